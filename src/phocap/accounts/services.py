@@ -1,0 +1,125 @@
+"""Writes for users, roles and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from django.db import transaction
+from django.utils import timezone
+
+from phocap.accounts import scope
+from phocap.accounts.models import COMMUNE_ROLES, ORGANISATION_ROLES, ApiToken, Membership, Role, User
+from phocap.core import audit
+from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
+
+TOKEN_PREFIX = "phc_"
+
+
+def _require_admin(actor: User | None, what: str) -> None:
+    if not scope.is_system_admin(actor):
+        raise PermissionDenied(f"Chỉ quản trị hệ thống được {what}.")
+
+
+def user_create(
+    *, actor: User | None, username: str, password: str, full_name: str = "", email: str = "", phone: str = "",
+    superuser: bool = False,
+) -> User:
+    _require_admin(actor, "tạo người dùng")
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("Tên đăng nhập là bắt buộc.", field="username")
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict(f"Đã có người dùng {username!r}.", field="username")
+        user = User(username=username, full_name=full_name, email=email, phone=phone,
+                    is_superuser=superuser, is_staff=superuser)
+        user.set_password(password)
+        user.save()
+        audit.record(actor=actor, action="user.create", obj=user,
+                     changes=audit.diff({}, {"username": username, "full_name": full_name, "email": email,
+                                             "phone": phone, "is_superuser": superuser}))
+    return user
+
+
+def membership_grant(
+    *, actor: User | None, user: User, role: str, programme: Programme | None = None,
+    commune: ProgrammeCommune | None = None, organisation: Organisation | None = None, village: str = "",
+) -> Membership:
+    if role not in Role.values:
+        raise ValidationFailed(f"Vai trò {role!r} không hợp lệ.", field="role")
+    if programme is not None and not scope.can_manage_programme(actor, programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được phân quyền trong chương trình.")
+    if role == Role.SYSTEM_ADMIN:
+        _require_admin(actor, "cấp quyền quản trị hệ thống")
+    if role != Role.SYSTEM_ADMIN and programme is None:
+        raise ValidationFailed("Vai trò này cần một chương trình.", field="programme")
+    if role in COMMUNE_ROLES and (commune is None or commune.programme_id != getattr(programme, "pk", None)):
+        raise ValidationFailed("Vai trò này cần một xã/phường của chương trình.", field="commune")
+    if role in ORGANISATION_ROLES and organisation is None:
+        raise ValidationFailed("Vai trò này cần một tổ chức.", field="organisation")
+    if role == Role.DIGITAL_TEAM_MEMBER and not village.strip():
+        raise ValidationFailed("Thành viên tổ công nghệ số cần thôn/bản.", field="village")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, role=role, programme=programme, commune=commune, organisation=organisation,
+            defaults={"village": village.strip()},
+        )
+        if created:
+            audit.record(
+                actor=actor, action="membership.grant", obj=membership,
+                programme_code=programme.code if programme else "",
+                changes=audit.diff({}, {"user": user.username, "role": role, "commune": commune,
+                                        "organisation": organisation, "village": village}),
+            )
+    scope.forget(user)
+    return membership
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, shown once and never stored."""
+    _require_admin(actor, "tạo khóa API")
+    if not name.strip():
+        raise ValidationFailed("Khóa API cần một tên.", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name.strip(), prefix=secret[: len(TOKEN_PREFIX) + 8], key_hash=_hash(secret),
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        audit.record(actor=actor, action="api_token.create", obj=token,
+                     changes=audit.diff({}, {"user": user.username, "name": token.name, "prefix": token.prefix}))
+    return token, secret
+
+
+def api_token_revoke(*, actor: User | None, prefix: str) -> ApiToken:
+    _require_admin(actor, "thu hồi khóa API")
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(prefix=prefix).first()
+        if token is None:
+            raise NotFound(f"Không có khóa API {prefix!r}.")
+        if token.revoked_at is not None:
+            raise Conflict("Khóa API này đã bị thu hồi.")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="api_token.revoke", obj=token,
+                     changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    """The user a bearer token acts as, or None. Revoked tokens and inactive users are refused."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from phocap.accounts import scope, selectors
+from phocap.accounts.forms import AuditFilterForm, GeoLoadForm
+from phocap.core.errors import DomainError, PermissionDenied
+from phocap.geo.services import geo_load_start
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    try:
+        events = selectors.audit_event_list(
+            actor=request.user, action=filters.get("action") or "", actor_label=filters.get("actor") or "",
+            programme_code=filters.get("programme") or "", since=filters.get("since"), until=filters.get("until"),
+        )
+    except PermissionDenied as exc:
+        raise Http404(exc.message) from None
+    page = Paginator(events.select_related(None), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    can_load = scope.can_manage_geography(request.user)
+    form = GeoLoadForm(request.POST or None)
+    if request.method == "POST":
+        if not can_load:
+            raise Http404(_("Không tìm thấy."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = geo_load_start(actor=request.user, province=data["province"] or None,
+                                     legacy=data["legacy"], load_all=data["load_all"])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Đã đưa vào hàng đợi: %(label)s.") % {"label": job.label})
+                return redirect("tasks")
+    jobs = selectors.job_list(actor=request.user)
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    running = any(j.status in ("queued", "running") for j in page)
+    return render(request, "accounts/tasks.html", {"page": page, "form": form, "can_load": can_load,
+                                                   "running": running})

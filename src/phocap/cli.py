@@ -1,0 +1,344 @@
+"""The `phocap` command: `phocap <group> <verb>`. Thin: parse, call one service or selector, print.
+
+`--json` prints one JSON document on stdout; errors print one line on stderr and exit non-zero.
+`--as USERNAME` acts as that user (their scope and rights); without it the console operator acts as the
+system, like `manage.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_ERROR = 2
+DEMO_DB = "demo.sqlite3"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phocap.config.settings")
+    import django
+
+    django.setup()
+
+
+def _out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stdout.write(human() + "\n")
+
+
+def _actor(args: argparse.Namespace) -> Any:
+    if not args.as_user:
+        return None
+    from phocap.accounts.models import User
+    from phocap.core.errors import NotFound
+
+    user = User.objects.filter(username=args.as_user, is_active=True).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {args.as_user!r}.")
+    return user
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from phocap.accounts.demo import DEMO_PASSWORD, demo_users_create
+    from phocap.programmes.services import programme_init
+
+    call_command("migrate", interactive=False, verbosity=0)
+    actor = _actor(args)
+    programme = programme_init(actor=actor, name_or_path=args.programme)
+    users = demo_users_create(actor=actor, programme=programme) if args.demo else []
+    data = {"programme": programme.code, "communes": programme.communes.count(),
+            "demo_users": [{"username": u.username, "role": u.role, "password": DEMO_PASSWORD} for u in users]}
+    _out(args, data, lambda: f"Đã khởi tạo chương trình {programme.code} ({data['communes']} xã/phường)."
+         + (_demo_logins(users) if users else ""))
+    return 0
+
+
+def _demo_logins(users: Sequence[Any]) -> str:
+    from phocap.accounts.demo import DEMO_PASSWORD
+    from phocap.accounts.models import Role
+
+    lines = ["", f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):"]
+    lines += [f"  {u.username:<12} {Role(u.role).label}" for u in users]
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    init_args = argparse.Namespace(programme="bac-kan-2023", demo=True, json=False, as_user=None)
+    status = cmd_init(init_args)
+    if status or args.no_serve:
+        return status
+    host, port = "127.0.0.1", str(args.port)
+    sys.stdout.write(f"\nphocap demo: http://{host}:{port}/  (Ctrl+C để dừng)\n")
+    sys.stdout.flush()
+    worker = subprocess.Popen([sys.executable, "-m", "phocap.cli", "worker"])  # noqa: S603
+    try:
+        return _gunicorn(f"{host}:{port}", workers=2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _gunicorn(bind: str, workers: int) -> int:
+    cmd = [sys.executable, "-m", "gunicorn", "phocap.config.wsgi:application", "--bind", bind,
+           "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+    proc = subprocess.Popen(cmd)  # noqa: S603
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGTERM)
+        return proc.wait()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return _gunicorn(args.bind, workers=args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from phocap.core.context import channel
+
+    with channel("task"):
+        call_command("db_worker", *(["--batch"] if args.batch else []))
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["phocap manage", *args.rest])
+    return 0
+
+
+def cmd_geo_load(args: argparse.Namespace) -> int:
+    from phocap.geo.services import geo_load
+
+    def progress(done: int, total: int, message: str) -> None:
+        if not args.json:
+            sys.stderr.write(f"  {done}/{total} {message}\n")
+
+    summaries = geo_load(actor=_actor(args), province=args.province, legacy=args.legacy, load_all=args.all,
+                         progress=progress)
+    data = [s.as_dict() for s in summaries]
+    _out(args, data, lambda: "\n".join(
+        f"{s.era}: {s.provinces} tỉnh, {s.districts} huyện, {s.communes} xã "
+        f"(mới {s.created}, cập nhật {s.updated}, sắp xếp mới {s.successions_created})" for s in summaries))
+    return 0
+
+
+def _commune_json(commune: Any) -> dict[str, Any]:
+    from phocap.programmes import selectors
+
+    dept = selectors.department_of(commune)
+    return {
+        "code": commune.unit.code,
+        "name": commune.unit.name,
+        "district_code": commune.district.code if commune.district else None,
+        "district_name": commune.district.name if commune.district else None,
+        "adult_population": commune.adult_population,
+        "baseline_without_smartphone": commune.baseline_without_smartphone,
+        "target_percent": float(commune.target_percent),
+        "department": dept.organisation.name if dept else None,
+        "enterprises": [a.organisation.name for a in selectors.enterprises_of(commune)],
+        "assignments_are_examples": any(a.is_example for a in getattr(commune, "active_assignments", [])),
+    }
+
+
+def cmd_programme_show(args: argparse.Namespace) -> int:
+    from phocap.programmes import selectors
+
+    actor = _actor(args)
+    programme = selectors.programme_get(actor=actor, code=args.code)
+    communes = [_commune_json(c) for c in selectors.commune_list(actor=actor, programme=programme)]
+    data = {
+        "code": programme.code, "name": programme.name, "province_code": programme.province.code,
+        "province_name": programme.province.name, "status": programme.status,
+        "campaign_start": programme.campaign_start.isoformat(), "campaign_end": programme.campaign_end.isoformat(),
+        "reference_date": programme.reference_date.isoformat(), "units_as_of": programme.units_as_of.isoformat(),
+        "phone_package_price": programme.phone_package_price, "target_percent": float(programme.target_percent),
+        "communes": communes,
+    }
+
+    def human() -> str:
+        rows = [f"{programme.name} [{programme.code}] — {programme.get_status_display()}",
+                f"Vận động: {programme.campaign_start:%d/%m/%Y} – {programme.campaign_end:%d/%m/%Y}"]
+        rows += [f"  {c['code']} {c['name']:<24} {c['district_name'] or '':<22} người lớn {c['adult_population']:>6}"
+                 f"  chưa có ĐTTM {c['baseline_without_smartphone']:>5}  {c['department'] or ''}" for c in communes]
+        return "\n".join(rows)
+
+    _out(args, data, human)
+    return 0
+
+
+def cmd_programme_list(args: argparse.Namespace) -> int:
+    from phocap.programmes import selectors
+
+    programmes = list(selectors.programme_list(actor=_actor(args)))
+    data = [{"code": p.code, "name": p.name, "status": p.status} for p in programmes]
+    _out(args, data, lambda: "\n".join(f"{p.code:<20} {p.name}" for p in programmes) or "(không có chương trình)")
+    return 0
+
+
+def cmd_commune_set(args: argparse.Namespace) -> int:
+    from decimal import Decimal
+
+    from phocap.programmes import selectors, services
+
+    actor = _actor(args)
+    programme = selectors.programme_get(actor=actor, code=args.code)
+    commune = selectors.commune_get(actor=actor, programme=programme, code=args.commune)
+    commune = services.commune_update_figures(
+        actor=actor, commune=commune, adult_population=args.adults, baseline_without_smartphone=args.baseline,
+        target_percent=Decimal(args.target) if args.target is not None else None, figures_source=args.source,
+    )
+    commune = selectors.commune_get(actor=actor, programme=programme, code=args.commune)
+    data = _commune_json(commune)
+    _out(args, data, lambda: f"Đã cập nhật {commune.unit.name}.")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from phocap.accounts.models import User
+    from phocap.accounts.services import api_token_create
+    from phocap.core.errors import NotFound
+
+    user = User.objects.filter(username=args.user).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {args.user!r}.")
+    token, secret = api_token_create(actor=_actor(args), user=user, name=args.name)
+    data = {"prefix": token.prefix, "user": user.username, "name": token.name, "token": secret}
+    _out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from phocap.accounts.services import api_token_revoke
+
+    token = api_token_revoke(actor=_actor(args), prefix=args.prefix)
+    _out(args, {"prefix": token.prefix, "revoked_at": token.revoked_at},
+         lambda: f"Đã thu hồi khóa {token.prefix}.")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="phocap", description="phocap — chương trình hỗ trợ điện thoại thông minh")
+    parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="thực hiện với quyền của người dùng này")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
+        p = subparsers.add_parser(name, help=help_)
+        p.set_defaults(func=func)
+        return p
+
+    def with_json(p: Any) -> Any:
+        p.add_argument("--json", action="store_true", help="in một tài liệu JSON ra stdout")
+        return p
+
+    p = with_json(add(sub, "init", cmd_init, "migrate và nạp định nghĩa chương trình"))
+    p.add_argument("--programme", default="bac-kan-2023", help="tên chương trình có sẵn hoặc đường dẫn tệp .toml")
+    p.add_argument("--demo", action="store_true", help="tạo thêm dữ liệu demo (người dùng mỗi vai trò)")
+
+    p = add(sub, "demo", cmd_demo, "chạy bản demo Bắc Kạn 2023 trên cơ sở dữ liệu mới tại 127.0.0.1:8000")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="chỉ khởi tạo, không chạy máy chủ")
+
+    p = add(sub, "serve", cmd_serve, "chạy máy chủ production (gunicorn)")
+    p.add_argument("--bind", default=os.environ.get("PHOCAP_BIND", "127.0.0.1:8000"))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("PHOCAP_WORKERS", "3")))
+
+    p = add(sub, "worker", cmd_worker, "chạy tiến trình xử lý tác vụ nền")
+    p.add_argument("--batch", action="store_true", help="xử lý hết hàng đợi rồi thoát")
+
+    p = add(sub, "manage", cmd_manage, "lệnh quản trị Django (manage.py)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+    geo = sub.add_parser("geo", help="đơn vị hành chính").add_subparsers(dest="verb", required=True)
+    p = with_json(add(geo, "load", cmd_geo_load, "tải danh mục đơn vị hành chính từ vietnam-provinces"))
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--province", help="mã tỉnh, ví dụ 06 (Bắc Kạn, với --legacy) hoặc 19")
+    which.add_argument("--all", action="store_true", help="toàn quốc, cả trước và sau 1/7/2025, kèm bảng sắp xếp")
+    p.add_argument("--legacy", action="store_true", help="danh mục trước 1/7/2025 (3 cấp)")
+
+    prog = sub.add_parser("programme", help="chương trình").add_subparsers(dest="verb", required=True)
+    p = with_json(add(prog, "show", cmd_programme_show, "xem chương trình và các xã/phường"))
+    p.add_argument("code")
+    with_json(add(prog, "list", cmd_programme_list, "liệt kê chương trình"))
+    p = with_json(add(prog, "commune-set", cmd_commune_set, "sửa số liệu của một xã/phường"))
+    p.add_argument("code")
+    p.add_argument("commune", help="mã xã/phường, ví dụ 01870")
+    p.add_argument("--adults", type=int)
+    p.add_argument("--baseline", type=int, help="số người trưởng thành chưa có điện thoại thông minh")
+    p.add_argument("--target", help="mục tiêu (%%)")
+    p.add_argument("--source", help="nguồn số liệu")
+
+    tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
+    p = with_json(add(tok, "create", cmd_token_create, "tạo khóa API"))
+    p.add_argument("--user", required=True)
+    p.add_argument("--name", required=True)
+    p = with_json(add(tok, "revoke", cmd_token_revoke, "thu hồi khóa API"))
+    p.add_argument("prefix")
+    return parser
+
+
+def _prepare_demo_database(args: argparse.Namespace) -> None:
+    """`phocap demo` runs on an empty database: a fresh SQLite file unless DATABASE_URL is given."""
+    if args.command != "demo" or os.environ.get("DATABASE_URL"):
+        return
+    data_dir = Path(os.environ.get("PHOCAP_DATA_DIR", "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = data_dir / DEMO_DB
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _prepare_demo_database(args)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup_django()
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"phocap: cấu hình chưa đúng: {exc}\n")
+        return EXIT_ERROR
+    from phocap.core.context import channel
+    from phocap.core.errors import DomainError
+
+    try:
+        with channel("cli"):
+            return int(args.func(args))
+    except DomainError as exc:
+        sys.stderr.write(f"phocap: {exc.message}\n")
+        return EXIT_ERROR
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"phocap: cấu hình chưa đúng: {exc}\n")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

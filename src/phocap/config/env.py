@@ -1,0 +1,74 @@
+"""The one typed settings object: everything phocap reads from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from django.core.exceptions import ImproperlyConfigured
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "phocap-development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+class Env(BaseSettings):
+    """Environment variables read by phocap. See README, section "Configuration"."""
+
+    model_config = SettingsConfigDict(env_prefix="PHOCAP_", extra="ignore", case_sensitive=False)
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # Comma-separated Fernet-style keys for field encryption (newest first); used from issue #4 on.
+    field_keys: SecretStr = SecretStr("")
+    allowed_hosts: str = "127.0.0.1,localhost"
+    csrf_trusted_origins: str = ""
+    data_dir: Path = Path("var")
+    tasks_backend: Literal["database", "immediate"] = "database"
+    debug: bool | None = None
+    log_level: str = "INFO"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def sqlite_default_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'phocap.sqlite3'}"
+
+    def field_key_list(self) -> list[str]:
+        return [k.strip() for k in self.field_keys.get_secret_value().split(",") if k.strip()]
+
+    def hosts(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    def check_production(self) -> None:
+        """Refuse to start production with development secrets."""
+        if not self.is_production:
+            return
+        problems = []
+        secret = self.secret_key.get_secret_value()
+        if secret == DEV_SECRET_KEY or len(secret) < 50 or len(set(secret)) < 5:
+            problems.append("PHOCAP_SECRET_KEY must be a random string of at least 50 characters")
+        if not self.field_key_list():
+            problems.append("PHOCAP_FIELD_KEYS must hold at least one encryption key")
+        if not self.database_url:
+            problems.append("DATABASE_URL must be set (PostgreSQL in production)")
+        if not self.hosts():
+            problems.append("PHOCAP_ALLOWED_HOSTS must name the public host")
+        if problems:
+            raise ImproperlyConfigured("Production mode refuses to start: " + "; ".join(problems))
+
+
+@lru_cache(maxsize=1)
+def get_env() -> Env:
+    env = Env()
+    env.check_production()
+    return env

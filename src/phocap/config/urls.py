@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from phocap.accounts import views as accounts_views
+from phocap.config.api import api
+from phocap.programmes import views as programme_views
+
+urlpatterns = [
+    path("", programme_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", accounts_views.audit_log, name="audit"),
+    path("tasks/", accounts_views.task_list, name="tasks"),
+    path("p/<slug:code>/", programme_views.programme_home, name="programme"),
+    path("p/<slug:code>/communes/<str:commune_code>/", programme_views.commune_detail, name="commune"),
+    path("p/<slug:code>/organisations/", programme_views.organisations, name="organisations"),
+    path("p/<slug:code>/assignments/", programme_views.assignments, name="assignments"),
+    path("p/<slug:code>/assignments/<int:assignment_id>/end/", programme_views.assignment_end, name="assignment_end"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

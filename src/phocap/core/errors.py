@@ -1,0 +1,38 @@
+"""Domain errors. Every interface turns them into its own shape: a form error, a problem document
+(RFC 9457) with a stable code, or a one-line message on stderr with a non-zero exit code."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(DomainError):
+    """Also used for objects outside the actor's scope: they do not exist for that actor."""
+
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "permission_denied"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"

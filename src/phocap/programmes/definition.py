@@ -1,0 +1,242 @@
+"""A programme defined by a TOML file: province, units, dates, targets, collection points, organisations,
+assignments, bank account. `bac-kan-2023` ships in `definitions/`; see docs/programme-definition.md."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from phocap.core.errors import ValidationFailed
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+
+
+@dataclasses.dataclass(frozen=True)
+class CommuneDef:
+    code: str
+    adult_population: int
+    baseline_without_smartphone: int
+    target_percent: Decimal
+    figures_source: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CollectionPointDef:
+    key: str
+    name: str
+    kind: str
+    district: str = ""
+    address: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class OrganisationDef:
+    key: str
+    name: str
+    kind: str
+    short_name: str = ""
+    commune: str = ""
+    is_example: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class AssignmentDef:
+    commune: str
+    organisation: str
+    role: str
+    decision_number: str = ""
+    decision_date: dt.date | None = None
+    is_example: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgrammeDefinition:
+    code: str
+    name: str
+    province: str
+    units_as_of: dt.date
+    campaign_start: dt.date
+    campaign_end: dt.date
+    reference_date: dt.date
+    phone_package_price: int
+    target_percent: Decimal
+    status: str
+    description: str
+    bank: dict[str, str]
+    communes: tuple[CommuneDef, ...]
+    collection_points: tuple[CollectionPointDef, ...]
+    organisations: tuple[OrganisationDef, ...]
+    assignments: tuple[AssignmentDef, ...]
+    source: str = ""
+
+
+def resolve_path(name_or_path: str) -> Path:
+    """`bac-kan-2023` → the shipped file; anything with a slash or `.toml` → that path."""
+    if name_or_path.endswith(".toml") or "/" in name_or_path:
+        path = Path(name_or_path)
+    else:
+        path = DEFINITIONS_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        shipped = ", ".join(sorted(p.stem for p in DEFINITIONS_DIR.glob("*.toml")))
+        raise ValidationFailed(f"Không tìm thấy tệp định nghĩa chương trình {name_or_path!r} (có sẵn: {shipped}).")
+    return path
+
+
+def load(name_or_path: str) -> ProgrammeDefinition:
+    path = resolve_path(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationFailed(f"Tệp {path.name} không đúng cú pháp TOML: {exc}") from exc
+    return parse(data, source=str(path))
+
+
+class _Reader:
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        self.data, self.where = data, where
+
+    def _fail(self, key: str, what: str) -> ValidationFailed:
+        return ValidationFailed(f"{self.where}: trường `{key}` {what}.", field=key)
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.data.get(key, default)
+        if value is None:
+            raise self._fail(key, "là bắt buộc")
+        if not isinstance(value, str):
+            raise self._fail(key, "phải là chuỗi ký tự")
+        return value.strip()
+
+    def code(self, key: str, digits: int) -> str:
+        value = self.data.get(key)
+        if isinstance(value, int):
+            value = str(value)
+        if not isinstance(value, str) or not value.isdigit() or len(value) > digits:
+            raise self._fail(key, f"phải là mã số gồm {digits} chữ số, viết trong dấu nháy (ví dụ \"{'0' * digits}\")")
+        return value.zfill(digits)
+
+    def date(self, key: str, default: dt.date | None = None) -> dt.date:
+        value = self.data.get(key, default)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            raise self._fail(key, "phải là ngày dạng YYYY-MM-DD")
+        return value
+
+    def optional_date(self, key: str) -> dt.date | None:
+        return self.date(key) if key in self.data else None
+
+    def integer(self, key: str, default: int | None = None, minimum: int = 0) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._fail(key, "phải là số nguyên")
+        if value < minimum:
+            raise self._fail(key, f"phải lớn hơn hoặc bằng {minimum}")
+        return value
+
+    def percent(self, key: str, default: Decimal) -> Decimal:
+        value = self.data.get(key, default)
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise self._fail(key, "phải là số phần trăm") from None
+        if not (0 < number <= 100):
+            raise self._fail(key, "phải lớn hơn 0 và không quá 100")
+        return number
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            raise self._fail(key, "phải là true hoặc false")
+        return value
+
+    def tables(self, key: str) -> list[dict[str, Any]]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self._fail(key, "phải là danh sách bảng [[...]]")
+        return value
+
+
+def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
+    top = _Reader(data, "tệp định nghĩa")
+    prog = _Reader(data.get("programme") or {}, "[programme]")
+    bank = _Reader(data.get("bank_account") or {}, "[bank_account]")
+    price = prog.integer("phone_package_price", 2_000_000, minimum=1)
+    target = prog.percent("target_percent", Decimal(100))
+    communes = tuple(
+        CommuneDef(
+            code=r.code("code", 5),
+            adult_population=r.integer("adult_population"),
+            baseline_without_smartphone=r.integer("baseline_without_smartphone"),
+            target_percent=r.percent("target_percent", target),
+            figures_source=r.text("figures_source", ""),
+        )
+        for i, t in enumerate(top.tables("communes"), 1)
+        for r in [_Reader(t, f"[[communes]] thứ {i}")]
+    )
+    if not communes:
+        raise ValidationFailed("tệp định nghĩa: cần ít nhất một [[communes]].", field="communes")
+    for c in communes:
+        if c.baseline_without_smartphone > c.adult_population:
+            raise ValidationFailed(
+                f"xã {c.code}: số chưa có điện thoại thông minh ({c.baseline_without_smartphone}) "
+                f"lớn hơn số người trưởng thành ({c.adult_population}).",
+                field="baseline_without_smartphone",
+            )
+    seen = [c.code for c in communes]
+    if len(seen) != len(set(seen)):
+        raise ValidationFailed("tệp định nghĩa: một xã được khai báo hai lần trong [[communes]].", field="communes")
+    points = tuple(
+        CollectionPointDef(
+            key=r.text("key"), name=r.text("name"), kind=r.text("kind"),
+            district=r.code("district", 3) if "district" in t else "", address=r.text("address", ""),
+        )
+        for i, t in enumerate(top.tables("collection_points"), 1)
+        for r in [_Reader(t, f"[[collection_points]] thứ {i}")]
+    )
+    orgs = tuple(
+        OrganisationDef(
+            key=r.text("key"), name=r.text("name"), kind=r.text("kind"), short_name=r.text("short_name", ""),
+            commune=r.code("commune", 5) if "commune" in t else "", is_example=r.flag("example"),
+        )
+        for i, t in enumerate(top.tables("organisations"), 1)
+        for r in [_Reader(t, f"[[organisations]] thứ {i}")]
+    )
+    assignments = tuple(
+        AssignmentDef(
+            commune=r.code("commune", 5), organisation=r.text("organisation"), role=r.text("role"),
+            decision_number=r.text("decision_number", ""), decision_date=r.optional_date("decision_date"),
+            is_example=r.flag("example"),
+        )
+        for i, t in enumerate(top.tables("assignments"), 1)
+        for r in [_Reader(t, f"[[assignments]] thứ {i}")]
+    )
+    campaign_start = prog.date("campaign_start")
+    definition = ProgrammeDefinition(
+        code=prog.text("code"),
+        name=prog.text("name"),
+        province=prog.code("province", 2),
+        units_as_of=prog.date("units_as_of", campaign_start),
+        campaign_start=campaign_start,
+        campaign_end=prog.date("campaign_end"),
+        reference_date=prog.date("reference_date", campaign_start),
+        phone_package_price=price,
+        target_percent=target,
+        status=prog.text("status", "draft"),
+        description=prog.text("description", ""),
+        bank={
+            "bin": bank.text("bin", ""), "name": bank.text("bank_name", ""),
+            "account_number": bank.text("account_number", ""), "account_name": bank.text("account_name", ""),
+        },
+        communes=communes,
+        collection_points=points,
+        organisations=orgs,
+        assignments=assignments,
+        source=source,
+    )
+    if definition.campaign_end < definition.campaign_start:
+        raise ValidationFailed("[programme]: campaign_end phải sau campaign_start.", field="campaign_end")
+    return definition

@@ -1,0 +1,104 @@
+"""Reads of programmes, communes, organisations and assignments, limited to what the actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from phocap.accounts import scope
+from phocap.core.errors import NotFound
+from phocap.programmes.models import Assignment, CollectionPoint, Organisation, Programme, ProgrammeCommune
+
+_ACTIVE_ASSIGNMENTS = Prefetch(
+    "assignments",
+    queryset=Assignment.objects.filter(ended_at__isnull=True).select_related("organisation"),
+    to_attr="active_assignments",
+)
+
+
+def programme_list(*, actor: scope.Actor) -> QuerySet[Programme]:
+    return Programme.objects.filter(scope.programmes_q(actor)).select_related("province")
+
+
+def programme_get(*, actor: scope.Actor, code: str) -> Programme:
+    programme = programme_list(actor=actor).filter(code=code).first()
+    if programme is None:
+        raise NotFound(f"Không tìm thấy chương trình {code!r}.")
+    return programme
+
+
+def commune_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[ProgrammeCommune]:
+    visible = ProgrammeCommune.objects.filter(scope.communes_q(actor)).values("pk")
+    return (
+        ProgrammeCommune.objects.filter(programme=programme, pk__in=visible)
+        .select_related("unit", "district", "programme")
+        .prefetch_related(_ACTIVE_ASSIGNMENTS)
+        .order_by("unit__code")
+    )
+
+
+def commune_get(*, actor: scope.Actor, programme: Programme, code: str) -> ProgrammeCommune:
+    """By the commune's code within the programme (the programme fixes the period, so the code is unambiguous)."""
+    commune = commune_list(actor=actor, programme=programme).filter(unit__code=code).first()
+    if commune is None:
+        raise NotFound(f"Không tìm thấy xã/phường {code} trong chương trình (hoặc bạn không có quyền xem).")
+    return commune
+
+
+def department_of(commune: ProgrammeCommune) -> Assignment | None:
+    return next((a for a in _active(commune) if a.role == Assignment.Role.DEPARTMENT), None)
+
+
+def enterprises_of(commune: ProgrammeCommune) -> list[Assignment]:
+    return [a for a in _active(commune) if a.role == Assignment.Role.ENTERPRISE]
+
+
+def _active(commune: ProgrammeCommune) -> list[Assignment]:
+    cached = getattr(commune, "active_assignments", None)
+    if cached is not None:
+        return list(cached)
+    return list(commune.assignments.filter(ended_at__isnull=True).select_related("organisation"))
+
+
+def organisation_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Organisation]:
+    """Organisations are public bodies and companies, not personal data; anyone with a role in the programme
+    sees the list. Contact details are shown only to those who may see personal data (templates/schemas)."""
+    if not scope.is_system_admin(actor) and not scope.roles_in(actor, programme):
+        return Organisation.objects.none()
+    return Organisation.objects.all().order_by("kind", "name")
+
+
+def organisation_get(*, actor: scope.Actor, programme: Programme, key: str) -> Organisation:
+    org = organisation_list(actor=actor, programme=programme).filter(key=key).first()
+    if org is None:
+        raise NotFound(f"Không tìm thấy tổ chức {key!r}.")
+    return org
+
+
+def assignment_list(
+    *, actor: scope.Actor, programme: Programme, include_ended: bool = False
+) -> QuerySet[Assignment]:
+    visible = ProgrammeCommune.objects.filter(scope.communes_q(actor)).values("pk")
+    qs = Assignment.objects.filter(commune__programme=programme, commune_id__in=visible).select_related(
+        "organisation", "commune__unit"
+    )
+    if not include_ended:
+        qs = qs.filter(ended_at__isnull=True)
+    return qs.order_by("commune__unit__code", "role", "organisation__name")
+
+
+def assignment_get(*, actor: scope.Actor, programme: Programme, assignment_id: int) -> Assignment:
+    found = assignment_list(actor=actor, programme=programme, include_ended=True).filter(pk=assignment_id).first()
+    if found is None:
+        raise NotFound("Không tìm thấy phân công.")
+    return found
+
+
+def collection_point_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[CollectionPoint]:
+    if not scope.is_system_admin(actor) and not scope.roles_in(actor, programme):
+        return CollectionPoint.objects.none()
+    return programme.collection_points.select_related("district").order_by("kind", "name")
+
+
+def public_programmes() -> QuerySet[Programme]:
+    """For the transparency pages: programmes past draft."""
+    return Programme.objects.exclude(status=Programme.Status.DRAFT).select_related("province")
