@@ -118,6 +118,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = ENV.data_dir / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic target; WhiteNoise serves from it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,93 @@
+"""Shared fixtures. The Bắc Kạn 2023 programme and its demo users are built once per test session through the
+real services (`programme_init`, `demo_users_create`), as `phocap init --demo` does; each test runs in a
+transaction rolled back at its end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PROGRAMME = "bac-kan-2023"
+SONG_CAU, GIAO_HIEU = "01837", "01870"
+PILOT_CODES = ["01837", "01870", "01912", "01951", "02017", "02071", "02122", "02173"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests (races, database-level behaviour) are deselected on SQLite, not skipped."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    keep = [i for i in items if "postgres" not in i.keywords]
+    dropped = [i for i in items if "postgres" in i.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from phocap.accounts.demo import demo_users_create
+    from phocap.programmes.services import programme_init
+
+    with django_db_blocker.unblock():
+        programme = programme_init(actor=None, name_or_path=PROGRAMME)
+        demo_users_create(actor=None, programme=programme)
+
+
+@pytest.fixture
+def programme(db: None) -> Any:
+    from phocap.programmes.models import Programme
+
+    return Programme.objects.get(code=PROGRAMME)
+
+
+@pytest.fixture
+def user(db: None) -> Callable[[str], Any]:
+    from phocap.accounts.models import User
+
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def login(db: None) -> Callable[[str], Client]:
+    """A browser-like client signed in as a demo user (enforce_csrf_checks like a real browser session)."""
+    from phocap.accounts.models import User
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real `phocap` console script in a subprocess against a database of its own."""
+
+    def run(*args: str, database_url: str | None = None, env: dict[str, str] | None = None,
+            check: bool = False) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "PHOCAP_DATA_DIR": str(tmp_path), **(env or {})}
+        if database_url:
+            full_env["DATABASE_URL"] = database_url
+        full_env.pop("DJANGO_SETTINGS_MODULE", None)
+        phocap = Path(sys.executable).with_name("phocap")
+        return subprocess.run([str(phocap), *args], capture_output=True, text=True, env=full_env, check=check,
+                              timeout=300)
+
+    return run
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
