@@ -104,6 +104,13 @@ def _era_units(era: str) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(valid_from=REFORM_2025)
 
 
+def _check_province(province: str, legacy: bool) -> int:
+    if not province.isdigit() or int(province) not in _known_province_codes(LEGACY if legacy else CURRENT):
+        era_label = "trước 1/7/2025" if legacy else "hiện hành"
+        raise ValidationFailed(f"Không có tỉnh mã {province!r} trong danh mục {era_label}.", field="province")
+    return int(province)
+
+
 def _upsert(rows: list[_Row], era: str, summary: LoadSummary, progress: Progress | None) -> None:
     valid_from, valid_to = _period(era)
     existing = {(u.level, u.code): u for u in _era_units(era)}
@@ -205,10 +212,7 @@ def geo_load(
     eras = [LEGACY, CURRENT] if load_all else [LEGACY if legacy else CURRENT]
     codes: list[int] | None = None
     if province is not None:
-        if not province.isdigit() or int(province) not in _known_province_codes(eras[0]):
-            era_label = "trước 1/7/2025" if legacy else "hiện hành"
-            raise ValidationFailed(f"Không có tỉnh mã {province!r} trong danh mục {era_label}.", field="province")
-        codes = [int(province)]
+        codes = [_check_province(province, legacy)]
     summaries: list[LoadSummary] = []
     with transaction.atomic():
         for era in eras:
@@ -266,6 +270,8 @@ def geo_load_start(
         raise PermissionDenied("Chỉ quản trị hệ thống được tải danh mục đơn vị hành chính.")
     if load_all == (province is not None):
         raise ValidationFailed("Chọn một tỉnh hoặc toàn quốc.", field="province")
+    if province is not None:
+        _check_province(province, legacy)
     label = "Tải danh mục đơn vị hành chính: " + ("toàn quốc" if load_all else f"tỉnh {province}") + (
         " (trước 1/7/2025)" if legacy and not load_all else ""
     )

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from phocap.programmes import selectors, services
@@ -80,7 +80,7 @@ def list_organisations(request: HttpRequest, code: str) -> Any:
 @router.post("/programmes/{code}/organisations", response={201: OrganisationOut})
 def create_organisation(request: HttpRequest, code: str, payload: OrganisationIn) -> Any:
     programme = selectors.programme_get(actor=request.auth, code=code)
-    return 201, services.organisation_create(actor=request.auth, programme=programme, **payload.dict())
+    return Status(201, services.organisation_create(actor=request.auth, programme=programme, **payload.dict()))
 
 
 @router.get("/programmes/{code}/assignments", response=list[AssignmentOut])
@@ -93,7 +93,7 @@ def list_assignments(request: HttpRequest, code: str, include_ended: bool = Fals
 @router.post("/programmes/{code}/assignments", response={201: AssignmentOut})
 def create_assignment(request: HttpRequest, code: str, payload: AssignmentIn) -> Any:
     programme = selectors.programme_get(actor=request.auth, code=code)
-    return 201, services.assignment_create(actor=request.auth, programme=programme, **payload.dict())
+    return Status(201, services.assignment_create(actor=request.auth, programme=programme, **payload.dict()))
 
 
 @router.post("/programmes/{code}/assignments/{assignment_id}/end", response=AssignmentOut)
