@@ -10,12 +10,10 @@ LOCALE = Path(phocap.__file__).parent / "locale"
 def po_entries(path: Path) -> dict[str, str]:
     text = path.read_text(encoding="utf-8")
     entries = {}
-    for block in text.split("\n\n"):
-        m = re.search(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', block, re.M)
-        if m:
-            msgid = "".join(re.findall(r'"(.*)"', m.group(1)))
-            if msgid:
-                entries[msgid] = "".join(re.findall(r'"(.*)"', m.group(2)))
+    for m in re.finditer(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', text, re.M):
+        msgid = "".join(re.findall(r'"(.*)"', m.group(1)))
+        if msgid:
+            entries[msgid] = "".join(re.findall(r'"(.*)"', m.group(2)))
     return entries
 
 
