@@ -15,6 +15,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from phocap.core.actors import SYSTEM
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PROGRAMME = "bac-kan-2023"
@@ -41,8 +43,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from phocap.programmes.services import programme_init
 
     with django_db_blocker.unblock():
-        programme = programme_init(actor=None, name_or_path=PROGRAMME)
-        demo_users_create(actor=None, programme=programme)
+        programme = programme_init(actor=SYSTEM, name_or_path=PROGRAMME)
+        demo_users_create(actor=SYSTEM, programme=programme)
 
 
 @pytest.fixture
@@ -76,15 +78,17 @@ def login(db: None) -> Callable[[str], Client]:
 def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real `phocap` console script in a subprocess against a database of its own."""
 
-    def run(*args: str, database_url: str | None = None, env: dict[str, str] | None = None,
-            check: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, database_url: str | None = None, env: dict[str, str] | None = None, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "PHOCAP_DATA_DIR": str(tmp_path), **(env or {})}
         if database_url:
             full_env["DATABASE_URL"] = database_url
         full_env.pop("DJANGO_SETTINGS_MODULE", None)
         phocap = Path(sys.executable).with_name("phocap")
-        return subprocess.run([str(phocap), *args], capture_output=True, text=True, env=full_env, check=check,
-                              timeout=300)
+        return subprocess.run(
+            [str(phocap), *args], capture_output=True, text=True, env=full_env, check=check, timeout=300
+        )
 
     return run
 

@@ -28,8 +28,17 @@ def test_fresh_sqlite_file_init_then_show_lists_the_eight_pilot_communes(cli, tm
     data = json.loads(shown.stdout)
     assert [c["code"] for c in data["communes"]] == PILOT_CODES
     first = data["communes"][0]
-    assert set(first) >= {"code", "name", "district_code", "district_name", "adult_population",
-                          "baseline_without_smartphone", "target_percent", "department", "enterprises"}
+    assert set(first) >= {
+        "code",
+        "name",
+        "district_code",
+        "district_name",
+        "adult_population",
+        "baseline_without_smartphone",
+        "target_percent",
+        "department",
+        "enterprises",
+    }
     assert (first["name"], first["district_name"]) == ("Phường Sông Cầu", "Thành Phố Bắc Kạn")
 
 
@@ -43,15 +52,27 @@ def test_cli_errors_are_one_line_on_stderr_with_a_non_zero_exit(cli, tmp_path):
 
 
 def test_production_refuses_to_start_with_development_secrets(cli, tmp_path):
-    result = cli("manage", "check", env={"PHOCAP_ENV": "production"},
-                 database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    result = cli(
+        "manage",
+        "check",
+        env={"PHOCAP_ENV": "production"},
+        database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",
+    )
     assert result.returncode == 2
-    assert "PHOCAP_SECRET_KEY" in result.stderr and "PHOCAP_FIELD_KEYS" in result.stderr
+    assert "PHOCAP_SECRET_KEY" in result.stderr
+    assert "PHOCAP_FIELD_KEYS" in result.stderr
 
 
 def test_production_with_real_secrets_passes_the_deploy_check(cli, tmp_path):
-    result = cli("manage", "check", "--deploy", "--fail-level", "WARNING", env=REAL_SECRETS,
-                 database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    result = cli(
+        "manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=REAL_SECRETS,
+        database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -83,11 +104,13 @@ def test_task_list_shows_a_geo_load_job_with_its_progress(login, django_capture_
     assert response.status_code == 302
     job = BackgroundJob.objects.get(kind="geo.load")
     assert job.status == BackgroundJob.Status.SUCCEEDED
-    assert job.progress_total == 93 and job.progress_done == 93  # 1 province + 92 communes
+    assert job.progress_total == 93
+    assert job.progress_done == 93
     assert job.result["summaries"][0]["communes"] == 92
     assert job.task_result_id
     page = client.get("/tasks/").content.decode()
-    assert "Tải danh mục đơn vị hành chính: tỉnh 19" in page and "Hoàn thành" in page
+    assert "Tải danh mục đơn vị hành chính: tỉnh 19" in page
+    assert "Hoàn thành" in page
     # a commune officer neither sees the job nor may start one
     officer = login("xa-giaohieu")
     assert "tỉnh 19" not in officer.get("/tasks/").content.decode()
@@ -126,8 +149,10 @@ def test_money_is_formatted_the_vietnamese_way():
 def test_interface_is_vietnamese_first_with_an_english_switch(login):
     client = login("quanly")
     vi = client.get(f"/p/{PROGRAMME}/").content.decode()
-    assert "Đăng xuất" in vi and "chưa có điện thoại thông minh" in vi
+    assert "Đăng xuất" in vi
+    assert "chưa có điện thoại thông minh" in vi
     client.post("/i18n/setlang/", {"language": "en", "next": f"/p/{PROGRAMME}/"})
     en = client.get(f"/p/{PROGRAMME}/").content.decode()
-    assert "Sign out" in en and "without a smartphone" in en
+    assert "Sign out" in en
+    assert "without a smartphone" in en
     assert "Đăng xuất" not in en

@@ -25,5 +25,7 @@ def test_every_interface_string_has_an_english_translation_and_the_compiled_cata
     assert "#, fuzzy" not in po.read_text(encoding="utf-8").split("\n\n", 1)[1]
     with (LOCALE / "en" / "LC_MESSAGES" / "django.mo").open("rb") as f:
         compiled = gettext.GNUTranslations(f)
-    stale = [k for k, v in entries.items() if compiled.gettext(k.replace('\\"', '"')) != v.replace('\\"', '"')]
+    stale = [
+        k for k, v in entries.items() if compiled.gettext(k.replace('\\"', '"')) != v.replace('\\"', '"')
+    ]
     assert stale == [], "run: msgfmt -o django.mo django.po"

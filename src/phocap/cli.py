@@ -2,7 +2,7 @@
 
 `--json` prints one JSON document on stdout; errors print one line on stderr and exit non-zero.
 `--as USERNAME` acts as that user (their scope and rights); without it the console operator acts as the
-system, like `manage.py`.
+system (`SYSTEM`), like `manage.py`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def _out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
 
 def _actor(args: argparse.Namespace) -> Any:
     if not args.as_user:
-        return None
+        from phocap.core.actors import SYSTEM
+
+        return SYSTEM
     from phocap.accounts.models import User
     from phocap.core.errors import NotFound
 
@@ -60,10 +62,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     actor = _actor(args)
     programme = programme_init(actor=actor, name_or_path=args.programme)
     users = demo_users_create(actor=actor, programme=programme) if args.demo else []
-    data = {"programme": programme.code, "communes": programme.communes.count(),
-            "demo_users": [{"username": u.username, "role": u.role, "password": DEMO_PASSWORD} for u in users]}
-    _out(args, data, lambda: f"Đã khởi tạo chương trình {programme.code} ({data['communes']} xã/phường)."
-         + (_demo_logins(users) if users else ""))
+    data = {
+        "programme": programme.code,
+        "communes": programme.communes.count(),
+        "demo_users": [{"username": u.username, "role": u.role, "password": DEMO_PASSWORD} for u in users],
+    }
+    _out(
+        args,
+        data,
+        lambda: (
+            f"Đã khởi tạo chương trình {programme.code} ({data['communes']} xã/phường)."
+            + (_demo_logins(users) if users else "")
+        ),
+    )
     return 0
 
 
@@ -84,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     host, port = "127.0.0.1", str(args.port)
     sys.stdout.write(f"\nphocap demo: http://{host}:{port}/  (Ctrl+C để dừng)\n")
     sys.stdout.flush()
-    worker = subprocess.Popen([sys.executable, "-m", "phocap.cli", "worker"])  # noqa: S603
+    worker = subprocess.Popen([sys.executable, "-m", "phocap.cli", "worker"])
     try:
         return _gunicorn(f"{host}:{port}", workers=2)
     finally:
@@ -96,8 +107,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _gunicorn(bind: str, workers: int) -> int:
-    cmd = [sys.executable, "-m", "gunicorn", "phocap.config.wsgi:application", "--bind", bind,
-           "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "phocap.config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
     proc = subprocess.Popen(cmd)  # noqa: S603
     try:
         return proc.wait()
@@ -137,12 +160,19 @@ def cmd_geo_load(args: argparse.Namespace) -> int:
         if not args.json:
             sys.stderr.write(f"  {done}/{total} {message}\n")
 
-    summaries = geo_load(actor=_actor(args), province=args.province, legacy=args.legacy, load_all=args.all,
-                         progress=progress)
+    summaries = geo_load(
+        actor=_actor(args), province=args.province, legacy=args.legacy, load_all=args.all, progress=progress
+    )
     data = [s.as_dict() for s in summaries]
-    _out(args, data, lambda: "\n".join(
-        f"{s.era}: {s.provinces} tỉnh, {s.districts} huyện, {s.communes} xã "
-        f"(mới {s.created}, cập nhật {s.updated}, sắp xếp mới {s.successions_created})" for s in summaries))
+    _out(
+        args,
+        data,
+        lambda: "\n".join(
+            f"{s.era}: {s.provinces} tỉnh, {s.districts} huyện, {s.communes} xã "
+            f"(mới {s.created}, cập nhật {s.updated}, sắp xếp mới {s.successions_created})"
+            for s in summaries
+        ),
+    )
     return 0
 
 
@@ -171,19 +201,31 @@ def cmd_programme_show(args: argparse.Namespace) -> int:
     programme = selectors.programme_get(actor=actor, code=args.code)
     communes = [_commune_json(c) for c in selectors.commune_list(actor=actor, programme=programme)]
     data = {
-        "code": programme.code, "name": programme.name, "province_code": programme.province.code,
-        "province_name": programme.province.name, "status": programme.status,
-        "campaign_start": programme.campaign_start.isoformat(), "campaign_end": programme.campaign_end.isoformat(),
-        "reference_date": programme.reference_date.isoformat(), "units_as_of": programme.units_as_of.isoformat(),
-        "phone_package_price": programme.phone_package_price, "target_percent": float(programme.target_percent),
+        "code": programme.code,
+        "name": programme.name,
+        "province_code": programme.province.code,
+        "province_name": programme.province.name,
+        "status": programme.status,
+        "campaign_start": programme.campaign_start.isoformat(),
+        "campaign_end": programme.campaign_end.isoformat(),
+        "reference_date": programme.reference_date.isoformat(),
+        "units_as_of": programme.units_as_of.isoformat(),
+        "phone_package_price": programme.phone_package_price,
+        "target_percent": float(programme.target_percent),
         "communes": communes,
     }
 
     def human() -> str:
-        rows = [f"{programme.name} [{programme.code}] — {programme.get_status_display()}",
-                f"Vận động: {programme.campaign_start:%d/%m/%Y} – {programme.campaign_end:%d/%m/%Y}"]
-        rows += [f"  {c['code']} {c['name']:<24} {c['district_name'] or '':<22} người lớn {c['adult_population']:>6}"
-                 f"  chưa có ĐTTM {c['baseline_without_smartphone']:>5}  {c['department'] or ''}" for c in communes]
+        rows = [
+            f"{programme.name} [{programme.code}] — {programme.get_status_display()}",
+            f"Vận động: {programme.campaign_start:%d/%m/%Y} – {programme.campaign_end:%d/%m/%Y}",
+        ]
+        rows += [
+            f"  {c['code']} {c['name']:<24} {c['district_name'] or '':<22}"
+            f" người lớn {c['adult_population']:>6}"
+            f"  chưa có ĐTTM {c['baseline_without_smartphone']:>5}  {c['department'] or ''}"
+            for c in communes
+        ]
         return "\n".join(rows)
 
     _out(args, data, human)
@@ -195,7 +237,11 @@ def cmd_programme_list(args: argparse.Namespace) -> int:
 
     programmes = list(selectors.programme_list(actor=_actor(args)))
     data = [{"code": p.code, "name": p.name, "status": p.status} for p in programmes]
-    _out(args, data, lambda: "\n".join(f"{p.code:<20} {p.name}" for p in programmes) or "(không có chương trình)")
+    _out(
+        args,
+        data,
+        lambda: "\n".join(f"{p.code:<20} {p.name}" for p in programmes) or "(không có chương trình)",
+    )
     return 0
 
 
@@ -208,8 +254,12 @@ def cmd_commune_set(args: argparse.Namespace) -> int:
     programme = selectors.programme_get(actor=actor, code=args.code)
     commune = selectors.commune_get(actor=actor, programme=programme, code=args.commune)
     commune = services.commune_update_figures(
-        actor=actor, commune=commune, adult_population=args.adults, baseline_without_smartphone=args.baseline,
-        target_percent=Decimal(args.target) if args.target is not None else None, figures_source=args.source,
+        actor=actor,
+        commune=commune,
+        adult_population=args.adults,
+        baseline_without_smartphone=args.baseline,
+        target_percent=Decimal(args.target) if args.target is not None else None,
+        figures_source=args.source,
     )
     commune = selectors.commune_get(actor=actor, programme=programme, code=args.commune)
     data = _commune_json(commune)
@@ -235,8 +285,11 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     from phocap.accounts.services import api_token_revoke
 
     token = api_token_revoke(actor=_actor(args), prefix=args.prefix)
-    _out(args, {"prefix": token.prefix, "revoked_at": token.revoked_at},
-         lambda: f"Đã thu hồi khóa {token.prefix}.")
+    _out(
+        args,
+        {"prefix": token.prefix, "revoked_at": token.revoked_at},
+        lambda: f"Đã thu hồi khóa {token.prefix}.",
+    )
     return 0
 
 
@@ -244,8 +297,12 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="phocap", description="phocap — chương trình hỗ trợ điện thoại thông minh")
-    parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="thực hiện với quyền của người dùng này")
+    parser = argparse.ArgumentParser(
+        prog="phocap", description="phocap — chương trình hỗ trợ điện thoại thông minh"
+    )
+    parser.add_argument(
+        "--as", dest="as_user", metavar="USERNAME", help="thực hiện với quyền của người dùng này"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
@@ -258,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = with_json(add(sub, "init", cmd_init, "migrate và nạp định nghĩa chương trình"))
-    p.add_argument("--programme", default="bac-kan-2023", help="tên chương trình có sẵn hoặc đường dẫn tệp .toml")
+    p.add_argument(
+        "--programme", default="bac-kan-2023", help="tên chương trình có sẵn hoặc đường dẫn tệp .toml"
+    )
     p.add_argument("--demo", action="store_true", help="tạo thêm dữ liệu demo (người dùng mỗi vai trò)")
 
     p = add(sub, "demo", cmd_demo, "chạy bản demo Bắc Kạn 2023 trên cơ sở dữ liệu mới tại 127.0.0.1:8000")
@@ -279,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_json(add(geo, "load", cmd_geo_load, "tải danh mục đơn vị hành chính từ vietnam-provinces"))
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--province", help="mã tỉnh, ví dụ 06 (Bắc Kạn, với --legacy) hoặc 19")
-    which.add_argument("--all", action="store_true", help="toàn quốc, cả trước và sau 1/7/2025, kèm bảng sắp xếp")
+    which.add_argument(
+        "--all", action="store_true", help="toàn quốc, cả trước và sau 1/7/2025, kèm bảng sắp xếp"
+    )
     p.add_argument("--legacy", action="store_true", help="danh mục trước 1/7/2025 (3 cấp)")
 
     prog = sub.add_parser("programme", help="chương trình").add_subparsers(dest="verb", required=True)

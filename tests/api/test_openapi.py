@@ -31,15 +31,22 @@ def test_docs_page_uses_no_cdn():
 
 def test_errors_are_problem_documents(login):
     client = login("quanly")
-    bad = client.post("/api/v1/programmes/bac-kan-2023/assignments", data=json.dumps({"commune_code": "abc"}),
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/programmes/bac-kan-2023/assignments",
+        data=json.dumps({"commune_code": "abc"}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422
     assert bad["Content-Type"] == "application/problem+json"
     body = bad.json()
-    assert body["code"] == "validation_failed" and body["status"] == 422 and body["errors"]
-    conflict = client.post("/api/v1/programmes/bac-kan-2023/assignments", data=json.dumps({
-        "commune_code": "01870", "organisation_key": "bk-so-tttt", "role": "department"}),
-        content_type="application/json")
+    assert body["code"] == "validation_failed"
+    assert body["status"] == 422
+    assert body["errors"]
+    conflict = client.post(
+        "/api/v1/programmes/bac-kan-2023/assignments",
+        data=json.dumps({"commune_code": "01870", "organisation_key": "bk-so-tttt", "role": "department"}),
+        content_type="application/json",
+    )
     assert conflict.status_code == 409
     assert conflict.json()["code"] == "conflict"
     assert "đã có sở, ngành phụ trách" in conflict.json()["title"]
@@ -47,17 +54,31 @@ def test_errors_are_problem_documents(login):
 
 def test_manager_creates_an_organisation_and_assignment_through_the_api(login):
     client = login("quanly")
-    created = client.post("/api/v1/programmes/bac-kan-2023/organisations", data=json.dumps({
-        "key": "fpt-bac-kan", "name": "FPT Telecom Bắc Kạn", "kind": "enterprise"}), content_type="application/json")
+    created = client.post(
+        "/api/v1/programmes/bac-kan-2023/organisations",
+        data=json.dumps({"key": "fpt-bac-kan", "name": "FPT Telecom Bắc Kạn", "kind": "enterprise"}),
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
-    assignment = client.post("/api/v1/programmes/bac-kan-2023/assignments", data=json.dumps({
-        "commune_code": "01870", "organisation_key": "fpt-bac-kan", "role": "enterprise",
-        "decision_number": "45/QĐ-UBND", "decision_date": "2023-09-01"}), content_type="application/json")
+    assignment = client.post(
+        "/api/v1/programmes/bac-kan-2023/assignments",
+        data=json.dumps(
+            {
+                "commune_code": "01870",
+                "organisation_key": "fpt-bac-kan",
+                "role": "enterprise",
+                "decision_number": "45/QĐ-UBND",
+                "decision_date": "2023-09-01",
+            }
+        ),
+        content_type="application/json",
+    )
     assert assignment.status_code == 201, assignment.content
     commune = client.get("/api/v1/programmes/bac-kan-2023/communes/01870").json()
     assert "fpt-bac-kan" in [e["key"] for e in commune["enterprises"]]
     ended = client.post(f"/api/v1/programmes/bac-kan-2023/assignments/{assignment.json()['id']}/end")
-    assert ended.status_code == 200 and ended.json()["ended_at"]
+    assert ended.status_code == 200
+    assert ended.json()["ended_at"]
 
 
 def test_list_endpoints_do_not_query_per_row(login, django_assert_max_num_queries):

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from phocap.core.actors import SYSTEM
 from phocap.core.errors import PermissionDenied, ValidationFailed
 from phocap.geo import selectors
 from phocap.geo.models import REFORM_2025, AdminUnit, UnitSuccession
@@ -12,8 +13,6 @@ from tests.conftest import SHARED
 
 pytestmark = pytest.mark.django_db
 BEFORE = dt.date(2023, 8, 11)
-
-
 
 
 def test_bac_kan_2023_has_8_districts_and_108_communes():
@@ -61,7 +60,7 @@ def test_loaded_bac_kan_matches_the_official_2023_to_2025_table():
 def test_loading_again_changes_nothing():
     before_units = AdminUnit.objects.count()
     before_links = UnitSuccession.objects.count()
-    (summary,) = geo_load(actor=None, province="06", legacy=True)
+    (summary,) = geo_load(actor=SYSTEM, province="06", legacy=True)
     assert (summary.created, summary.updated, summary.successions_created) == (0, 0, 0)
     assert summary.communes == 108
     assert AdminUnit.objects.count() == before_units
@@ -71,7 +70,7 @@ def test_loading_again_changes_nothing():
 def test_a_renamed_unit_is_updated_in_place_not_duplicated():
     unit = selectors.unit_on(level="commune", code="01870", day=BEFORE)
     AdminUnit.objects.filter(pk=unit.pk).update(name="Tên sai")
-    (summary,) = geo_load(actor=None, province="06", legacy=True)
+    (summary,) = geo_load(actor=SYSTEM, province="06", legacy=True)
     assert summary.updated == 1
     unit.refresh_from_db()
     assert unit.name == "Xã Giáo Hiệu"
@@ -80,8 +79,15 @@ def test_a_renamed_unit_is_updated_in_place_not_duplicated():
 def test_database_refuses_a_second_unit_with_the_same_level_code_and_period():
     unit = selectors.unit_on(level="commune", code="01870", day=BEFORE)
     with pytest.raises(IntegrityError), transaction.atomic():
-        AdminUnit.objects.create(level="commune", code="01870", name="X", kind="xã", parent=unit.parent,
-                                 valid_from=None, valid_to=REFORM_2025)
+        AdminUnit.objects.create(
+            level="commune",
+            code="01870",
+            name="X",
+            kind="xã",
+            parent=unit.parent,
+            valid_from=None,
+            valid_to=REFORM_2025,
+        )
 
 
 def test_partly_merged_units_are_marked():
@@ -99,13 +105,13 @@ def test_only_a_system_administrator_may_load(user):
 
 def test_unknown_province_is_a_clear_error():
     with pytest.raises(ValidationFailed, match="Không có tỉnh mã '99'"):
-        geo_load(actor=None, province="99")
+        geo_load(actor=SYSTEM, province="99")
     with pytest.raises(ValidationFailed):
-        geo_load(actor=None, province="06", load_all=True)
+        geo_load(actor=SYSTEM, province="06", load_all=True)
 
 
 def test_whole_country_loads_both_periods_and_the_mapping():
-    summaries = geo_load(actor=None, load_all=True)
+    summaries = geo_load(actor=SYSTEM, load_all=True)
     legacy, current = summaries
     assert (legacy.provinces, legacy.districts, legacy.communes) == (63, 696, 10051)
     assert (current.provinces, current.communes) == (34, 3321)
@@ -114,11 +120,14 @@ def test_whole_country_loads_both_periods_and_the_mapping():
     from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW  # independent check on the raw table
 
     orphans = set(
-        AdminUnit.objects.filter(level="commune", valid_to=REFORM_2025, successions__isnull=True)
-        .values_list("code", flat=True)
+        AdminUnit.objects.filter(level="commune", valid_to=REFORM_2025, successions__isnull=True).values_list(
+            "code", flat=True
+        )
     )
-    legacy_codes = set(AdminUnit.objects.filter(level="commune", valid_to=REFORM_2025).values_list("code", flat=True))
+    legacy_codes = set(
+        AdminUnit.objects.filter(level="commune", valid_to=REFORM_2025).values_list("code", flat=True)
+    )
     assert orphans == {c for c in legacy_codes if int(c) not in OLD_TO_NEW}
     assert len(orphans) < 50
-    again = geo_load(actor=None, load_all=True)
+    again = geo_load(actor=SYSTEM, load_all=True)
     assert sum(s.created + s.updated + s.successions_created for s in again) == 0

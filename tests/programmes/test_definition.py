@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from phocap.core.actors import SYSTEM
 from phocap.core.errors import NotFound, ValidationFailed
 from phocap.core.models import AuditEvent
 from phocap.programmes import definition as definitions
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_bac_kan_2023_has_the_eight_pilot_communes_with_their_districts(programme):
-    communes = list(selectors.commune_list(actor=None, programme=programme))
+    communes = list(selectors.commune_list(actor=SYSTEM, programme=programme))
     assert [c.unit.code for c in communes] == PILOT_CODES
     by_code = {c.unit.code: c for c in communes}
     assert by_code["01912"].unit.name == "Xã Thượng Giáo"
@@ -47,7 +48,7 @@ def test_every_demo_assignment_is_labelled_as_an_example(programme):
 
 def test_defining_again_is_idempotent(programme):
     before = AuditEvent.objects.count()
-    programme_define(actor=None, definition=definitions.load("bac-kan-2023"))
+    programme_define(actor=SYSTEM, definition=definitions.load("bac-kan-2023"))
     assert AuditEvent.objects.count() == before
     assert Programme.objects.filter(code="bac-kan-2023").count() == 1
 
@@ -56,7 +57,7 @@ def test_a_changed_definition_updates_in_place_and_ends_dropped_assignments(prog
     d = definitions.load("bac-kan-2023")
     kept = tuple(a for a in d.assignments if not (a.commune == "01870" and a.role == "enterprise"))
     changed = type(d)(**{**d.__dict__, "name": "Tên mới", "assignments": kept})
-    programme_define(actor=None, definition=changed)
+    programme_define(actor=SYSTEM, definition=changed)
     programme.refresh_from_db()
     assert programme.name == "Tên mới"
     giao_hieu = programme.communes.get(unit__code="01870")
@@ -67,7 +68,7 @@ def test_a_changed_definition_updates_in_place_and_ends_dropped_assignments(prog
 
 
 def test_post_2025_example_definition_for_thai_nguyen():
-    programme = programme_init(actor=None, name_or_path=str(ROOT / "docs/examples/thai-nguyen-2026.toml"))
+    programme = programme_init(actor=SYSTEM, name_or_path=str(ROOT / "docs/examples/thai-nguyen-2026.toml"))
     (commune,) = programme.communes.select_related("unit")
     assert commune.unit.name == "Xã Chợ Rã"  # the same code, 01912, after 1/7/2025
     assert commune.district is None
@@ -76,8 +77,13 @@ def test_post_2025_example_definition_for_thai_nguyen():
 
 def bad(**changes):
     data = {
-        "programme": {"code": "x", "name": "X", "province": "06", "campaign_start": dt.date(2023, 8, 11),
-                      "campaign_end": dt.date(2023, 12, 31)},
+        "programme": {
+            "code": "x",
+            "name": "X",
+            "province": "06",
+            "campaign_start": dt.date(2023, 8, 11),
+            "campaign_end": dt.date(2023, 12, 31),
+        },
         "communes": [{"code": "01870", "adult_population": 100, "baseline_without_smartphone": 10}],
     }
     for key, value in changes.items():
@@ -104,4 +110,4 @@ def test_units_are_resolved_in_the_definitions_own_period():
     # Province 06 (Bắc Kạn) no longer exists in 2026: a definition dated 2026 cannot use it.
     d = bad(programme__units_as_of=dt.date(2026, 1, 1))
     with pytest.raises(NotFound, match="có hiệu lực ngày 01/01/2026"):
-        programme_define(actor=None, definition=d)
+        programme_define(actor=SYSTEM, definition=d)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from phocap.accounts import services
+from phocap.accounts import scope, services
 from phocap.accounts.models import Role, User
 from phocap.core.errors import ValidationFailed
 from phocap.programmes.models import Organisation, Programme
@@ -31,13 +31,18 @@ DEMO_USERS = (
     DemoUser("xa-songcau", "Ma Thị Cầu (Phường Sông Cầu)", Role.COMMUNE_OFFICER, commune="01837"),
     DemoUser("xa-giaohieu", "Triệu Văn Hiệu (Xã Giáo Hiệu)", Role.COMMUNE_OFFICER, commune="01870"),
     DemoUser("vnpt", "Nông Văn Viễn (VNPT Bắc Kạn)", Role.ENTERPRISE_PARTNER, organisation="vnpt-bac-kan"),
-    DemoUser("to-cns", "Hà Thị Số (Tổ công nghệ số)", Role.DIGITAL_TEAM_MEMBER, commune="01870",
-             village="Thôn ví dụ 1"),
+    DemoUser(
+        "to-cns",
+        "Hà Thị Số (Tổ công nghệ số)",
+        Role.DIGITAL_TEAM_MEMBER,
+        commune="01870",
+        village="Thôn ví dụ 1",
+    ),
     DemoUser("kiemtoan", "Đặng Văn Kiểm (Thanh tra)", Role.AUDITOR),
 )
 
 
-def demo_users_create(*, actor: User | None, programme: Programme) -> list[DemoUser]:
+def demo_users_create(*, actor: scope.Actor, programme: Programme) -> list[DemoUser]:
     """Idempotent: existing demo users are kept as they are."""
     from django.conf import settings
 
@@ -46,13 +51,22 @@ def demo_users_create(*, actor: User | None, programme: Programme) -> list[DemoU
     for demo in DEMO_USERS:
         user = User.objects.filter(username=demo.username).first()
         if user is None:
-            user = services.user_create(actor=actor, username=demo.username, password=DEMO_PASSWORD,
-                                        full_name=demo.full_name, superuser=demo.role == Role.SYSTEM_ADMIN)
+            user = services.user_create(
+                actor=actor,
+                username=demo.username,
+                password=DEMO_PASSWORD,
+                full_name=demo.full_name,
+                superuser=demo.role == Role.SYSTEM_ADMIN,
+            )
         commune = programme.communes.get(unit__code=demo.commune) if demo.commune else None
         organisation = Organisation.objects.get(key=demo.organisation) if demo.organisation else None
         services.membership_grant(
-            actor=actor, user=user, role=demo.role,
+            actor=actor,
+            user=user,
+            role=demo.role,
             programme=None if demo.role == Role.SYSTEM_ADMIN else programme,
-            commune=commune, organisation=organisation, village=demo.village,
+            commune=commune,
+            organisation=organisation,
+            village=demo.village,
         )
     return list(DEMO_USERS)

@@ -8,10 +8,18 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Hành động"), required=False)
     actor = forms.CharField(label=_("Người thực hiện"), required=False)
     programme = forms.CharField(label=_("Chương trình"), required=False)
-    since = forms.DateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("Từ ngày"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label=_("Đến ngày"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class GeoLoadForm(forms.Form):

@@ -45,7 +45,9 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("vai trò"), max_length=24, choices=Role.choices)
-    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     commune = models.ForeignKey(
         ProgrammeCommune, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -60,14 +62,16 @@ class Membership(models.Model):
         verbose_name_plural = _("vai trò của người dùng")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role="system_admin") | Q(programme__isnull=False), name="membership_programme_required"
+                condition=Q(role="system_admin") | Q(programme__isnull=False),
+                name="membership_programme_required",
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=["commune_officer", "digital_team_member"]) | Q(commune__isnull=False),
                 name="membership_commune_roles_have_commune",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=["department_officer", "enterprise_partner"]) | Q(organisation__isnull=False),
+                condition=~Q(role__in=["department_officer", "enterprise_partner"])
+                | Q(organisation__isnull=False),
                 name="membership_org_roles_have_organisation",
             ),
             models.CheckConstraint(

@@ -1,7 +1,8 @@
 """Who may see and change what. Every selector and service asks here; nothing else decides scope.
 
-`actor=None` is the system itself (the console operator running `phocap` without `--as`, or a task acting
-for the system): it has every right. Anonymous users have none beyond the public pages.
+`SYSTEM` is the system itself (the console operator running `phocap` without `--as`, `phocap init`, a task
+started by the system): it has every right, and must be passed explicitly. `None` and anonymous users have
+no rights beyond the public pages, so a forgotten actor can never widen access.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from phocap.accounts.models import COMMUNE_ROLES, PROGRAMME_WIDE_ROLES, Membership, Role
+from phocap.core.actors import SYSTEM
 
 if TYPE_CHECKING:
     from phocap.programmes.models import Programme, ProgrammeCommune
 
-Actor = Any  # User | AnonymousUser | None
+Actor = Any  # User | AnonymousUser | SYSTEM | None
+
+
 _CACHE = "_phocap_memberships"
 NOTHING = Q(pk__in=[])
 
 
 def memberships(user: Actor) -> list[Membership]:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or user is SYSTEM or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, _CACHE, None)
     if cached is None:
@@ -35,14 +39,10 @@ def forget(user: Actor) -> None:
         delattr(user, _CACHE)
 
 
-def is_system(user: Actor) -> bool:
-    return user is None
-
-
 def is_system_admin(user: Actor) -> bool:
-    if user is None:
+    if user is SYSTEM:
         return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(user.is_superuser) or any(m.role == Role.SYSTEM_ADMIN for m in memberships(user))
 
@@ -127,5 +127,7 @@ def jobs_q(user: Actor) -> Q:
         return Q()
     if user is None or not getattr(user, "is_authenticated", False):
         return NOTHING
-    managed = {m.programme.code for m in memberships(user) if m.role == Role.PROGRAMME_MANAGER and m.programme}
+    managed = {
+        m.programme.code for m in memberships(user) if m.role == Role.PROGRAMME_MANAGER and m.programme
+    }
     return Q(actor=user) | Q(programme_code__in=managed)

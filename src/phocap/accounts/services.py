@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,16 +14,22 @@ from phocap.core import audit
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
-TOKEN_PREFIX = "phc_"
+TOKEN_PREFIX = "phc_"  # noqa: S105 - a public prefix, not a secret
 
 
-def _require_admin(actor: User | None, what: str) -> None:
+def _require_admin(actor: scope.Actor, what: str) -> None:
     if not scope.is_system_admin(actor):
         raise PermissionDenied(f"Chỉ quản trị hệ thống được {what}.")
 
 
 def user_create(
-    *, actor: User | None, username: str, password: str, full_name: str = "", email: str = "", phone: str = "",
+    *,
+    actor: scope.Actor,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
     superuser: bool = False,
 ) -> User:
     _require_admin(actor, "tạo người dùng")
@@ -32,19 +39,43 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict(f"Đã có người dùng {username!r}.", field="username")
-        user = User(username=username, full_name=full_name, email=email, phone=phone,
-                    is_superuser=superuser, is_staff=superuser)
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
         user.set_password(password)
         user.save()
-        audit.record(actor=actor, action="user.create", obj=user,
-                     changes=audit.diff({}, {"username": username, "full_name": full_name, "email": email,
-                                             "phone": phone, "is_superuser": superuser}))
+        audit.record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            changes=audit.diff(
+                {},
+                {
+                    "username": username,
+                    "full_name": full_name,
+                    "email": email,
+                    "phone": phone,
+                    "is_superuser": superuser,
+                },
+            ),
+        )
     return user
 
 
 def membership_grant(
-    *, actor: User | None, user: User, role: str, programme: Programme | None = None,
-    commune: ProgrammeCommune | None = None, organisation: Organisation | None = None, village: str = "",
+    *,
+    actor: scope.Actor,
+    user: User,
+    role: str,
+    programme: Programme | None = None,
+    commune: ProgrammeCommune | None = None,
+    organisation: Organisation | None = None,
+    village: str = "",
 ) -> Membership:
     if role not in Role.values:
         raise ValidationFailed(f"Vai trò {role!r} không hợp lệ.", field="role")
@@ -62,15 +93,29 @@ def membership_grant(
         raise ValidationFailed("Thành viên tổ công nghệ số cần thôn/bản.", field="village")
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
-            user=user, role=role, programme=programme, commune=commune, organisation=organisation,
+            user=user,
+            role=role,
+            programme=programme,
+            commune=commune,
+            organisation=organisation,
             defaults={"village": village.strip()},
         )
         if created:
             audit.record(
-                actor=actor, action="membership.grant", obj=membership,
+                actor=actor,
+                action="membership.grant",
+                obj=membership,
                 programme_code=programme.code if programme else "",
-                changes=audit.diff({}, {"user": user.username, "role": role, "commune": commune,
-                                        "organisation": organisation, "village": village}),
+                changes=audit.diff(
+                    {},
+                    {
+                        "user": user.username,
+                        "role": role,
+                        "commune": commune,
+                        "organisation": organisation,
+                        "village": village,
+                    },
+                ),
             )
     scope.forget(user)
     return membership
@@ -80,7 +125,7 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: scope.Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token row and the secret, shown once and never stored."""
     _require_admin(actor, "tạo khóa API")
     if not name.strip():
@@ -88,15 +133,22 @@ def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiT
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip(), prefix=secret[: len(TOKEN_PREFIX) + 8], key_hash=_hash(secret),
+            user=user,
+            name=name.strip(),
+            prefix=secret[: len(TOKEN_PREFIX) + 8],
+            key_hash=_hash(secret),
             created_by=actor if actor is not None and actor.pk else None,
         )
-        audit.record(actor=actor, action="api_token.create", obj=token,
-                     changes=audit.diff({}, {"user": user.username, "name": token.name, "prefix": token.prefix}))
+        audit.record(
+            actor=actor,
+            action="api_token.create",
+            obj=token,
+            changes=audit.diff({}, {"user": user.username, "name": token.name, "prefix": token.prefix}),
+        )
     return token, secret
 
 
-def api_token_revoke(*, actor: User | None, prefix: str) -> ApiToken:
+def api_token_revoke(*, actor: scope.Actor, prefix: str) -> ApiToken:
     _require_admin(actor, "thu hồi khóa API")
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(prefix=prefix).first()
@@ -106,8 +158,12 @@ def api_token_revoke(*, actor: User | None, prefix: str) -> ApiToken:
             raise Conflict("Khóa API này đã bị thu hồi.")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="api_token.revoke", obj=token,
-                     changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+        audit.record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+        )
     return token
 
 
@@ -115,11 +171,14 @@ def api_token_authenticate(secret: str) -> User | None:
     """The user a bearer token acts as, or None. Revoked tokens and inactive users are refused."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-

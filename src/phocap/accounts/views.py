@@ -19,8 +19,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     try:
         events = selectors.audit_event_list(
-            actor=request.user, action=filters.get("action") or "", actor_label=filters.get("actor") or "",
-            programme_code=filters.get("programme") or "", since=filters.get("since"), until=filters.get("until"),
+            actor=request.user,
+            action=filters.get("action") or "",
+            actor_label=filters.get("actor") or "",
+            programme_code=filters.get("programme") or "",
+            since=filters.get("since"),
+            until=filters.get("until"),
         )
     except PermissionDenied as exc:
         raise Http404(exc.message) from None
@@ -40,8 +44,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                job = geo_load_start(actor=request.user, province=data["province"] or None,
-                                     legacy=data["legacy"], load_all=data["load_all"])
+                job = geo_load_start(
+                    actor=request.user,
+                    province=data["province"] or None,
+                    legacy=data["legacy"],
+                    load_all=data["load_all"],
+                )
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -50,5 +58,6 @@ def task_list(request: HttpRequest) -> HttpResponse:
     jobs = selectors.job_list(actor=request.user)
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     running = any(j.status in ("queued", "running") for j in page)
-    return render(request, "accounts/tasks.html", {"page": page, "form": form, "can_load": can_load,
-                                                   "running": running})
+    return render(
+        request, "accounts/tasks.html", {"page": page, "form": form, "can_load": can_load, "running": running}
+    )

@@ -33,7 +33,9 @@ api.add_router("/geo", geo_router)
 api.add_router("/", programmes_router)
 
 
-def problem(request: HttpRequest, *, status: int, code: str, title: str, detail: str = "", **extra: Any) -> HttpResponse:
+def problem(
+    request: HttpRequest, *, status: int, code: str, title: str, detail: str = "", **extra: Any
+) -> HttpResponse:
     body = {"type": PROBLEM_TYPE + code, "title": title, "status": status, "code": code, **extra}
     if detail:
         body["detail"] = detail
@@ -50,8 +52,13 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return problem(request, status=422, code="validation_failed", title="Dữ liệu gửi lên không hợp lệ.",
-                   errors=exc.errors)
+    return problem(
+        request,
+        status=422,
+        code="validation_failed",
+        title="Dữ liệu gửi lên không hợp lệ.",
+        errors=exc.errors,
+    )
 
 
 @api.exception_handler(AuthenticationError)

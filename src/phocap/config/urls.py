@@ -17,7 +17,11 @@ urlpatterns = [
     path("p/<slug:code>/communes/<str:commune_code>/", programme_views.commune_detail, name="commune"),
     path("p/<slug:code>/organisations/", programme_views.organisations, name="organisations"),
     path("p/<slug:code>/assignments/", programme_views.assignments, name="assignments"),
-    path("p/<slug:code>/assignments/<int:assignment_id>/end/", programme_views.assignment_end, name="assignment_end"),
+    path(
+        "p/<slug:code>/assignments/<int:assignment_id>/end/",
+        programme_views.assignment_end,
+        name="assignment_end",
+    ),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 
 from phocap.core.context import current_channel
 from phocap.core.masking import mask_value
 from phocap.core.models import AuditEvent
-
-if TYPE_CHECKING:
-    from phocap.accounts.models import User
 
 
 def _plain(value: Any) -> Any:
@@ -44,7 +41,7 @@ def pii_fields_of(obj: models.Model) -> frozenset[str]:
 
 def record(
     *,
-    actor: User | None,
+    actor: Any,
     action: str,
     obj: models.Model,
     changes: Mapping[str, list[Any]] | None = None,

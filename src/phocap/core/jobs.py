@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from phocap.core.actors import SYSTEM
 from phocap.core.context import channel
 from phocap.core.models import BackgroundJob
 
 if TYPE_CHECKING:
     from django.tasks import Task
 
-    from phocap.accounts.models import User
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -24,7 +24,7 @@ Progress = Callable[[int, int, str], None]
 
 def job_start(
     *,
-    actor: User | None,
+    actor: Any,
     task: Task[..., Any],
     kind: str,
     label: str,
@@ -61,8 +61,12 @@ def job_run(job_id: int, body: Callable[[Progress], dict[str, Any]]) -> dict[str
         status=BackgroundJob.Status.RUNNING, started_at=timezone.now()
     )
     try:
+
+        def progress(done: int, total: int, message: str = "") -> None:
+            job_progress(job_id, done, total, message)
+
         with channel("task"):
-            result = body(lambda done, total, message="": job_progress(job_id, done, total, message))
+            result = body(progress)
     except Exception as exc:
         log.exception("job %s failed", job_id)
         BackgroundJob.objects.filter(pk=job_id).update(
@@ -75,7 +79,7 @@ def job_run(job_id: int, body: Callable[[Progress], dict[str, Any]]) -> dict[str
     return result
 
 
-def job_actor(job_id: int) -> User | None:
+def job_actor(job_id: int) -> Any:
     """The user who started the job: the task acts with that user's rights, checked again by the service."""
     job = BackgroundJob.objects.select_related("actor").get(pk=job_id)
-    return job.actor
+    return job.actor if job.actor is not None else SYSTEM

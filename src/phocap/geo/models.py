@@ -25,7 +25,12 @@ class AdminUnit(models.Model):
     name = models.CharField(_("tên"), max_length=120)
     kind = models.CharField(_("loại"), max_length=40)
     parent = models.ForeignKey(
-        "self", verbose_name=_("trực thuộc"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("trực thuộc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # null valid_from: in force before the official list begins (pre-2025 units).
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
@@ -38,14 +43,20 @@ class AdminUnit(models.Model):
         ordering = ["level", "code", "valid_from"]
         constraints = [
             models.UniqueConstraint(
-                F("level"), F("code"), Coalesce(F("valid_from"), Value(OPEN_START)), name="unit_level_code_period"
+                F("level"),
+                F("code"),
+                Coalesce(F("valid_from"), Value(OPEN_START)),
+                name="unit_level_code_period",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
                 name="unit_period_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(level="province", parent__isnull=True) | (~Q(level="province") & Q(parent__isnull=False)),
+                condition=Q(level="province", parent__isnull=True)
+                | (~Q(level="province") & Q(parent__isnull=False)),
                 name="unit_parent_by_level",
             ),
             models.CheckConstraint(
@@ -58,7 +69,9 @@ class AdminUnit(models.Model):
         return self.name
 
     def is_valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
 
     @property
     def period_label(self) -> str:

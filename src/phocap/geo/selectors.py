@@ -11,7 +11,9 @@ from phocap.geo.models import AdminUnit, UnitSuccession
 
 
 def valid_on(day: dt.date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
 
 
 def unit_list(
@@ -59,7 +61,7 @@ def successors(unit: AdminUnit) -> QuerySet[UnitSuccession]:
 
 
 def successor_map(unit_ids: list[int]) -> dict[int, list[UnitSuccession]]:
-    """"Now part of …" for many units at once (one query)."""
+    """ "Now part of …" for many units at once (one query)."""
     out: dict[int, list[UnitSuccession]] = {i: [] for i in unit_ids}
     for s in UnitSuccession.objects.filter(predecessor_id__in=unit_ids).select_related("successor__parent"):
         out[s.predecessor_id].append(s)

@@ -19,7 +19,7 @@ from phocap.core.models import BackgroundJob
 from phocap.geo.models import REFORM_2025, AdminUnit, UnitSuccession
 
 if TYPE_CHECKING:
-    from phocap.accounts.models import User
+    pass
 
 SOURCE = "vietnam-provinces"
 Progress = Callable[[int, int, str], None]
@@ -68,7 +68,9 @@ def _legacy_rows(province_codes: Iterable[int] | None) -> list[_Row]:
             dcode = f"{int(d.code):03d}"
             rows.append(_Row("district", dcode, d.name, str(d.division_type), ("province", pcode)))
             for w in legacy.Ward.iter_by_district(d.code):
-                rows.append(_Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("district", dcode)))
+                rows.append(
+                    _Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("district", dcode))
+                )
     return rows
 
 
@@ -84,7 +86,9 @@ def _current_rows(province_codes: Iterable[int] | None) -> list[_Row]:
         pcode = f"{int(p.code):02d}"
         rows.append(_Row("province", pcode, p.name, str(p.division_type), None))
         for w in Ward.iter_by_province(p.code):
-            rows.append(_Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("province", pcode)))
+            rows.append(
+                _Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("province", pcode))
+            )
     return rows
 
 
@@ -125,12 +129,20 @@ def _upsert(rows: list[_Row], era: str, summary: LoadSummary, progress: Progress
             if unit is None:
                 to_create.append(
                     AdminUnit(
-                        level=row.level, code=row.code, name=row.name, kind=row.kind, parent=parent,
-                        valid_from=valid_from, valid_to=valid_to,
+                        level=row.level,
+                        code=row.code,
+                        name=row.name,
+                        kind=row.kind,
+                        parent=parent,
+                        valid_from=valid_from,
+                        valid_to=valid_to,
                     )
                 )
             elif (unit.name, unit.kind, unit.parent_id, unit.valid_to) != (
-                row.name, row.kind, parent.pk if parent else None, valid_to
+                row.name,
+                row.kind,
+                parent.pk if parent else None,
+                valid_to,
             ):
                 unit.name, unit.kind, unit.parent, unit.valid_to = row.name, row.kind, parent, valid_to
                 to_update.append(unit)
@@ -139,11 +151,18 @@ def _upsert(rows: list[_Row], era: str, summary: LoadSummary, progress: Progress
         AdminUnit.objects.bulk_update(to_update, ["name", "kind", "parent", "valid_to"], batch_size=2000)
         summary.created += len(to_create)
         summary.updated += len(to_update)
-        setattr(summary, {"province": "provinces", "district": "districts", "commune": "communes"}[level],
-                len(level_rows))
+        setattr(
+            summary,
+            {"province": "provinces", "district": "districts", "commune": "communes"}[level],
+            len(level_rows),
+        )
         if progress:
-            done = sum(1 for r in rows if ("province", "district", "commune").index(r.level)
-                       <= ("province", "district", "commune").index(level))
+            done = sum(
+                1
+                for r in rows
+                if ("province", "district", "commune").index(r.level)
+                <= ("province", "district", "commune").index(level)
+            )
             progress(done, total, f"{level}: {len(level_rows)}")
 
 
@@ -153,19 +172,23 @@ def _link_successions() -> int:
 
     legacy_units = {
         (u.level, u.code): u.pk
-        for u in AdminUnit.objects.filter(valid_to=REFORM_2025, level__in=["province", "commune"]).only("level", "code")
+        for u in AdminUnit.objects.filter(valid_to=REFORM_2025, level__in=["province", "commune"]).only(
+            "level", "code"
+        )
     }
-    current = AdminUnit.objects.filter(valid_from=REFORM_2025, level__in=["province", "commune"]).only("level", "code")
+    current = AdminUnit.objects.filter(valid_from=REFORM_2025, level__in=["province", "commune"]).only(
+        "level", "code"
+    )
     pairs: dict[tuple[int, int], None] = {}
     successors_of: dict[int, set[int]] = defaultdict(set)
     current_provinces = {u.code: u.pk for u in current if u.level == "province"}
     current_communes = {u.code: u.pk for u in current if u.level == "commune"}
-    for pcode, new_pk in current_provinces.items():
-        for old in Province.from_code(int(pcode)).get_legacy_sources():  # type: ignore[arg-type]
-            old_pk = legacy_units.get(("province", f"{int(old.code):02d}"))
-            if old_pk:
-                pairs[(old_pk, new_pk)] = None
-                successors_of[old_pk].add(new_pk)
+    for pcode, new_province_pk in current_provinces.items():
+        for old_province in Province.from_code(int(pcode)).get_legacy_sources():  # type: ignore[arg-type]
+            old_province_pk = legacy_units.get(("province", f"{int(old_province.code):02d}"))
+            if old_province_pk:
+                pairs[(old_province_pk, new_province_pk)] = None
+                successors_of[old_province_pk].add(new_province_pk)
     for pcode in current_provinces:
         for ward in Ward.iter_by_province(int(pcode)):  # type: ignore[arg-type]
             new_pk = current_communes.get(f"{int(ward.code):05d}")
@@ -179,8 +202,11 @@ def _link_successions() -> int:
     have = set(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
     new = [
         UnitSuccession(
-            predecessor_id=old_pk, successor_id=new_pk, effective_date=REFORM_2025,
-            partial=len(successors_of[old_pk]) > 1, source=SOURCE,
+            predecessor_id=old_pk,
+            successor_id=new_pk,
+            effective_date=REFORM_2025,
+            partial=len(successors_of[old_pk]) > 1,
+            source=SOURCE,
         )
         for (old_pk, new_pk) in pairs
         if (old_pk, new_pk) not in have
@@ -194,7 +220,7 @@ def _link_successions() -> int:
 
 def geo_load(
     *,
-    actor: User | None,
+    actor: scope.Actor,
     province: str | None = None,
     legacy: bool = False,
     load_all: bool = False,
@@ -247,7 +273,7 @@ def successor_province_codes(legacy_code: str) -> list[str]:
     )
 
 
-def geo_ensure_for(*, actor: User | None, province: str, on: dt.date) -> list[LoadSummary]:
+def geo_ensure_for(*, actor: scope.Actor, province: str, on: dt.date) -> list[LoadSummary]:
     """Load what a programme with units as of `on` needs: its province in that era, and for a pre-2025
     programme the provinces it became part of (for "now part of …")."""
     summaries: list[LoadSummary] = []
@@ -261,7 +287,7 @@ def geo_ensure_for(*, actor: User | None, province: str, on: dt.date) -> list[Lo
 
 
 def geo_load_start(
-    *, actor: User | None, province: str | None = None, legacy: bool = False, load_all: bool = False
+    *, actor: scope.Actor, province: str | None = None, legacy: bool = False, load_all: bool = False
 ) -> BackgroundJob:
     """Start a geo load as a background job the user can watch on the task list."""
     from phocap.geo.tasks import geo_load_task
@@ -272,11 +298,18 @@ def geo_load_start(
         raise ValidationFailed("Chọn một tỉnh hoặc toàn quốc.", field="province")
     if province is not None:
         _check_province(province, legacy)
-    label = "Tải danh mục đơn vị hành chính: " + ("toàn quốc" if load_all else f"tỉnh {province}") + (
-        " (trước 1/7/2025)" if legacy and not load_all else ""
+    label = (
+        "Tải danh mục đơn vị hành chính: "
+        + ("toàn quốc" if load_all else f"tỉnh {province}")
+        + (" (trước 1/7/2025)" if legacy and not load_all else "")
     )
     with transaction.atomic():
         return job_start(
-            actor=actor, task=geo_load_task, kind="geo.load", label=label,
-            province=province, legacy=legacy, load_all=load_all,
+            actor=actor,
+            task=geo_load_task,
+            kind="geo.load",
+            label=label,
+            province=province,
+            legacy=legacy,
+            load_all=load_all,
         )

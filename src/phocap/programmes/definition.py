@@ -82,7 +82,9 @@ def resolve_path(name_or_path: str) -> Path:
         path = DEFINITIONS_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         shipped = ", ".join(sorted(p.stem for p in DEFINITIONS_DIR.glob("*.toml")))
-        raise ValidationFailed(f"Không tìm thấy tệp định nghĩa chương trình {name_or_path!r} (có sẵn: {shipped}).")
+        raise ValidationFailed(
+            f"Không tìm thấy tệp định nghĩa chương trình {name_or_path!r} (có sẵn: {shipped})."
+        )
     return path
 
 
@@ -115,7 +117,9 @@ class _Reader:
         if isinstance(value, int):
             value = str(value)
         if not isinstance(value, str) or not value.isdigit() or len(value) > digits:
-            raise self._fail(key, f"phải là mã số gồm {digits} chữ số, viết trong dấu nháy (ví dụ \"{'0' * digits}\")")
+            raise self._fail(
+                key, f'phải là mã số gồm {digits} chữ số, viết trong dấu nháy (ví dụ "{"0" * digits}")'
+            )
         return value.zfill(digits)
 
     def date(self, key: str, default: dt.date | None = None) -> dt.date:
@@ -188,27 +192,39 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
             )
     seen = [c.code for c in communes]
     if len(seen) != len(set(seen)):
-        raise ValidationFailed("tệp định nghĩa: một xã được khai báo hai lần trong [[communes]].", field="communes")
+        raise ValidationFailed(
+            "tệp định nghĩa: một xã được khai báo hai lần trong [[communes]].", field="communes"
+        )
     points = tuple(
         CollectionPointDef(
-            key=r.text("key"), name=r.text("name"), kind=r.text("kind"),
-            district=r.code("district", 3) if "district" in t else "", address=r.text("address", ""),
+            key=r.text("key"),
+            name=r.text("name"),
+            kind=r.text("kind"),
+            district=r.code("district", 3) if "district" in t else "",
+            address=r.text("address", ""),
         )
         for i, t in enumerate(top.tables("collection_points"), 1)
         for r in [_Reader(t, f"[[collection_points]] thứ {i}")]
     )
     orgs = tuple(
         OrganisationDef(
-            key=r.text("key"), name=r.text("name"), kind=r.text("kind"), short_name=r.text("short_name", ""),
-            commune=r.code("commune", 5) if "commune" in t else "", is_example=r.flag("example"),
+            key=r.text("key"),
+            name=r.text("name"),
+            kind=r.text("kind"),
+            short_name=r.text("short_name", ""),
+            commune=r.code("commune", 5) if "commune" in t else "",
+            is_example=r.flag("example"),
         )
         for i, t in enumerate(top.tables("organisations"), 1)
         for r in [_Reader(t, f"[[organisations]] thứ {i}")]
     )
     assignments = tuple(
         AssignmentDef(
-            commune=r.code("commune", 5), organisation=r.text("organisation"), role=r.text("role"),
-            decision_number=r.text("decision_number", ""), decision_date=r.optional_date("decision_date"),
+            commune=r.code("commune", 5),
+            organisation=r.text("organisation"),
+            role=r.text("role"),
+            decision_number=r.text("decision_number", ""),
+            decision_date=r.optional_date("decision_date"),
             is_example=r.flag("example"),
         )
         for i, t in enumerate(top.tables("assignments"), 1)
@@ -228,8 +244,10 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         status=prog.text("status", "draft"),
         description=prog.text("description", ""),
         bank={
-            "bin": bank.text("bin", ""), "name": bank.text("bank_name", ""),
-            "account_number": bank.text("account_number", ""), "account_name": bank.text("account_name", ""),
+            "bin": bank.text("bin", ""),
+            "name": bank.text("bank_name", ""),
+            "account_number": bank.text("account_number", ""),
+            "account_name": bank.text("account_name", ""),
         },
         communes=communes,
         collection_points=points,

@@ -8,8 +8,12 @@ from phocap.programmes.models import Assignment, Organisation
 
 class CommuneFiguresForm(forms.Form):
     adult_population = forms.IntegerField(label=_("Số người trưởng thành"), min_value=0)
-    baseline_without_smartphone = forms.IntegerField(label=_("Chưa có điện thoại thông minh (ban đầu)"), min_value=0)
-    target_percent = forms.DecimalField(label=_("Mục tiêu (%)"), min_value=0.01, max_value=100, decimal_places=2)
+    baseline_without_smartphone = forms.IntegerField(
+        label=_("Chưa có điện thoại thông minh (ban đầu)"), min_value=0
+    )
+    target_percent = forms.DecimalField(
+        label=_("Mục tiêu (%)"), min_value=0.01, max_value=100, decimal_places=2
+    )
     figures_source = forms.CharField(label=_("Nguồn số liệu"), max_length=200, required=False)
 
 
@@ -29,13 +33,20 @@ class AssignmentForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=Assignment.Role.choices)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60, required=False)
     decision_date = forms.DateField(
-        label=_("Ngày quyết định"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        label=_("Ngày quyết định"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     is_example = forms.BooleanField(label=_("Chỉ là ví dụ minh họa"), required=False)
 
-    def __init__(self, *args: object, communes: list[tuple[str, str]], organisations: list[tuple[str, str]],
-                 **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        communes: list[tuple[str, str]],
+        organisations: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["commune_code"].choices = communes  # type: ignore[attr-defined]
         self.fields["organisation_key"].choices = organisations  # type: ignore[attr-defined]

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from phocap.geo.models import AdminUnit
 
 DEFAULT_PHONE_PACKAGE_PRICE = 2_000_000
-slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Mã chỉ gồm chữ thường, số và dấu gạch ngang."))
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Mã chỉ gồm chữ thường, số và dấu gạch ngang.")
+)
 
 
 class Programme(models.Model):
@@ -23,15 +25,21 @@ class Programme(models.Model):
 
     code = models.SlugField(_("mã"), max_length=64, unique=True, validators=[slug_validator])
     name = models.CharField(_("tên"), max_length=300)
-    province = models.ForeignKey(AdminUnit, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        AdminUnit, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+"
+    )
     units_as_of = models.DateField(_("danh mục đơn vị hành chính tại ngày"))
     campaign_start = models.DateField(_("bắt đầu vận động"))
     campaign_end = models.DateField(_("kết thúc vận động"))
     reference_date = models.DateField(_("ngày tính tuổi"))
-    phone_package_price = models.BigIntegerField(_("giá một gói điện thoại (₫)"), default=DEFAULT_PHONE_PACKAGE_PRICE)
+    phone_package_price = models.BigIntegerField(
+        _("giá một gói điện thoại (₫)"), default=DEFAULT_PHONE_PACKAGE_PRICE
+    )
     target_percent = models.DecimalField(
         _("mục tiêu tỷ lệ người trưởng thành có điện thoại thông minh (%)"),
-        max_digits=5, decimal_places=2, default=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(100),
     )
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     bank_bin = models.CharField(_("mã BIN ngân hàng"), max_length=6, blank=True)
@@ -47,16 +55,21 @@ class Programme(models.Model):
         verbose_name_plural = _("chương trình")
         ordering = ["-campaign_start", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(campaign_end__gte=F("campaign_start")), name="programme_campaign_ordered"),
+            models.CheckConstraint(
+                condition=Q(campaign_end__gte=F("campaign_start")), name="programme_campaign_ordered"
+            ),
             models.CheckConstraint(condition=Q(phone_package_price__gt=0), name="programme_price_positive"),
             models.CheckConstraint(
-                condition=Q(target_percent__gt=0, target_percent__lte=100), name="programme_target_percent_range"
+                condition=Q(target_percent__gt=0, target_percent__lte=100),
+                name="programme_target_percent_range",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "collecting", "distributing", "closed"]), name="programme_status_known"
+                condition=Q(status__in=["draft", "collecting", "distributing", "closed"]),
+                name="programme_status_known",
             ),
             models.CheckConstraint(
-                condition=Q(bank_bin="") | Q(bank_bin__regex=r"^[0-9]{6}$"), name="programme_bank_bin_6_digits"
+                condition=Q(bank_bin="") | Q(bank_bin__regex=r"^[0-9]{6}$"),
+                name="programme_bank_bin_6_digits",
             ),
         ]
 
@@ -66,13 +79,17 @@ class Programme(models.Model):
 
 class ProgrammeCommune(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="communes")
-    unit = models.ForeignKey(AdminUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+"
+    )
     district = models.ForeignKey(
         AdminUnit, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     adult_population = models.PositiveIntegerField(_("số người trưởng thành"))
     baseline_without_smartphone = models.PositiveIntegerField(_("chưa có điện thoại thông minh (ban đầu)"))
-    target_percent = models.DecimalField(_("mục tiêu (%)"), max_digits=5, decimal_places=2, default=Decimal(100))
+    target_percent = models.DecimalField(
+        _("mục tiêu (%)"), max_digits=5, decimal_places=2, default=Decimal(100)
+    )
     figures_source = models.CharField(_("nguồn số liệu"), max_length=200, blank=True)
 
     class Meta:
@@ -82,10 +99,12 @@ class ProgrammeCommune(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "unit"], name="programme_commune_unique"),
             models.CheckConstraint(
-                condition=Q(baseline_without_smartphone__lte=F("adult_population")), name="commune_baseline_le_adults"
+                condition=Q(baseline_without_smartphone__lte=F("adult_population")),
+                name="commune_baseline_le_adults",
             ),
             models.CheckConstraint(
-                condition=Q(target_percent__gt=0, target_percent__lte=100), name="commune_target_percent_range"
+                condition=Q(target_percent__gt=0, target_percent__lte=100),
+                name="commune_target_percent_range",
             ),
         ]
 
@@ -124,7 +143,9 @@ class CollectionPoint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "key"], name="collection_point_key_unique"),
             models.UniqueConstraint(
-                fields=["programme"], condition=Q(kind="provincial"), name="one_provincial_point_per_programme"
+                fields=["programme"],
+                condition=Q(kind="provincial"),
+                name="one_provincial_point_per_programme",
             ),
             models.UniqueConstraint(
                 fields=["programme", "district"], condition=Q(kind="district"), name="one_point_per_district"
@@ -170,7 +191,9 @@ class Organisation(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["ppc", "front", "department", "enterprise", "cpc", "digital_team", "other"]),
+                condition=Q(
+                    kind__in=["ppc", "front", "department", "enterprise", "cpc", "digital_team", "other"]
+                ),
                 name="organisation_kind_known",
             )
         ]
@@ -211,7 +234,9 @@ class Assignment(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="assignment_active_unique",
             ),
-            models.CheckConstraint(condition=Q(role__in=["department", "enterprise"]), name="assignment_role_known"),
+            models.CheckConstraint(
+                condition=Q(role__in=["department", "enterprise"]), name="assignment_role_known"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,7 +37,7 @@ def commune_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Progra
 
 
 def commune_get(*, actor: scope.Actor, programme: Programme, code: str) -> ProgrammeCommune:
-    """By the commune's code within the programme (the programme fixes the period, so the code is unambiguous)."""
+    """By the commune's code within the programme (its period makes the code unambiguous)."""
     commune = commune_list(actor=actor, programme=programme).filter(unit__code=code).first()
     if commune is None:
         raise NotFound(f"Không tìm thấy xã/phường {code} trong chương trình (hoặc bạn không có quyền xem).")
@@ -87,7 +87,9 @@ def assignment_list(
 
 
 def assignment_get(*, actor: scope.Actor, programme: Programme, assignment_id: int) -> Assignment:
-    found = assignment_list(actor=actor, programme=programme, include_ended=True).filter(pk=assignment_id).first()
+    found = (
+        assignment_list(actor=actor, programme=programme, include_ended=True).filter(pk=assignment_id).first()
+    )
     if found is None:
         raise NotFound("Không tìm thấy phân công.")
     return found

@@ -19,18 +19,40 @@ from phocap.programmes.definition import ProgrammeDefinition
 from phocap.programmes.models import Assignment, CollectionPoint, Organisation, Programme, ProgrammeCommune
 
 if TYPE_CHECKING:
-    from phocap.accounts.models import User
+    pass
 
 PROGRAMME_FIELDS = (
-    "name", "units_as_of", "campaign_start", "campaign_end", "reference_date", "phone_package_price",
-    "target_percent", "status", "description", "bank_bin", "bank_name", "bank_account_number", "bank_account_name",
+    "name",
+    "units_as_of",
+    "campaign_start",
+    "campaign_end",
+    "reference_date",
+    "phone_package_price",
+    "target_percent",
+    "status",
+    "description",
+    "bank_bin",
+    "bank_name",
+    "bank_account_number",
+    "bank_account_name",
 )
 COMMUNE_FIGURES = ("adult_population", "baseline_without_smartphone", "target_percent", "figures_source")
-ORGANISATION_FIELDS = ("name", "short_name", "kind", "contact_name", "contact_phone", "contact_email", "is_example")
-ROLE_KIND = {Assignment.Role.DEPARTMENT: Organisation.Kind.DEPARTMENT, Assignment.Role.ENTERPRISE: Organisation.Kind.ENTERPRISE}
+ORGANISATION_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "is_example",
+)
+ROLE_KIND = {
+    Assignment.Role.DEPARTMENT: Organisation.Kind.DEPARTMENT,
+    Assignment.Role.ENTERPRISE: Organisation.Kind.ENTERPRISE,
+}
 
 
-def _require_manager(actor: User | None, programme: Programme) -> None:
+def _require_manager(actor: scope.Actor, programme: Programme) -> None:
     if not scope.can_manage_programme(actor, programme):
         raise PermissionDenied("Chỉ quản lý chương trình cấp tỉnh được thực hiện thao tác này.")
 
@@ -47,7 +69,7 @@ def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[st
 # --- programme definition -------------------------------------------------------------------------------
 
 
-def programme_define(*, actor: User | None, definition: ProgrammeDefinition) -> Programme:
+def programme_define(*, actor: scope.Actor, definition: ProgrammeDefinition) -> Programme:
     """Create or bring up to date a programme from its definition file. Idempotent: running it twice changes
     nothing the second time. Communes, points and organisations are matched by code/key; assignments that
     the file no longer lists are ended, not deleted."""
@@ -60,16 +82,30 @@ def programme_define(*, actor: User | None, definition: ProgrammeDefinition) -> 
         province = geo.unit_on(level="province", code=d.province, day=d.units_as_of)
         programme = Programme.objects.filter(code=d.code).first()
         values = {
-            "name": d.name, "units_as_of": d.units_as_of, "campaign_start": d.campaign_start,
-            "campaign_end": d.campaign_end, "reference_date": d.reference_date,
-            "phone_package_price": d.phone_package_price, "target_percent": d.target_percent, "status": d.status,
-            "description": d.description, "bank_bin": d.bank["bin"], "bank_name": d.bank["name"],
-            "bank_account_number": d.bank["account_number"], "bank_account_name": d.bank["account_name"],
+            "name": d.name,
+            "units_as_of": d.units_as_of,
+            "campaign_start": d.campaign_start,
+            "campaign_end": d.campaign_end,
+            "reference_date": d.reference_date,
+            "phone_package_price": d.phone_package_price,
+            "target_percent": d.target_percent,
+            "status": d.status,
+            "description": d.description,
+            "bank_bin": d.bank["bin"],
+            "bank_name": d.bank["name"],
+            "bank_account_number": d.bank["account_number"],
+            "bank_account_name": d.bank["account_name"],
         }
         if programme is None:
             programme = Programme.objects.create(code=d.code, province=province, **values)
-            audit.record(actor=actor, action="programme.create", obj=programme, programme_code=programme.code,
-                         changes=audit.diff({}, values), extra={"source": d.source})
+            audit.record(
+                actor=actor,
+                action="programme.create",
+                obj=programme,
+                programme_code=programme.code,
+                changes=audit.diff({}, values),
+                extra={"source": d.source},
+            )
         else:
             if programme.province_id != province.pk:
                 raise Conflict(f"Chương trình {d.code} đã có với tỉnh khác; không thể đổi tỉnh.")
@@ -77,8 +113,14 @@ def programme_define(*, actor: User | None, definition: ProgrammeDefinition) -> 
             if changes:
                 programme.updated_at = timezone.now()
                 programme.save()
-                audit.record(actor=actor, action="programme.update", obj=programme, programme_code=programme.code,
-                             changes=changes, extra={"source": d.source})
+                audit.record(
+                    actor=actor,
+                    action="programme.update",
+                    obj=programme,
+                    programme_code=programme.code,
+                    changes=changes,
+                    extra={"source": d.source},
+                )
         communes = _define_communes(actor, programme, d)
         _define_points(actor, programme, d)
         orgs = _define_organisations(actor, programme, d, communes)
@@ -86,29 +128,47 @@ def programme_define(*, actor: User | None, definition: ProgrammeDefinition) -> 
     return programme
 
 
-def _define_communes(actor: User | None, programme: Programme, d: ProgrammeDefinition) -> dict[str, ProgrammeCommune]:
+def _define_communes(
+    actor: scope.Actor, programme: Programme, d: ProgrammeDefinition
+) -> dict[str, ProgrammeCommune]:
     existing = {c.unit.code: c for c in programme.communes.select_related("unit")}
     for c in d.communes:
         unit = geo.unit_on(level="commune", code=c.code, day=d.units_as_of)
         if unit.parent is None or _province_of(unit).pk != programme.province_id:
-            raise ValidationFailed(f"Xã {c.code} ({unit.name}) không thuộc tỉnh của chương trình.", field="communes")
+            raise ValidationFailed(
+                f"Xã {c.code} ({unit.name}) không thuộc tỉnh của chương trình.", field="communes"
+            )
         figures = {
-            "adult_population": c.adult_population, "baseline_without_smartphone": c.baseline_without_smartphone,
-            "target_percent": c.target_percent, "figures_source": c.figures_source,
+            "adult_population": c.adult_population,
+            "baseline_without_smartphone": c.baseline_without_smartphone,
+            "target_percent": c.target_percent,
+            "figures_source": c.figures_source,
         }
         commune = existing.get(c.code)
         if commune is None:
             district = unit.parent if unit.parent.level == AdminUnit.Level.DISTRICT else None
-            commune = ProgrammeCommune.objects.create(programme=programme, unit=unit, district=district, **figures)
-            audit.record(actor=actor, action="commune.add", obj=commune, programme_code=programme.code,
-                         changes=audit.diff({}, figures))
+            commune = ProgrammeCommune.objects.create(
+                programme=programme, unit=unit, district=district, **figures
+            )
+            audit.record(
+                actor=actor,
+                action="commune.add",
+                obj=commune,
+                programme_code=programme.code,
+                changes=audit.diff({}, figures),
+            )
             existing[c.code] = commune
         else:
             changes = _apply(commune, COMMUNE_FIGURES, figures)
             if changes:
                 commune.save()
-                audit.record(actor=actor, action="commune.update", obj=commune, programme_code=programme.code,
-                             changes=changes)
+                audit.record(
+                    actor=actor,
+                    action="commune.update",
+                    obj=commune,
+                    programme_code=programme.code,
+                    changes=changes,
+                )
     return existing
 
 
@@ -118,42 +178,62 @@ def _province_of(unit: AdminUnit) -> AdminUnit:
     return unit
 
 
-def _define_points(actor: User | None, programme: Programme, d: ProgrammeDefinition) -> None:
+def _define_points(actor: scope.Actor, programme: Programme, d: ProgrammeDefinition) -> None:
     existing = {p.key: p for p in programme.collection_points.all()}
     for p in d.collection_points:
         if p.kind not in CollectionPoint.Kind.values:
-            raise ValidationFailed(f"Điểm cầu {p.key}: loại {p.kind!r} không hợp lệ.", field="collection_points")
+            raise ValidationFailed(
+                f"Điểm cầu {p.key}: loại {p.kind!r} không hợp lệ.", field="collection_points"
+            )
         district = geo.unit_on(level="district", code=p.district, day=d.units_as_of) if p.district else None
         values = {"name": p.name, "kind": p.kind, "district": district, "address": p.address}
         point = existing.get(p.key)
         if point is None:
             point = CollectionPoint.objects.create(programme=programme, key=p.key, **values)
-            audit.record(actor=actor, action="collection_point.create", obj=point, programme_code=programme.code,
-                         changes=audit.diff({}, values))
+            audit.record(
+                actor=actor,
+                action="collection_point.create",
+                obj=point,
+                programme_code=programme.code,
+                changes=audit.diff({}, values),
+            )
         else:
             changes = _apply(point, ("name", "kind", "district", "address"), values)
             if changes:
                 point.save()
-                audit.record(actor=actor, action="collection_point.update", obj=point,
-                             programme_code=programme.code, changes=changes)
+                audit.record(
+                    actor=actor,
+                    action="collection_point.update",
+                    obj=point,
+                    programme_code=programme.code,
+                    changes=changes,
+                )
 
 
 def _define_organisations(
-    actor: User | None, programme: Programme, d: ProgrammeDefinition, communes: dict[str, ProgrammeCommune]
+    actor: scope.Actor, programme: Programme, d: ProgrammeDefinition, communes: dict[str, ProgrammeCommune]
 ) -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for o in d.organisations:
         if o.commune and o.commune not in communes:
-            raise ValidationFailed(f"Tổ chức {o.key}: xã {o.commune} không thuộc chương trình.", field="organisations")
+            raise ValidationFailed(
+                f"Tổ chức {o.key}: xã {o.commune} không thuộc chương trình.", field="organisations"
+            )
         orgs[o.key] = _organisation_upsert(
-            actor, programme, key=o.key, name=o.name, kind=o.kind, short_name=o.short_name,
-            is_example=o.is_example, commune=communes.get(o.commune) if o.commune else None,
+            actor,
+            programme,
+            key=o.key,
+            name=o.name,
+            kind=o.kind,
+            short_name=o.short_name,
+            is_example=o.is_example,
+            commune=communes.get(o.commune) if o.commune else None,
         )
     return orgs
 
 
 def _define_assignments(
-    actor: User | None,
+    actor: scope.Actor,
     programme: Programme,
     d: ProgrammeDefinition,
     communes: dict[str, ProgrammeCommune],
@@ -163,14 +243,20 @@ def _define_assignments(
     for a in d.assignments:
         commune = communes.get(a.commune)
         if commune is None:
-            raise ValidationFailed(f"Phân công: xã {a.commune} không thuộc chương trình.", field="assignments")
+            raise ValidationFailed(
+                f"Phân công: xã {a.commune} không thuộc chương trình.", field="assignments"
+            )
         org = orgs.get(a.organisation) or Organisation.objects.filter(key=a.organisation).first()
         if org is None:
             raise ValidationFailed(f"Phân công: không có tổ chức {a.organisation!r}.", field="assignments")
         wanted.add((commune.pk, org.pk, a.role))
-        current = Assignment.objects.filter(commune=commune, organisation=org, role=a.role, ended_at__isnull=True).first()
+        current = Assignment.objects.filter(
+            commune=commune, organisation=org, role=a.role, ended_at__isnull=True
+        ).first()
         if current is None:
-            _assignment_create(actor, programme, commune, org, a.role, a.decision_number, a.decision_date, a.is_example)
+            _assignment_create(
+                actor, programme, commune, org, a.role, a.decision_number, a.decision_date, a.is_example
+            )
     for stale in Assignment.objects.filter(commune__programme=programme, ended_at__isnull=True):
         if (stale.commune_id, stale.organisation_id, stale.role) not in wanted:
             _assignment_end(actor, programme, stale)
@@ -179,7 +265,9 @@ def _define_assignments(
 # --- organisations and assignments ----------------------------------------------------------------------
 
 
-def _organisation_upsert(actor: User | None, programme: Programme, *, key: str, **values: Any) -> Organisation:
+def _organisation_upsert(
+    actor: scope.Actor, programme: Programme, *, key: str, **values: Any
+) -> Organisation:
     if values.get("kind") not in Organisation.Kind.values:
         raise ValidationFailed(f"Loại tổ chức {values.get('kind')!r} không hợp lệ.", field="kind")
     if not values.get("name"):
@@ -188,20 +276,34 @@ def _organisation_upsert(actor: User | None, programme: Programme, *, key: str, 
     commune = values.pop("commune", None)
     if org is None:
         org = Organisation.objects.create(key=key, province=programme.province, commune=commune, **values)
-        audit.record(actor=actor, action="organisation.create", obj=org, programme_code=programme.code,
-                     changes=audit.diff({}, values))
+        audit.record(
+            actor=actor,
+            action="organisation.create",
+            obj=org,
+            programme_code=programme.code,
+            changes=audit.diff({}, values),
+        )
         return org
     changes = _apply(org, ORGANISATION_FIELDS, values)
     if changes:
         org.save()
-        audit.record(actor=actor, action="organisation.update", obj=org, programme_code=programme.code,
-                     changes=changes)
+        audit.record(
+            actor=actor, action="organisation.update", obj=org, programme_code=programme.code, changes=changes
+        )
     return org
 
 
 def organisation_create(
-    *, actor: User | None, programme: Programme, key: str, name: str, kind: str, short_name: str = "",
-    contact_name: str = "", contact_phone: str = "", contact_email: str = "",
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    key: str,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
 ) -> Organisation:
     _require_manager(actor, programme)
     key = key.strip().lower()
@@ -211,61 +313,112 @@ def organisation_create(
         if Organisation.objects.filter(key=key).exists():
             raise Conflict(f"Đã có tổ chức mã {key!r}.", field="key")
         return _organisation_upsert(
-            actor, programme, key=key, name=name.strip(), kind=kind, short_name=short_name.strip(),
-            contact_name=contact_name.strip(), contact_phone=contact_phone.strip(), contact_email=contact_email.strip(),
+            actor,
+            programme,
+            key=key,
+            name=name.strip(),
+            kind=kind,
+            short_name=short_name.strip(),
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            contact_email=contact_email.strip(),
         )
 
 
 def organisation_update(
-    *, actor: User | None, programme: Programme, organisation: Organisation, **values: Any
+    *, actor: scope.Actor, programme: Programme, organisation: Organisation, **values: Any
 ) -> Organisation:
     _require_manager(actor, programme)
     with transaction.atomic():
         org = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if "kind" in values and values["kind"] not in Organisation.Kind.values:
             raise ValidationFailed(f"Loại tổ chức {values['kind']!r} không hợp lệ.", field="kind")
-        if values.get("kind", org.kind) != org.kind and org.assignments.filter(ended_at__isnull=True).exists():
+        if (
+            values.get("kind", org.kind) != org.kind
+            and org.assignments.filter(ended_at__isnull=True).exists()
+        ):
             raise Conflict("Tổ chức đang có phân công; kết thúc phân công trước khi đổi loại.", field="kind")
         changes = _apply(org, ORGANISATION_FIELDS, values)
         if changes:
             org.save()
-            audit.record(actor=actor, action="organisation.update", obj=org, programme_code=programme.code,
-                         changes=changes)
+            audit.record(
+                actor=actor,
+                action="organisation.update",
+                obj=org,
+                programme_code=programme.code,
+                changes=changes,
+            )
         return org
 
 
 def _assignment_create(
-    actor: User | None, programme: Programme, commune: ProgrammeCommune, org: Organisation, role: str,
-    decision_number: str, decision_date: dt.date | None, is_example: bool,
+    actor: scope.Actor,
+    programme: Programme,
+    commune: ProgrammeCommune,
+    org: Organisation,
+    role: str,
+    decision_number: str,
+    decision_date: dt.date | None,
+    is_example: bool,
 ) -> Assignment:
     if role not in Assignment.Role.values:
         raise ValidationFailed(f"Vai trò {role!r} không hợp lệ (department hoặc enterprise).", field="role")
     if org.kind != ROLE_KIND[Assignment.Role(role)]:
         raise ValidationFailed(
-            f"{org} là {org.get_kind_display()}, không thể giữ vai trò {Assignment.Role(role).label}.", field="role"
+            f"{org} là {org.get_kind_display()}, không thể giữ vai trò {Assignment.Role(role).label}.",
+            field="role",
         )
-    if role == Assignment.Role.DEPARTMENT and commune.assignments.filter(role=role, ended_at__isnull=True).exists():
-        raise Conflict(f"{commune} đã có sở, ngành phụ trách; kết thúc phân công cũ trước.", field="organisation")
+    if (
+        role == Assignment.Role.DEPARTMENT
+        and commune.assignments.filter(role=role, ended_at__isnull=True).exists()
+    ):
+        raise Conflict(
+            f"{commune} đã có sở, ngành phụ trách; kết thúc phân công cũ trước.", field="organisation"
+        )
     try:
         with transaction.atomic():
             assignment = Assignment.objects.create(
-                commune=commune, organisation=org, role=role, decision_number=decision_number,
-                decision_date=decision_date, is_example=is_example,
+                commune=commune,
+                organisation=org,
+                role=role,
+                decision_number=decision_number,
+                decision_date=decision_date,
+                is_example=is_example,
             )
     except IntegrityError:
-        raise Conflict(f"{org} đã được phân công cho {commune} với vai trò này.", field="organisation") from None
+        raise Conflict(
+            f"{org} đã được phân công cho {commune} với vai trò này.", field="organisation"
+        ) from None
     audit.record(
-        actor=actor, action="assignment.create", obj=assignment, programme_code=programme.code,
-        changes=audit.diff({}, {"commune": commune.code, "organisation": org.key, "role": role,
-                                "decision_number": decision_number, "decision_date": decision_date,
-                                "is_example": is_example}),
+        actor=actor,
+        action="assignment.create",
+        obj=assignment,
+        programme_code=programme.code,
+        changes=audit.diff(
+            {},
+            {
+                "commune": commune.code,
+                "organisation": org.key,
+                "role": role,
+                "decision_number": decision_number,
+                "decision_date": decision_date,
+                "is_example": is_example,
+            },
+        ),
     )
     return assignment
 
 
 def assignment_create(
-    *, actor: User | None, programme: Programme, commune_code: str, organisation_key: str, role: str,
-    decision_number: str = "", decision_date: dt.date | None = None, is_example: bool = False,
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    commune_code: str,
+    organisation_key: str,
+    role: str,
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
+    is_example: bool = False,
 ) -> Assignment:
     _require_manager(actor, programme)
     with transaction.atomic():
@@ -275,19 +428,25 @@ def assignment_create(
         org = Organisation.objects.filter(key=organisation_key).first()
         if org is None:
             raise NotFound(f"Không có tổ chức {organisation_key!r}.", code="organisation_not_found")
-        return _assignment_create(actor, programme, commune, org, role, decision_number.strip(), decision_date,
-                                  is_example)
+        return _assignment_create(
+            actor, programme, commune, org, role, decision_number.strip(), decision_date, is_example
+        )
 
 
-def _assignment_end(actor: User | None, programme: Programme, assignment: Assignment) -> Assignment:
+def _assignment_end(actor: scope.Actor, programme: Programme, assignment: Assignment) -> Assignment:
     assignment.ended_at = timezone.now()
     assignment.save(update_fields=["ended_at"])
-    audit.record(actor=actor, action="assignment.end", obj=assignment, programme_code=programme.code,
-                 changes={"ended_at": [None, assignment.ended_at.isoformat()]})
+    audit.record(
+        actor=actor,
+        action="assignment.end",
+        obj=assignment,
+        programme_code=programme.code,
+        changes={"ended_at": [None, assignment.ended_at.isoformat()]},
+    )
     return assignment
 
 
-def assignment_end(*, actor: User | None, programme: Programme, assignment: Assignment) -> Assignment:
+def assignment_end(*, actor: scope.Actor, programme: Programme, assignment: Assignment) -> Assignment:
     _require_manager(actor, programme)
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -302,22 +461,36 @@ def assignment_end(*, actor: User | None, programme: Programme, assignment: Assi
 
 
 def commune_update_figures(
-    *, actor: User | None, commune: ProgrammeCommune, adult_population: int | None = None,
-    baseline_without_smartphone: int | None = None, target_percent: Decimal | None = None,
+    *,
+    actor: scope.Actor,
+    commune: ProgrammeCommune,
+    adult_population: int | None = None,
+    baseline_without_smartphone: int | None = None,
+    target_percent: Decimal | None = None,
     figures_source: str | None = None,
 ) -> ProgrammeCommune:
     """A commune officer (their commune) or the provincial manager corrects a commune's denominators."""
     if not scope.can_write_commune(actor, commune):
         # out of scope: the commune does not exist for this actor
-        raise NotFound(f"Không tìm thấy xã/phường {commune.code} trong chương trình (hoặc bạn không có quyền xem).")
+        raise NotFound(
+            f"Không tìm thấy xã/phường {commune.code} trong chương trình (hoặc bạn không có quyền xem)."
+        )
     values: dict[str, Any] = {
-        k: v for k, v in {
-            "adult_population": adult_population, "baseline_without_smartphone": baseline_without_smartphone,
-            "target_percent": target_percent, "figures_source": figures_source,
-        }.items() if v is not None
+        k: v
+        for k, v in {
+            "adult_population": adult_population,
+            "baseline_without_smartphone": baseline_without_smartphone,
+            "target_percent": target_percent,
+            "figures_source": figures_source,
+        }.items()
+        if v is not None
     }
     with transaction.atomic():
-        locked = ProgrammeCommune.objects.select_for_update().select_related("unit", "programme").get(pk=commune.pk)
+        locked = (
+            ProgrammeCommune.objects.select_for_update()
+            .select_related("unit", "programme")
+            .get(pk=commune.pk)
+        )
         new_adults = values.get("adult_population", locked.adult_population)
         new_baseline = values.get("baseline_without_smartphone", locked.baseline_without_smartphone)
         if new_adults < 0 or new_baseline < 0:
@@ -325,19 +498,25 @@ def commune_update_figures(
         if new_baseline > new_adults:
             raise ValidationFailed(
                 f"Số chưa có điện thoại thông minh ({new_baseline}) không được lớn hơn số người trưởng thành "
-                f"({new_adults}).", field="baseline_without_smartphone",
+                f"({new_adults}).",
+                field="baseline_without_smartphone",
             )
         if "target_percent" in values and not (0 < values["target_percent"] <= 100):
             raise ValidationFailed("Mục tiêu phải lớn hơn 0 và không quá 100 %.", field="target_percent")
         changes = _apply(locked, COMMUNE_FIGURES, values)
         if changes:
             locked.save()
-            audit.record(actor=actor, action="commune.update", obj=locked, programme_code=locked.programme.code,
-                         changes=changes)
+            audit.record(
+                actor=actor,
+                action="commune.update",
+                obj=locked,
+                programme_code=locked.programme.code,
+                changes=changes,
+            )
         return locked
 
 
-def programme_init(*, actor: User | None, name_or_path: str) -> Programme:
+def programme_init(*, actor: scope.Actor, name_or_path: str) -> Programme:
     """Load the units a programme definition needs, then create or update the programme from it."""
     from phocap.geo.services import geo_ensure_for
     from phocap.programmes import definition as definitions

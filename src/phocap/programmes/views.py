@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,31 +32,42 @@ def home(request: HttpRequest) -> HttpResponse:
         if len(mine) == 1:
             return redirect("programme", code=mine[0].code)
         return render(request, "programmes/home.html", {"programmes": mine, "public": False})
-    return render(request, "programmes/home.html", {"programmes": selectors.public_programmes(), "public": True})
+    return render(
+        request, "programmes/home.html", {"programmes": selectors.public_programmes(), "public": True}
+    )
 
 
 @login_required
 def programme_home(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
     communes = list(selectors.commune_list(actor=request.user, programme=programme))
-    rows = [
-        {"commune": c, "department": selectors.department_of(c), "enterprises": selectors.enterprises_of(c)}
+    now_part_of = geo.successor_map([c.unit_id for c in communes])
+    rows: list[dict[str, Any]] = [
+        {
+            "commune": c,
+            "department": selectors.department_of(c),
+            "enterprises": selectors.enterprises_of(c),
+            "successors": now_part_of.get(c.unit_id, []),
+        }
         for c in communes
     ]
-    now_part_of = geo.successor_map([c.unit_id for c in communes])
-    for row in rows:
-        row["successors"] = now_part_of.get(row["commune"].unit_id, [])
     totals = {
         "adults": sum(c.adult_population for c in communes),
         "baseline": sum(c.baseline_without_smartphone for c in communes),
     }
     totals["funds_needed"] = totals["baseline"] * programme.phone_package_price
-    return render(request, "programmes/programme.html", {
-        "programme": programme, "rows": rows, "totals": totals,
-        "any_example": any(a.is_example for r in rows for a in [r["department"], *r["enterprises"]] if a),
-        "can_manage": scope.can_manage_programme(request.user, programme),
-        "points": selectors.collection_point_list(actor=request.user, programme=programme),
-    })
+    return render(
+        request,
+        "programmes/programme.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "totals": totals,
+            "any_example": any(a.is_example for r in rows for a in [r["department"], *r["enterprises"]] if a),
+            "can_manage": scope.can_manage_programme(request.user, programme),
+            "points": selectors.collection_point_list(actor=request.user, programme=programme),
+        },
+    )
 
 
 @login_required
@@ -65,11 +78,15 @@ def commune_detail(request: HttpRequest, code: str, commune_code: str) -> HttpRe
     except NotFound as exc:
         raise Http404(exc.message) from None
     can_write = scope.can_write_commune(request.user, commune)
-    form = CommuneFiguresForm(request.POST or None, initial={
-        "adult_population": commune.adult_population,
-        "baseline_without_smartphone": commune.baseline_without_smartphone,
-        "target_percent": commune.target_percent, "figures_source": commune.figures_source,
-    })
+    form = CommuneFiguresForm(
+        request.POST or None,
+        initial={
+            "adult_population": commune.adult_population,
+            "baseline_without_smartphone": commune.baseline_without_smartphone,
+            "target_percent": commune.target_percent,
+            "figures_source": commune.figures_source,
+        },
+    )
     if request.method == "POST":
         if not can_write:
             raise Http404(_("Không tìm thấy."))
@@ -81,11 +98,19 @@ def commune_detail(request: HttpRequest, code: str, commune_code: str) -> HttpRe
             else:
                 messages.success(request, _("Đã lưu số liệu của %(name)s.") % {"name": commune.unit.name})
                 return redirect("commune", code=code, commune_code=commune_code)
-    return render(request, "programmes/commune.html", {
-        "programme": programme, "commune": commune, "form": form, "can_write": can_write,
-        "department": selectors.department_of(commune), "enterprises": selectors.enterprises_of(commune),
-        "successors": list(geo.successors(commune.unit)),
-    })
+    return render(
+        request,
+        "programmes/commune.html",
+        {
+            "programme": programme,
+            "commune": commune,
+            "form": form,
+            "can_write": can_write,
+            "department": selectors.department_of(commune),
+            "enterprises": selectors.enterprises_of(commune),
+            "successors": list(geo.successors(commune.unit)),
+        },
+    )
 
 
 @login_required
@@ -98,26 +123,40 @@ def organisations(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404(_("Không tìm thấy."))
         if form.is_valid():
             try:
-                org = services.organisation_create(actor=request.user, programme=programme, **form.cleaned_data)
+                org = services.organisation_create(
+                    actor=request.user, programme=programme, **form.cleaned_data
+                )
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("Đã thêm tổ chức %(name)s.") % {"name": org.name})
                 return redirect("organisations", code=code)
-    return render(request, "programmes/organisations.html", {
-        "programme": programme, "organisations": selectors.organisation_list(actor=request.user, programme=programme),
-        "form": form, "can_manage": can_manage, "show_contacts": scope.can_see_personal_data(request.user),
-    })
+    return render(
+        request,
+        "programmes/organisations.html",
+        {
+            "programme": programme,
+            "organisations": selectors.organisation_list(actor=request.user, programme=programme),
+            "form": form,
+            "can_manage": can_manage,
+            "show_contacts": scope.can_see_personal_data(request.user),
+        },
+    )
 
 
 @login_required
 def assignments(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
     can_manage = scope.can_manage_programme(request.user, programme)
-    communes = [(c.unit.code, f"{c.unit.code} — {c.unit.name}")
-                for c in selectors.commune_list(actor=request.user, programme=programme)]
-    orgs = [(o.key, str(o.name)) for o in selectors.organisation_list(actor=request.user, programme=programme)
-            if o.kind in ("department", "enterprise")]
+    communes = [
+        (c.unit.code, f"{c.unit.code} — {c.unit.name}")
+        for c in selectors.commune_list(actor=request.user, programme=programme)
+    ]
+    orgs = [
+        (o.key, str(o.name))
+        for o in selectors.organisation_list(actor=request.user, programme=programme)
+        if o.kind in ("department", "enterprise")
+    ]
     form = AssignmentForm(request.POST or None, communes=communes, organisations=orgs)
     if request.method == "POST":
         if not can_manage:
@@ -131,11 +170,19 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Đã lưu phân công."))
                 return redirect("assignments", code=code)
     include_ended = request.GET.get("all") == "1"
-    return render(request, "programmes/assignments.html", {
-        "programme": programme, "form": form, "can_manage": can_manage, "include_ended": include_ended,
-        "assignments": selectors.assignment_list(actor=request.user, programme=programme,
-                                                 include_ended=include_ended),
-    })
+    return render(
+        request,
+        "programmes/assignments.html",
+        {
+            "programme": programme,
+            "form": form,
+            "can_manage": can_manage,
+            "include_ended": include_ended,
+            "assignments": selectors.assignment_list(
+                actor=request.user, programme=programme, include_ended=include_ended
+            ),
+        },
+    )
 
 
 @login_required
@@ -143,7 +190,9 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
 def assignment_end(request: HttpRequest, code: str, assignment_id: int) -> HttpResponse:
     programme = _programme(request, code)
     try:
-        assignment = selectors.assignment_get(actor=request.user, programme=programme, assignment_id=assignment_id)
+        assignment = selectors.assignment_get(
+            actor=request.user, programme=programme, assignment_id=assignment_id
+        )
         services.assignment_end(actor=request.user, programme=programme, assignment=assignment)
     except NotFound as exc:
         raise Http404(exc.message) from None
