@@ -2,6 +2,10 @@
 
 `append_only(table)` returns a migration operation that makes the database refuse UPDATE and DELETE on a
 table, on SQLite and PostgreSQL alike. Used for the audit trail now and the ledger in issue #3.
+
+PostgreSQL's TRUNCATE is left to privileges: only the table owner may truncate, and in production the
+application's role should not own its tables (see docs/deploy.md). The test suite relies on TRUNCATE to
+reset the database between transactional tests.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ def _forward(table: str) -> Any:
                 f"BEGIN RAISE EXCEPTION 'phocap: {table} is append-only'; END; $$;"
             )
             schema_editor.execute(
-                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+                f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
                 f'FOR EACH STATEMENT EXECUTE FUNCTION "{table}_append_only"();'
             )
         else:  # pragma: no cover - only the two supported databases

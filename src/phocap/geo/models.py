@@ -74,10 +74,8 @@ class AdminUnit(models.Model):
         )
 
     @property
-    def period_label(self) -> str:
-        start = self.valid_from.strftime("%d/%m/%Y") if self.valid_from else "…"
-        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else "…"
-        return f"{start} – {end}"
+    def last_valid_day(self) -> dt.date | None:
+        return self.valid_to - dt.timedelta(days=1) if self.valid_to else None
 
 
 class UnitSuccession(models.Model):
