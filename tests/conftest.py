@@ -18,7 +18,7 @@ from django.test import Client
 from phocap.core.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROGRAMME = "bac-kan-2023"
 SONG_CAU, GIAO_HIEU = "01837", "01870"
 PILOT_CODES = ["01837", "01870", "01912", "01951", "02017", "02071", "02122", "02173"]

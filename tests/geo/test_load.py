@@ -9,7 +9,7 @@ from phocap.core.errors import PermissionDenied, ValidationFailed
 from phocap.geo import selectors
 from phocap.geo.models import REFORM_2025, AdminUnit, UnitSuccession
 from phocap.geo.services import geo_load
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
 BEFORE = dt.date(2023, 8, 11)
@@ -38,7 +38,8 @@ def test_a_code_means_different_units_in_different_periods():
 
 
 def test_loaded_bac_kan_matches_the_official_2023_to_2025_table():
-    with (SHARED / "data" / "backan_units_2023_to_2025.csv").open(encoding="utf-8") as f:
+    # official public table of the 108 communes of 2023 and their successors (a copy of shared/data/)
+    with (FIXTURES / "backan_units_2023_to_2025.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 108
     for row in rows:
