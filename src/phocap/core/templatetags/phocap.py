@@ -30,3 +30,14 @@ def masked(value: str | None) -> str:
 def dmy(value: object) -> str:
     """dd/mm/yyyy, the Vietnamese date format, in either language."""
     return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else ""
+
+
+@register.filter
+def change(value: object) -> str:
+    """An audit change as the reader wants it: `old → new`, or `key: value` pairs for details."""
+    if isinstance(value, list) and len(value) == 2:
+        old, new = ("—" if v in (None, "") else str(v) for v in value)
+        return f"{old} → {new}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
