@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from phocap.core.actors import SYSTEM
@@ -79,7 +78,11 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real `phocap` console script in a subprocess against a database of its own."""
 
     def run(
-        *args: str, database_url: str | None = None, env: dict[str, str] | None = None, check: bool = False
+        *args: str,
+        database_url: str | None = None,
+        env: dict[str, str] | None = None,
+        check: bool = False,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "PHOCAP_DATA_DIR": str(tmp_path), **(env or {})}
         if database_url:
@@ -87,11 +90,13 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         full_env.pop("DJANGO_SETTINGS_MODULE", None)
         phocap = Path(sys.executable).with_name("phocap")
         return subprocess.run(
-            [str(phocap), *args], capture_output=True, text=True, env=full_env, check=check, timeout=300
+            [str(phocap), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            check=check,
+            timeout=300,
         )
 
     return run
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"

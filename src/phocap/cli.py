@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 EXIT_ERROR = 2
+ROLES_HELP = (
+    "system_admin | programme_manager | fundraising_officer | department_officer | commune_officer | "
+    "enterprise_partner | digital_team_member | auditor"
+)
 DEMO_DB = "demo.sqlite3"
 
 
@@ -179,19 +183,12 @@ def cmd_geo_load(args: argparse.Namespace) -> int:
 def _commune_json(commune: Any) -> dict[str, Any]:
     from phocap.programmes import selectors
 
-    dept = selectors.department_of(commune)
-    return {
-        "code": commune.unit.code,
-        "name": commune.unit.name,
-        "district_code": commune.district.code if commune.district else None,
-        "district_name": commune.district.name if commune.district else None,
-        "adult_population": commune.adult_population,
-        "baseline_without_smartphone": commune.baseline_without_smartphone,
-        "target_percent": float(commune.target_percent),
-        "department": dept.organisation.name if dept else None,
-        "enterprises": [a.organisation.name for a in selectors.enterprises_of(commune)],
-        "assignments_are_examples": any(a.is_example for a in getattr(commune, "active_assignments", [])),
-    }
+    data = selectors.commune_summary(commune)
+    del data["id"]
+    data["target_percent"] = float(data["target_percent"])
+    data["department"] = data["department"].name if data["department"] else None
+    data["enterprises"] = [org.name for org in data["enterprises"]]
+    return data
 
 
 def cmd_programme_show(args: argparse.Namespace) -> int:
@@ -293,6 +290,142 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _membership_json(m: Any) -> dict[str, Any]:
+    return {
+        "role": m.role,
+        "programme": m.programme.code if m.programme else None,
+        "commune": m.commune.unit.code if m.commune else None,
+        "organisation": m.organisation.key if m.organisation else None,
+        "village": m.village or None,
+    }
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Mật khẩu: ")
+    if first != getpass.getpass("Nhập lại mật khẩu: "):
+        from phocap.core.errors import ValidationFailed
+
+        raise ValidationFailed("Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from phocap.accounts.services import user_create
+
+    user = user_create(
+        actor=_actor(args),
+        username=args.username,
+        password=_read_password(args),
+        full_name=args.name or "",
+        email=args.email or "",
+        phone=args.phone or "",
+        superuser=args.admin,
+    )
+    _out(
+        args,
+        {"username": user.username, "is_superuser": user.is_superuser},
+        lambda: f"Đã tạo người dùng {user.username}.",
+    )
+    return 0
+
+
+def _grant_target(args: argparse.Namespace, actor: Any) -> dict[str, Any]:
+    from phocap.programmes import selectors as programmes
+
+    target: dict[str, Any] = {"programme": None, "commune": None, "organisation": None}
+    if args.programme:
+        target["programme"] = programmes.programme_get(actor=actor, code=args.programme)
+    if args.commune:
+        if target["programme"] is None:
+            from phocap.core.errors import ValidationFailed
+
+            raise ValidationFailed("Cần --programme để chọn xã/phường.")
+        target["commune"] = programmes.commune_get(
+            actor=actor, programme=target["programme"], code=args.commune
+        )
+    if args.organisation:
+        if target["programme"] is None:
+            from phocap.core.errors import ValidationFailed
+
+            raise ValidationFailed("Cần --programme để chọn tổ chức.")
+        target["organisation"] = programmes.organisation_get(
+            actor=actor, programme=target["programme"], key=args.organisation
+        )
+    return target
+
+
+def cmd_user_grant(args: argparse.Namespace) -> int:
+    from phocap.accounts.services import membership_grant
+
+    actor = _actor(args)
+    user = _any_user(
+        args
+    )  # any account may be given a role; the service checks the actor's right to grant it
+    membership = membership_grant(
+        actor=actor, user=user, role=args.role, village=args.village or "", **_grant_target(args, actor)
+    )
+    _out(args, _membership_json(membership), lambda: f"Đã cấp vai trò {membership}.")
+    return 0
+
+
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    from phocap.accounts import selectors
+    from phocap.accounts.services import membership_revoke
+
+    actor = _actor(args)
+    user = selectors.user_get(actor=actor, username=args.username)
+    membership = selectors.membership_find(
+        actor=actor,
+        user=user,
+        role=args.role,
+        programme_code=args.programme or "",
+        commune_code=args.commune or "",
+        organisation_key=args.organisation or "",
+    )
+    data = _membership_json(membership)
+    membership_revoke(actor=actor, membership=membership)
+    _out(args, data, lambda: f"Đã thu hồi vai trò {args.role} của {user.username}.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from phocap.accounts import selectors
+
+    users = list(selectors.user_list(actor=_actor(args)).order_by("username"))
+    data: list[dict[str, Any]] = [
+        {
+            "username": u.username,
+            "full_name": u.full_name,
+            "is_active": u.is_active,
+            "roles": [_membership_json(m) for m in u.memberships.all()],
+        }
+        for u in users
+    ]
+    _out(
+        args,
+        data,
+        lambda: "\n".join(
+            f"{d['username']:<14} {d['full_name']:<32} " + ", ".join(r["role"] for r in d["roles"])
+            for d in data
+        ),
+    )
+    return 0
+
+
+def _any_user(args: argparse.Namespace) -> Any:
+    from phocap.accounts.models import User
+    from phocap.core.errors import NotFound
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {args.username!r}.")
+    return user
+
+
 # --- parser -----------------------------------------------------------------------------------------------
 
 
@@ -354,6 +487,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=int, help="số người trưởng thành chưa có điện thoại thông minh")
     p.add_argument("--target", help="mục tiêu (%%)")
     p.add_argument("--source", help="nguồn số liệu")
+
+    usr = sub.add_parser("user", help="người dùng và vai trò").add_subparsers(dest="verb", required=True)
+    p = with_json(add(usr, "add", cmd_user_add, "tạo người dùng (mật khẩu hỏi khi chạy hoặc từ stdin)"))
+    p.add_argument("username")
+    p.add_argument("--name", help="họ và tên")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--admin", action="store_true", help="quản trị hệ thống (superuser)")
+    p.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    for verb, func, help_ in (
+        ("grant", cmd_user_grant, "cấp vai trò"),
+        ("revoke", cmd_user_revoke, "thu hồi vai trò"),
+    ):
+        p = with_json(add(usr, verb, func, help_))
+        p.add_argument("username")
+        p.add_argument(
+            "--role",
+            required=True,
+            choices=[
+                "system_admin",
+                "programme_manager",
+                "fundraising_officer",
+                "department_officer",
+                "commune_officer",
+                "enterprise_partner",
+                "digital_team_member",
+                "auditor",
+            ],
+        )
+        p.add_argument("--programme", help="mã chương trình")
+        p.add_argument("--commune", help="mã xã/phường (cán bộ xã, tổ công nghệ số)")
+        p.add_argument("--organisation", help="mã tổ chức (sở, ngành; doanh nghiệp)")
+        if verb == "grant":
+            p.add_argument("--village", help="thôn/bản (tổ công nghệ số)")
+    with_json(add(usr, "list", cmd_user_list, "liệt kê người dùng"))
 
     tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
     p = with_json(add(tok, "create", cmd_token_create, "tạo khóa API"))

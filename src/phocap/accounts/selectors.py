@@ -7,8 +7,8 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from phocap.accounts import scope
-from phocap.accounts.models import ApiToken
-from phocap.core.errors import PermissionDenied
+from phocap.accounts.models import ApiToken, Membership, Role, User
+from phocap.core.errors import NotFound, PermissionDenied
 from phocap.core.models import AuditEvent, BackgroundJob
 
 
@@ -52,3 +52,57 @@ def token_list(*, actor: scope.Actor) -> QuerySet[ApiToken]:
     if not scope.can_manage_tokens(actor):
         raise PermissionDenied("Chỉ quản trị hệ thống được xem khóa API.")
     return ApiToken.objects.select_related("user").order_by("-created_at")
+
+
+def user_list(*, actor: scope.Actor) -> QuerySet[User]:
+    """Administrators see every user; programme managers the users holding a role in their programmes."""
+    if scope.is_system_admin(actor):
+        qs = User.objects.all()
+    else:
+        managed = [
+            m.programme_id
+            for m in scope.memberships(actor)
+            if m.role == Role.PROGRAMME_MANAGER and m.programme_id
+        ]
+        qs = (
+            User.objects.filter(memberships__programme_id__in=managed).distinct()
+            if managed
+            else User.objects.none()
+        )
+    return qs.prefetch_related(
+        "memberships__programme", "memberships__commune__unit", "memberships__organisation"
+    )
+
+
+def user_get(*, actor: scope.Actor, username: str) -> User:
+    user = user_list(actor=actor).filter(username=username).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {username!r}.")
+    return user
+
+
+def membership_find(
+    *,
+    actor: scope.Actor,
+    user: User,
+    role: str,
+    programme_code: str = "",
+    commune_code: str = "",
+    organisation_key: str = "",
+) -> Membership:
+    qs = Membership.objects.filter(user=user, role=role).select_related(
+        "programme", "user", "commune", "organisation"
+    )
+    qs = qs.filter(programme__code=programme_code) if programme_code else qs.filter(programme__isnull=True)
+    if commune_code:
+        qs = qs.filter(commune__unit__code=commune_code)
+    if organisation_key:
+        qs = qs.filter(organisation__key=organisation_key)
+    found = [m for m in qs if m.programme is None or scope.can_manage_programme(actor, m.programme)]
+    if len(found) != 1:
+        raise NotFound(
+            "Không tìm thấy đúng một vai trò như vậy."
+            if not found
+            else "Có nhiều vai trò khớp; hãy nêu rõ xã/phường hoặc tổ chức."
+        )
+    return found[0]

@@ -89,6 +89,20 @@ def membership_grant(
         raise ValidationFailed("Vai trò này cần một xã/phường của chương trình.", field="commune")
     if role in ORGANISATION_ROLES and organisation is None:
         raise ValidationFailed("Vai trò này cần một tổ chức.", field="organisation")
+    if role not in COMMUNE_ROLES and commune is not None:
+        raise ValidationFailed("Chỉ cán bộ xã và tổ công nghệ số gắn với một xã/phường.", field="commune")
+    if role not in ORGANISATION_ROLES and organisation is not None:
+        raise ValidationFailed(
+            "Chỉ cán bộ sở, ngành và doanh nghiệp gắn với một tổ chức.", field="organisation"
+        )
+    expected_kind = {Role.DEPARTMENT_OFFICER: "department", Role.ENTERPRISE_PARTNER: "enterprise"}.get(
+        Role(role)
+    )
+    if expected_kind and organisation is not None and organisation.kind != expected_kind:
+        raise ValidationFailed(
+            f"{organisation} là {organisation.get_kind_display()}, không hợp với vai trò {Role(role).label}.",
+            field="organisation",
+        )
     if role == Role.DIGITAL_TEAM_MEMBER and not village.strip():
         raise ValidationFailed("Thành viên tổ công nghệ số cần thôn/bản.", field="village")
     with transaction.atomic():
@@ -119,6 +133,34 @@ def membership_grant(
             )
     scope.forget(user)
     return membership
+
+
+def membership_revoke(*, actor: scope.Actor, membership: Membership) -> None:
+    """Take a role away. The audit row keeps what it was."""
+    programme = membership.programme
+    if programme is not None and not scope.can_manage_programme(actor, programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được thu hồi quyền trong chương trình.")
+    if programme is None:
+        _require_admin(actor, "thu hồi quyền quản trị hệ thống")
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="membership.revoke",
+            obj=membership,
+            programme_code=programme.code if programme else "",
+            changes=audit.diff(
+                {
+                    "user": membership.user.username,
+                    "role": membership.role,
+                    "commune": membership.commune,
+                    "organisation": membership.organisation,
+                    "village": membership.village,
+                },
+                {},
+            ),
+        )
+        membership.delete()
+    scope.forget(membership.user)
 
 
 def _hash(key: str) -> str:

@@ -5,7 +5,7 @@ from ninja.pagination import paginate
 
 from phocap.accounts.auth import AuthedRequest
 from phocap.programmes import selectors, services
-from phocap.programmes.models import Organisation, ProgrammeCommune
+from phocap.programmes.models import ProgrammeCommune
 from phocap.programmes.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -13,32 +13,15 @@ from phocap.programmes.schemas import (
     CommuneOut,
     OrganisationIn,
     OrganisationOut,
+    OrganisationPatch,
     ProgrammeOut,
 )
 
 router = Router(tags=["programmes"])
 
 
-def _org(org: Organisation | None) -> dict[str, str] | None:
-    return {"key": org.key, "name": org.name, "short_name": org.short_name} if org else None
-
-
 def commune_out(commune: ProgrammeCommune) -> dict[str, Any]:
-    dept = selectors.department_of(commune)
-    enterprises = selectors.enterprises_of(commune)
-    return {
-        "id": commune.pk,
-        "code": commune.unit.code,
-        "name": commune.unit.name,
-        "district_code": commune.district.code if commune.district else None,
-        "district_name": commune.district.name if commune.district else None,
-        "adult_population": commune.adult_population,
-        "baseline_without_smartphone": commune.baseline_without_smartphone,
-        "target_percent": commune.target_percent,
-        "department": _org(dept.organisation) if dept else None,
-        "enterprises": [_org(a.organisation) for a in enterprises],
-        "assignments_are_examples": any(a.is_example for a in [*([dept] if dept else []), *enterprises]),
-    }
+    return selectors.commune_summary(commune)
 
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="Programmes the caller has a role in")
@@ -86,6 +69,15 @@ def create_organisation(request: AuthedRequest, code: str, payload: Organisation
     programme = selectors.programme_get(actor=request.auth, code=code)
     return Status(
         201, services.organisation_create(actor=request.auth, programme=programme, **payload.dict())
+    )
+
+
+@router.patch("/programmes/{code}/organisations/{key}", response=OrganisationOut)
+def patch_organisation(request: AuthedRequest, code: str, key: str, payload: OrganisationPatch) -> Any:
+    programme = selectors.programme_get(actor=request.auth, code=code)
+    organisation = selectors.organisation_get(actor=request.auth, programme=programme, key=key)
+    return services.organisation_update(
+        actor=request.auth, programme=programme, organisation=organisation, **payload.dict(exclude_unset=True)
     )
 
 

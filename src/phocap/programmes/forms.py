@@ -27,6 +27,14 @@ class OrganisationForm(forms.Form):
     contact_email = forms.EmailField(label=_("Thư điện tử"), required=False)
 
 
+class OrganisationEditForm(OrganisationForm):
+    """The same fields without the key, which never changes (assignments and accounts refer to it)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["key"]
+
+
 class AssignmentForm(forms.Form):
     commune_code = forms.ChoiceField(label=_("Xã/phường"))
     organisation_key = forms.ChoiceField(label=_("Tổ chức"))

@@ -83,3 +83,12 @@ class OrganisationIn(Schema):
     contact_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=2, max_length=300)
+    short_name: str | None = Field(None, max_length=60)
+    kind: str | None = None
+    contact_name: str | None = Field(None, max_length=120)
+    contact_phone: str | None = Field(None, max_length=20)
+    contact_email: str | None = None

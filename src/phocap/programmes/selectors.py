@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
@@ -52,6 +54,28 @@ def enterprises_of(commune: ProgrammeCommune) -> list[Assignment]:
     return [a for a in _active(commune) if a.role == Assignment.Role.ENTERPRISE]
 
 
+def commune_summary(commune: ProgrammeCommune) -> dict[str, Any]:
+    """One commune as every interface shows it (API schema, CLI JSON): figures and active assignments.
+    `department` and `enterprises` are Organisation objects; each interface renders them its own way."""
+    department = department_of(commune)
+    enterprises = enterprises_of(commune)
+    return {
+        "id": commune.pk,
+        "code": commune.unit.code,
+        "name": commune.unit.name,
+        "district_code": commune.district.code if commune.district else None,
+        "district_name": commune.district.name if commune.district else None,
+        "adult_population": commune.adult_population,
+        "baseline_without_smartphone": commune.baseline_without_smartphone,
+        "target_percent": commune.target_percent,
+        "department": department.organisation if department else None,
+        "enterprises": [a.organisation for a in enterprises],
+        "assignments_are_examples": any(
+            a.is_example for a in [*([department] if department else []), *enterprises]
+        ),
+    }
+
+
 def _active(commune: ProgrammeCommune) -> list[Assignment]:
     cached = getattr(commune, "active_assignments", None)
     if cached is not None:
@@ -60,11 +84,13 @@ def _active(commune: ProgrammeCommune) -> list[Assignment]:
 
 
 def organisation_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Organisation]:
-    """Organisations are public bodies and companies, not personal data; anyone with a role in the programme
-    sees the list. Contact details are shown only to those who may see personal data (templates/schemas)."""
+    """Organisations of the programme's province: public bodies and companies, not personal data, so anyone
+    with a role in the programme sees the list. Contact details only for those who may see personal data."""
     if not scope.is_system_admin(actor) and not scope.roles_in(actor, programme):
         return Organisation.objects.none()
-    return Organisation.objects.all().order_by("kind", "name")
+    return Organisation.objects.filter(Q(province=programme.province) | Q(province__isnull=True)).order_by(
+        "kind", "name"
+    )
 
 
 def organisation_get(*, actor: scope.Actor, programme: Programme, key: str) -> Organisation:

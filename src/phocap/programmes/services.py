@@ -331,6 +331,8 @@ def organisation_update(
     _require_manager(actor, programme)
     with transaction.atomic():
         org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if org.province_id not in (None, programme.province_id):
+            raise NotFound(f"Không tìm thấy tổ chức {org.key!r} trong tỉnh của chương trình.")
         if "kind" in values and values["kind"] not in Organisation.Kind.values:
             raise ValidationFailed(f"Loại tổ chức {values['kind']!r} không hợp lệ.", field="kind")
         if (

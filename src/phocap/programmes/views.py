@@ -14,7 +14,7 @@ from phocap.core.errors import DomainError, NotFound
 from phocap.core.web import add_domain_error
 from phocap.geo import selectors as geo
 from phocap.programmes import selectors, services
-from phocap.programmes.forms import AssignmentForm, CommuneFiguresForm, OrganisationForm
+from phocap.programmes.forms import AssignmentForm, CommuneFiguresForm, OrganisationEditForm, OrganisationForm
 from phocap.programmes.models import Programme
 
 
@@ -141,6 +141,34 @@ def organisations(request: HttpRequest, code: str) -> HttpResponse:
             "can_manage": can_manage,
             "show_contacts": scope.can_see_personal_data(request.user),
         },
+    )
+
+
+@login_required
+def organisation_edit(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    programme = _programme(request, code)
+    if not scope.can_manage_programme(request.user, programme):
+        raise Http404(_("Không tìm thấy."))
+    try:
+        organisation = selectors.organisation_get(actor=request.user, programme=programme, key=key)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    fields = ("name", "short_name", "kind", "contact_name", "contact_phone", "contact_email")
+    form = OrganisationEditForm(request.POST or None, initial={f: getattr(organisation, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user, programme=programme, organisation=organisation, **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu tổ chức %(name)s.") % {"name": form.cleaned_data["name"]})
+            return redirect("organisations", code=code)
+    return render(
+        request,
+        "programmes/organisation_edit.html",
+        {"programme": programme, "organisation": organisation, "form": form},
     )
 
 
