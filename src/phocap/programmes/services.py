@@ -4,10 +4,12 @@ per write; permission and scope checked here, whatever the interface."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from phocap.accounts import scope
@@ -66,6 +68,46 @@ def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[st
     return audit.diff(before, audit.snapshot(obj, fields))
 
 
+def _save_audited[M: models.Model](
+    actor: scope.Actor,
+    programme_code: str,
+    *,
+    noun: str,
+    current: M | None,
+    create: Callable[[], M],
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> M:
+    """Create (when `current` is None) or bring `current` up to `values`; audit `<noun>.create` or
+    `<noun>.update` with the changed fields. Unchanged objects are neither saved nor audited."""
+    if current is None:
+        obj = create()
+        audit.record(
+            actor=actor,
+            action=f"{noun}.create",
+            obj=obj,
+            programme_code=programme_code,
+            changes=audit.diff({}, values),
+            extra=extra,
+        )
+        return obj
+    changes = _apply(current, fields, values)
+    if changes:
+        if hasattr(current, "updated_at"):
+            current.updated_at = timezone.now()
+        current.save()
+        audit.record(
+            actor=actor,
+            action=f"{noun}.update",
+            obj=current,
+            programme_code=programme_code,
+            changes=changes,
+            extra=extra,
+        )
+    return current
+
+
 # --- programme definition -------------------------------------------------------------------------------
 
 
@@ -96,31 +138,18 @@ def programme_define(*, actor: scope.Actor, definition: ProgrammeDefinition) -> 
             "bank_account_number": d.bank["account_number"],
             "bank_account_name": d.bank["account_name"],
         }
-        if programme is None:
-            programme = Programme.objects.create(code=d.code, province=province, **values)
-            audit.record(
-                actor=actor,
-                action="programme.create",
-                obj=programme,
-                programme_code=programme.code,
-                changes=audit.diff({}, values),
-                extra={"source": d.source},
-            )
-        else:
-            if programme.province_id != province.pk:
-                raise Conflict(f"Chương trình {d.code} đã có với tỉnh khác; không thể đổi tỉnh.")
-            changes = _apply(programme, PROGRAMME_FIELDS, values)
-            if changes:
-                programme.updated_at = timezone.now()
-                programme.save()
-                audit.record(
-                    actor=actor,
-                    action="programme.update",
-                    obj=programme,
-                    programme_code=programme.code,
-                    changes=changes,
-                    extra={"source": d.source},
-                )
+        if programme is not None and programme.province_id != province.pk:
+            raise Conflict(f"Chương trình {d.code} đã có với tỉnh khác; không thể đổi tỉnh.")
+        programme = _save_audited(
+            actor,
+            d.code,
+            noun="programme",
+            current=programme,
+            fields=PROGRAMME_FIELDS,
+            values=values,
+            create=lambda: Programme.objects.create(code=d.code, province=province, **values),
+            extra={"source": d.source},
+        )
         communes = _define_communes(actor, programme, d)
         _define_points(actor, programme, d)
         orgs = _define_organisations(actor, programme, d, communes)
@@ -144,31 +173,18 @@ def _define_communes(
             "target_percent": c.target_percent,
             "figures_source": c.figures_source,
         }
-        commune = existing.get(c.code)
-        if commune is None:
-            district = unit.parent if unit.parent.level == AdminUnit.Level.DISTRICT else None
-            commune = ProgrammeCommune.objects.create(
-                programme=programme, unit=unit, district=district, **figures
-            )
-            audit.record(
-                actor=actor,
-                action="commune.add",
-                obj=commune,
-                programme_code=programme.code,
-                changes=audit.diff({}, figures),
-            )
-            existing[c.code] = commune
-        else:
-            changes = _apply(commune, COMMUNE_FIGURES, figures)
-            if changes:
-                commune.save()
-                audit.record(
-                    actor=actor,
-                    action="commune.update",
-                    obj=commune,
-                    programme_code=programme.code,
-                    changes=changes,
-                )
+        district = unit.parent if unit.parent.level == AdminUnit.Level.DISTRICT else None
+        existing[c.code] = _save_audited(
+            actor,
+            programme.code,
+            noun="commune",
+            current=existing.get(c.code),
+            fields=COMMUNE_FIGURES,
+            values=figures,
+            create=partial(
+                ProgrammeCommune.objects.create, programme=programme, unit=unit, district=district, **figures
+            ),
+        )
     return existing
 
 
@@ -187,27 +203,15 @@ def _define_points(actor: scope.Actor, programme: Programme, d: ProgrammeDefinit
             )
         district = geo.unit_on(level="district", code=p.district, day=d.units_as_of) if p.district else None
         values = {"name": p.name, "kind": p.kind, "district": district, "address": p.address}
-        point = existing.get(p.key)
-        if point is None:
-            point = CollectionPoint.objects.create(programme=programme, key=p.key, **values)
-            audit.record(
-                actor=actor,
-                action="collection_point.create",
-                obj=point,
-                programme_code=programme.code,
-                changes=audit.diff({}, values),
-            )
-        else:
-            changes = _apply(point, ("name", "kind", "district", "address"), values)
-            if changes:
-                point.save()
-                audit.record(
-                    actor=actor,
-                    action="collection_point.update",
-                    obj=point,
-                    programme_code=programme.code,
-                    changes=changes,
-                )
+        _save_audited(
+            actor,
+            programme.code,
+            noun="collection_point",
+            current=existing.get(p.key),
+            fields=("name", "kind", "district", "address"),
+            values=values,
+            create=partial(CollectionPoint.objects.create, programme=programme, key=p.key, **values),
+        )
 
 
 def _define_organisations(
@@ -272,25 +276,18 @@ def _organisation_upsert(
         raise ValidationFailed(f"Loại tổ chức {values.get('kind')!r} không hợp lệ.", field="kind")
     if not values.get("name"):
         raise ValidationFailed("Tên tổ chức là bắt buộc.", field="name")
-    org = Organisation.objects.filter(key=key).first()
     commune = values.pop("commune", None)
-    if org is None:
-        org = Organisation.objects.create(key=key, province=programme.province, commune=commune, **values)
-        audit.record(
-            actor=actor,
-            action="organisation.create",
-            obj=org,
-            programme_code=programme.code,
-            changes=audit.diff({}, values),
-        )
-        return org
-    changes = _apply(org, ORGANISATION_FIELDS, values)
-    if changes:
-        org.save()
-        audit.record(
-            actor=actor, action="organisation.update", obj=org, programme_code=programme.code, changes=changes
-        )
-    return org
+    return _save_audited(
+        actor,
+        programme.code,
+        noun="organisation",
+        current=Organisation.objects.filter(key=key).first(),
+        fields=ORGANISATION_FIELDS,
+        values=values,
+        create=lambda: Organisation.objects.create(
+            key=key, province=programme.province, commune=commune, **values
+        ),
+    )
 
 
 def organisation_create(
@@ -340,17 +337,15 @@ def organisation_update(
             and org.assignments.filter(ended_at__isnull=True).exists()
         ):
             raise Conflict("Tổ chức đang có phân công; kết thúc phân công trước khi đổi loại.", field="kind")
-        changes = _apply(org, ORGANISATION_FIELDS, values)
-        if changes:
-            org.save()
-            audit.record(
-                actor=actor,
-                action="organisation.update",
-                obj=org,
-                programme_code=programme.code,
-                changes=changes,
-            )
-        return org
+        return _save_audited(
+            actor,
+            programme.code,
+            noun="organisation",
+            current=org,
+            fields=ORGANISATION_FIELDS,
+            values=values,
+            create=lambda: org,
+        )
 
 
 def _assignment_create(
