@@ -152,3 +152,13 @@ def test_changing_the_kind_of_an_assigned_organisation_is_refused(login):
     )
     assert response.status_code == 409
     assert "đang có phân công" in response.json()["title"]
+
+
+def test_a_weak_password_is_refused_in_vietnamese():
+    from phocap.accounts.services import user_create
+    from phocap.core.actors import SYSTEM
+
+    with pytest.raises(ValidationFailed) as caught:
+        user_create(actor=SYSTEM, username="yeu", password="123")
+    assert caught.value.field == "password"
+    assert "Mật khẩu" in caught.value.message or "mật khẩu" in caught.value.message

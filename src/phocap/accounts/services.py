@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -47,6 +50,10 @@ def user_create(
             is_superuser=superuser,
             is_staff=superuser,
         )
+        try:
+            password_validation.validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), field="password") from None
         user.set_password(password)
         user.save()
         audit.record(
@@ -120,19 +127,20 @@ def membership_grant(
                 action="membership.grant",
                 obj=membership,
                 programme_code=programme.code if programme else "",
-                changes=audit.diff(
-                    {},
-                    {
-                        "user": user.username,
-                        "role": role,
-                        "commune": commune,
-                        "organisation": organisation,
-                        "village": village,
-                    },
-                ),
+                changes=audit.diff({}, _membership_snapshot(membership)),
             )
     scope.forget(user)
     return membership
+
+
+def _membership_snapshot(membership: Membership) -> dict[str, Any]:
+    return {
+        "user": membership.user.username,
+        "role": membership.role,
+        "commune": membership.commune,
+        "organisation": membership.organisation,
+        "village": membership.village,
+    }
 
 
 def membership_revoke(*, actor: scope.Actor, membership: Membership) -> None:
@@ -148,16 +156,7 @@ def membership_revoke(*, actor: scope.Actor, membership: Membership) -> None:
             action="membership.revoke",
             obj=membership,
             programme_code=programme.code if programme else "",
-            changes=audit.diff(
-                {
-                    "user": membership.user.username,
-                    "role": membership.role,
-                    "commune": membership.commune,
-                    "organisation": membership.organisation,
-                    "village": membership.village,
-                },
-                {},
-            ),
+            changes=audit.diff(_membership_snapshot(membership), {}),
         )
         membership.delete()
     scope.forget(membership.user)
