@@ -9,7 +9,7 @@ from phocap.core.errors import PermissionDenied, ValidationFailed
 from phocap.geo import selectors
 from phocap.geo.models import REFORM_2025, AdminUnit, UnitSuccession
 from phocap.geo.services import geo_load
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.django_db
 BEFORE = dt.date(2023, 8, 11)
@@ -35,6 +35,14 @@ def test_a_code_means_different_units_in_different_periods():
     assert selectors.unit_on(level="commune", code="01912", day=BEFORE).name == "Xã Thượng Giáo"
     assert selectors.unit_on(level="commune", code="01912", day=REFORM_2025).name == "Xã Chợ Rã"
     assert selectors.unit_on(level="commune", code="01912", day=dt.date(2025, 6, 30)).name == "Xã Thượng Giáo"
+
+
+def test_the_fixture_is_the_official_table_shared_with_the_project():
+    fixture = (FIXTURES / "backan_units_2023_to_2025.csv").read_bytes()
+    shared = ROOT.parent / "shared" / "data" / "backan_units_2023_to_2025.csv"
+    # beside a checkout (developers, CI) the project's shared data must not have moved on from our copy
+    assert not shared.exists() or shared.read_bytes() == fixture
+    assert fixture.count(b"\n") == 109 and b"pilot_2023" in fixture
 
 
 def test_loaded_bac_kan_matches_the_official_2023_to_2025_table():
