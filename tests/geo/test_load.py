@@ -42,7 +42,8 @@ def test_the_fixture_is_the_official_table_shared_with_the_project():
     shared = ROOT.parent / "shared" / "data" / "backan_units_2023_to_2025.csv"
     # beside a checkout (developers, CI) the project's shared data must not have moved on from our copy
     assert not shared.exists() or shared.read_bytes() == fixture
-    assert fixture.count(b"\n") == 109 and b"pilot_2023" in fixture
+    assert fixture.count(b"\n") == 109
+    assert b"pilot_2023" in fixture
 
 
 def test_loaded_bac_kan_matches_the_official_2023_to_2025_table():
