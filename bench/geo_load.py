@@ -53,9 +53,7 @@ def child(mode: str) -> None:
                 for row in rows:
                     parent = None
                     if row.parent_key:
-                        parent = AdminUnit.objects.get(
-                            level=row.parent_key[0], code=row.parent_key[1], **era_filter
-                        )
+                        parent = AdminUnit.objects.get(level=row.parent_key[0], code=row.parent_key[1], **era_filter)
                     AdminUnit.objects.get_or_create(
                         level=row.level,
                         code=row.code,

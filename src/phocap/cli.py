@@ -8,14 +8,15 @@ system (`SYSTEM`), like `manage.py`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from phocap.cliutil import actor_of, add_command, out, with_json
 
 EXIT_ERROR = 2
 ROLES_HELP = (
@@ -32,27 +33,6 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
-    if getattr(args, "json", False):
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-    else:
-        sys.stdout.write(human() + "\n")
-
-
-def _actor(args: argparse.Namespace) -> Any:
-    if not args.as_user:
-        from phocap.core.actors import SYSTEM
-
-        return SYSTEM
-    from phocap.accounts.models import User
-    from phocap.core.errors import NotFound
-
-    user = User.objects.filter(username=args.as_user, is_active=True).first()
-    if user is None:
-        raise NotFound(f"Không có người dùng {args.as_user!r}.")
-    return user
-
-
 # --- commands ---------------------------------------------------------------------------------------------
 
 
@@ -63,7 +43,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from phocap.programmes.services import programme_init
 
     call_command("migrate", interactive=False, verbosity=0)
-    actor = _actor(args)
+    actor = actor_of(args)
     programme = programme_init(actor=actor, name_or_path=args.programme)
     users = demo_users_create(actor=actor, programme=programme) if args.demo else []
     data = {
@@ -71,7 +51,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         "communes": programme.communes.count(),
         "demo_users": [{"username": u.username, "role": u.role, "password": DEMO_PASSWORD} for u in users],
     }
-    _out(
+    out(
         args,
         data,
         lambda: (
@@ -165,10 +145,10 @@ def cmd_geo_load(args: argparse.Namespace) -> int:
             sys.stderr.write(f"  {done}/{total} {message}\n")
 
     summaries = geo_load(
-        actor=_actor(args), province=args.province, legacy=args.legacy, load_all=args.all, progress=progress
+        actor=actor_of(args), province=args.province, legacy=args.legacy, load_all=args.all, progress=progress
     )
     data = [s.as_dict() for s in summaries]
-    _out(
+    out(
         args,
         data,
         lambda: "\n".join(
@@ -194,7 +174,7 @@ def _commune_json(commune: Any) -> dict[str, Any]:
 def cmd_programme_show(args: argparse.Namespace) -> int:
     from phocap.programmes import selectors
 
-    actor = _actor(args)
+    actor = actor_of(args)
     programme = selectors.programme_get(actor=actor, code=args.code)
     communes = [_commune_json(c) for c in selectors.commune_list(actor=actor, programme=programme)]
     data = {
@@ -225,16 +205,16 @@ def cmd_programme_show(args: argparse.Namespace) -> int:
         ]
         return "\n".join(rows)
 
-    _out(args, data, human)
+    out(args, data, human)
     return 0
 
 
 def cmd_programme_list(args: argparse.Namespace) -> int:
     from phocap.programmes import selectors
 
-    programmes = list(selectors.programme_list(actor=_actor(args)))
+    programmes = list(selectors.programme_list(actor=actor_of(args)))
     data = [{"code": p.code, "name": p.name, "status": p.status} for p in programmes]
-    _out(
+    out(
         args,
         data,
         lambda: "\n".join(f"{p.code:<20} {p.name}" for p in programmes) or "(không có chương trình)",
@@ -247,7 +227,7 @@ def cmd_commune_set(args: argparse.Namespace) -> int:
 
     from phocap.programmes import selectors, services
 
-    actor = _actor(args)
+    actor = actor_of(args)
     programme = selectors.programme_get(actor=actor, code=args.code)
     commune = selectors.commune_get(actor=actor, programme=programme, code=args.commune)
     commune = services.commune_update_figures(
@@ -260,7 +240,7 @@ def cmd_commune_set(args: argparse.Namespace) -> int:
     )
     commune = selectors.commune_get(actor=actor, programme=programme, code=args.commune)
     data = _commune_json(commune)
-    _out(args, data, lambda: f"Đã cập nhật {commune.unit.name}.")
+    out(args, data, lambda: f"Đã cập nhật {commune.unit.name}.")
     return 0
 
 
@@ -272,17 +252,17 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     user = User.objects.filter(username=args.user).first()
     if user is None:
         raise NotFound(f"Không có người dùng {args.user!r}.")
-    token, secret = api_token_create(actor=_actor(args), user=user, name=args.name)
+    token, secret = api_token_create(actor=actor_of(args), user=user, name=args.name)
     data = {"prefix": token.prefix, "user": user.username, "name": token.name, "token": secret}
-    _out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}")
+    out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}")
     return 0
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
     from phocap.accounts.services import api_token_revoke
 
-    token = api_token_revoke(actor=_actor(args), prefix=args.prefix)
-    _out(
+    token = api_token_revoke(actor=actor_of(args), prefix=args.prefix)
+    out(
         args,
         {"prefix": token.prefix, "revoked_at": token.revoked_at},
         lambda: f"Đã thu hồi khóa {token.prefix}.",
@@ -317,7 +297,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from phocap.accounts.services import user_create
 
     user = user_create(
-        actor=_actor(args),
+        actor=actor_of(args),
         username=args.username,
         password=_read_password(args),
         full_name=args.name or "",
@@ -325,7 +305,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         phone=args.phone or "",
         superuser=args.admin,
     )
-    _out(
+    out(
         args,
         {"username": user.username, "is_superuser": user.is_superuser},
         lambda: f"Đã tạo người dùng {user.username}.",
@@ -344,9 +324,7 @@ def _grant_target(args: argparse.Namespace, actor: Any) -> dict[str, Any]:
             from phocap.core.errors import ValidationFailed
 
             raise ValidationFailed("Cần --programme để chọn xã/phường.")
-        target["commune"] = programmes.commune_get(
-            actor=actor, programme=target["programme"], code=args.commune
-        )
+        target["commune"] = programmes.commune_get(actor=actor, programme=target["programme"], code=args.commune)
     if args.organisation:
         if target["programme"] is None:
             from phocap.core.errors import ValidationFailed
@@ -361,14 +339,12 @@ def _grant_target(args: argparse.Namespace, actor: Any) -> dict[str, Any]:
 def cmd_user_grant(args: argparse.Namespace) -> int:
     from phocap.accounts.services import membership_grant
 
-    actor = _actor(args)
-    user = _any_user(
-        args
-    )  # any account may be given a role; the service checks the actor's right to grant it
+    actor = actor_of(args)
+    user = _any_user(args)  # any account may be given a role; the service checks the actor's right to grant it
     membership = membership_grant(
         actor=actor, user=user, role=args.role, village=args.village or "", **_grant_target(args, actor)
     )
-    _out(args, _membership_json(membership), lambda: f"Đã cấp vai trò {membership}.")
+    out(args, _membership_json(membership), lambda: f"Đã cấp vai trò {membership}.")
     return 0
 
 
@@ -376,7 +352,7 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     from phocap.accounts import selectors
     from phocap.accounts.services import membership_revoke
 
-    actor = _actor(args)
+    actor = actor_of(args)
     user = selectors.user_get(actor=actor, username=args.username)
     membership = selectors.membership_find(
         actor=actor,
@@ -388,14 +364,14 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     )
     data = _membership_json(membership)
     membership_revoke(actor=actor, membership=membership)
-    _out(args, data, lambda: f"Đã thu hồi vai trò {args.role} của {user.username}.")
+    out(args, data, lambda: f"Đã thu hồi vai trò {args.role} của {user.username}.")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     from phocap.accounts import selectors
 
-    users = list(selectors.user_list(actor=_actor(args)).order_by("username"))
+    users = list(selectors.user_list(actor=actor_of(args)).order_by("username"))
     data: list[dict[str, Any]] = [
         {
             "username": u.username,
@@ -405,12 +381,11 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         }
         for u in users
     ]
-    _out(
+    out(
         args,
         data,
         lambda: "\n".join(
-            f"{d['username']:<14} {d['full_name']:<32} " + ", ".join(r["role"] for r in d["roles"])
-            for d in data
+            f"{d['username']:<14} {d['full_name']:<32} " + ", ".join(r["role"] for r in d["roles"]) for d in data
         ),
     )
     return 0
@@ -430,27 +405,13 @@ def _any_user(args: argparse.Namespace) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="phocap", description="phocap — chương trình hỗ trợ điện thoại thông minh"
-    )
-    parser.add_argument(
-        "--as", dest="as_user", metavar="USERNAME", help="thực hiện với quyền của người dùng này"
-    )
+    parser = argparse.ArgumentParser(prog="phocap", description="phocap — chương trình hỗ trợ điện thoại thông minh")
+    parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="thực hiện với quyền của người dùng này")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
-        p = subparsers.add_parser(name, help=help_)
-        p.set_defaults(func=func)
-        return p
-
-    def with_json(p: Any) -> Any:
-        p.add_argument("--json", action="store_true", help="in một tài liệu JSON ra stdout")
-        return p
-
+    add = add_command
     p = with_json(add(sub, "init", cmd_init, "migrate và nạp định nghĩa chương trình"))
-    p.add_argument(
-        "--programme", default="bac-kan-2023", help="tên chương trình có sẵn hoặc đường dẫn tệp .toml"
-    )
+    p.add_argument("--programme", default="bac-kan-2023", help="tên chương trình có sẵn hoặc đường dẫn tệp .toml")
     p.add_argument("--demo", action="store_true", help="tạo thêm dữ liệu demo (người dùng mỗi vai trò)")
 
     p = add(sub, "demo", cmd_demo, "chạy bản demo Bắc Kạn 2023 trên cơ sở dữ liệu mới tại 127.0.0.1:8000")
@@ -471,9 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_json(add(geo, "load", cmd_geo_load, "tải danh mục đơn vị hành chính từ vietnam-provinces"))
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--province", help="mã tỉnh, ví dụ 06 (Bắc Kạn, với --legacy) hoặc 19")
-    which.add_argument(
-        "--all", action="store_true", help="toàn quốc, cả trước và sau 1/7/2025, kèm bảng sắp xếp"
-    )
+    which.add_argument("--all", action="store_true", help="toàn quốc, cả trước và sau 1/7/2025, kèm bảng sắp xếp")
     p.add_argument("--legacy", action="store_true", help="danh mục trước 1/7/2025 (3 cấp)")
 
     prog = sub.add_parser("programme", help="chương trình").add_subparsers(dest="verb", required=True)
@@ -522,6 +481,10 @@ def build_parser() -> argparse.ArgumentParser:
         if verb == "grant":
             p.add_argument("--village", help="thôn/bản (tổ công nghệ số)")
     with_json(add(usr, "list", cmd_user_list, "liệt kê người dùng"))
+
+    from phocap.fundraising.cli import register as register_fundraising
+
+    register_fundraising(sub)
 
     tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
     p = with_json(add(tok, "create", cmd_token_create, "tạo khóa API"))

@@ -61,10 +61,7 @@ def test_web_commune_officer_can_change_their_own_commune(login):
 def test_web_commune_officer_cannot_manage_organisations_or_assignments(login):
     client = login("xa-giaohieu")
     assert (
-        client.post(
-            f"/p/{PROGRAMME}/organisations/", {"key": "x-y", "name": "X", "kind": "other"}
-        ).status_code
-        == 404
+        client.post(f"/p/{PROGRAMME}/organisations/", {"key": "x-y", "name": "X", "kind": "other"}).status_code == 404
     )
     assert (
         client.post(
@@ -132,9 +129,7 @@ def test_api_token_acts_with_its_users_scope_and_stops_when_revoked(user):
     )
     assert ok.status_code == 200
     assert ok.json()["baseline_without_smartphone"] == 700
-    assert AuditEvent.objects.filter(
-        action="commune.update", channel="api", actor_label="xa-giaohieu"
-    ).exists()
+    assert AuditEvent.objects.filter(action="commune.update", channel="api", actor_label="xa-giaohieu").exists()
     api_token_revoke(actor=SYSTEM, prefix=token.prefix)
     denied = client.get(f"/api/v1/programmes/{PROGRAMME}/communes")
     assert denied.status_code == 401

@@ -31,9 +31,7 @@ def test_the_manager_grants_and_revokes_roles_in_their_programme_and_it_is_audit
         commune=giao_hieu,
         village="Bản Khuổi Bốc",
     )
-    assert AuditEvent.objects.filter(
-        action="membership.grant", object_id=str(membership.pk), actor=manager
-    ).exists()
+    assert AuditEvent.objects.filter(action="membership.grant", object_id=str(membership.pk), actor=manager).exists()
     assert [c.unit.code for c in selectors.commune_list(actor=newcomer, programme=programme)] == [GIAO_HIEU]
     membership_id = membership.pk
     membership_revoke(actor=manager, membership=membership)
@@ -103,9 +101,7 @@ def test_cli_adds_a_user_grants_a_role_and_revokes_it(cli, tmp_path):
         "organisation": None,
         "village": None,
     }
-    shown = json.loads(
-        cli("--as", "can-bo-nhu-co", "programme", "show", PROGRAMME, "--json", database_url=url).stdout
-    )
+    shown = json.loads(cli("--as", "can-bo-nhu-co", "programme", "show", PROGRAMME, "--json", database_url=url).stdout)
     assert [c["code"] for c in shown["communes"]] == ["02122"]
     assert (
         cli(

@@ -31,9 +31,7 @@ def test_a_rejected_write_leaves_no_audit_row_and_no_change(user, programme):
     commune = programme.communes.get(unit__code=GIAO_HIEU)
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed, match="không được lớn hơn số người trưởng thành"):
-        services.commune_update_figures(
-            actor=user("quanly"), commune=commune, baseline_without_smartphone=99999
-        )
+        services.commune_update_figures(actor=user("quanly"), commune=commune, baseline_without_smartphone=99999)
     assert AuditEvent.objects.count() == before
     commune.refresh_from_db()
     assert commune.baseline_without_smartphone == 780

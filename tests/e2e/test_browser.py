@@ -99,9 +99,7 @@ def test_manager_signs_in_and_sees_the_eight_communes(demo_server: str, browser:
     page.close()
 
 
-def test_commune_officer_on_a_phone_sees_only_their_commune_and_saves_figures(
-    demo_server: str, browser: object
-):
+def test_commune_officer_on_a_phone_sees_only_their_commune_and_saves_figures(demo_server: str, browser: object):
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)  # type: ignore[attr-defined]
     sign_in(page, demo_server, "xa-giaohieu")
     page.wait_for_selector("li.commune")

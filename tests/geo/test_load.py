@@ -134,9 +134,7 @@ def test_whole_country_loads_both_periods_and_the_mapping():
             "code", flat=True
         )
     )
-    legacy_codes = set(
-        AdminUnit.objects.filter(level="commune", valid_to=REFORM_2025).values_list("code", flat=True)
-    )
+    legacy_codes = set(AdminUnit.objects.filter(level="commune", valid_to=REFORM_2025).values_list("code", flat=True))
     assert orphans == {c for c in legacy_codes if int(c) not in OLD_TO_NEW}
     assert len(orphans) < 50
     again = geo_load(actor=SYSTEM, load_all=True)

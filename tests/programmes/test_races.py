@@ -78,11 +78,7 @@ def test_concurrent_corrections_of_a_commune_are_serialised_and_each_audited(see
     before = AuditEvent.objects.filter(action="commune.update", object_id=str(commune.pk)).count()
     outcomes = run_together(
         *[
-            (
-                lambda n=n: services.commune_update_figures(
-                    actor=SYSTEM, commune=commune, adult_population=3000 + n
-                )
-            )
+            (lambda n=n: services.commune_update_figures(actor=SYSTEM, commune=commune, adult_population=3000 + n))
             for n in range(4)
         ]
     )

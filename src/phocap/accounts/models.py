@@ -45,9 +45,7 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("vai trò"), max_length=24, choices=Role.choices)
-    programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     commune = models.ForeignKey(
         ProgrammeCommune, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -70,8 +68,7 @@ class Membership(models.Model):
                 name="membership_commune_roles_have_commune",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=["department_officer", "enterprise_partner"])
-                | Q(organisation__isnull=False),
+                condition=~Q(role__in=["department_officer", "enterprise_partner"]) | Q(organisation__isnull=False),
                 name="membership_org_roles_have_organisation",
             ),
             models.CheckConstraint(

@@ -127,7 +127,21 @@ def jobs_q(user: Actor) -> Q:
         return Q()
     if user is None or not getattr(user, "is_authenticated", False):
         return NOTHING
-    managed = {
-        m.programme.code for m in memberships(user) if m.role == Role.PROGRAMME_MANAGER and m.programme
-    }
+    managed = {m.programme.code for m in memberships(user) if m.role == Role.PROGRAMME_MANAGER and m.programme}
     return Q(actor=user) | Q(programme_code__in=managed)
+
+
+def can_manage_fundraising(user: Actor, programme: Programme) -> bool:
+    """Record donors, pledges, donations; import statements; issue receipts."""
+    if is_system_admin(user):
+        return True
+    return bool(roles_in(user, programme) & {Role.PROGRAMME_MANAGER, Role.FUNDRAISING_OFFICER})
+
+
+def can_view_fundraising(user: Actor, programme: Programme) -> bool:
+    return can_manage_fundraising(user, programme) or Role.AUDITOR in roles_in(user, programme)
+
+
+def can_override_campaign_period(user: Actor, programme: Programme) -> bool:
+    """Accepting a gift outside the campaign period is the provincial manager's decision, not the officer's."""
+    return is_system_admin(user) or Role.PROGRAMME_MANAGER in roles_in(user, programme)

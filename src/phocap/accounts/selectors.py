@@ -60,18 +60,10 @@ def user_list(*, actor: scope.Actor) -> QuerySet[User]:
         qs = User.objects.all()
     else:
         managed = [
-            m.programme_id
-            for m in scope.memberships(actor)
-            if m.role == Role.PROGRAMME_MANAGER and m.programme_id
+            m.programme_id for m in scope.memberships(actor) if m.role == Role.PROGRAMME_MANAGER and m.programme_id
         ]
-        qs = (
-            User.objects.filter(memberships__programme_id__in=managed).distinct()
-            if managed
-            else User.objects.none()
-        )
-    return qs.prefetch_related(
-        "memberships__programme", "memberships__commune__unit", "memberships__organisation"
-    )
+        qs = User.objects.filter(memberships__programme_id__in=managed).distinct() if managed else User.objects.none()
+    return qs.prefetch_related("memberships__programme", "memberships__commune__unit", "memberships__organisation")
 
 
 def user_get(*, actor: scope.Actor, username: str) -> User:
@@ -90,9 +82,7 @@ def membership_find(
     commune_code: str = "",
     organisation_key: str = "",
 ) -> Membership:
-    qs = Membership.objects.filter(user=user, role=role).select_related(
-        "programme", "user", "commune", "organisation"
-    )
+    qs = Membership.objects.filter(user=user, role=role).select_related("programme", "user", "commune", "organisation")
     qs = qs.filter(programme__code=programme_code) if programme_code else qs.filter(programme__isnull=True)
     if commune_code:
         qs = qs.filter(commune__unit__code=commune_code)

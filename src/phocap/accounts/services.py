@@ -99,12 +99,8 @@ def membership_grant(
     if role not in COMMUNE_ROLES and commune is not None:
         raise ValidationFailed("Chỉ cán bộ xã và tổ công nghệ số gắn với một xã/phường.", field="commune")
     if role not in ORGANISATION_ROLES and organisation is not None:
-        raise ValidationFailed(
-            "Chỉ cán bộ sở, ngành và doanh nghiệp gắn với một tổ chức.", field="organisation"
-        )
-    expected_kind = {Role.DEPARTMENT_OFFICER: "department", Role.ENTERPRISE_PARTNER: "enterprise"}.get(
-        Role(role)
-    )
+        raise ValidationFailed("Chỉ cán bộ sở, ngành và doanh nghiệp gắn với một tổ chức.", field="organisation")
+    expected_kind = {Role.DEPARTMENT_OFFICER: "department", Role.ENTERPRISE_PARTNER: "enterprise"}.get(Role(role))
     if expected_kind and organisation is not None and organisation.kind != expected_kind:
         raise ValidationFailed(
             f"{organisation} là {organisation.get_kind_display()}, không hợp với vai trò {Role(role).label}.",
@@ -212,11 +208,7 @@ def api_token_authenticate(secret: str) -> User | None:
     """The user a bearer token acts as, or None. Revoked tokens and inactive users are refused."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

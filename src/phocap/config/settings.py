@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "phocap.geo",
     "phocap.programmes",
     "phocap.accounts",
+    "phocap.fundraising",
 ]
 
 MIDDLEWARE = [
@@ -82,8 +83,7 @@ def _database(url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-                "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
             ),
         }
     else:

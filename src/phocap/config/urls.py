@@ -16,9 +16,7 @@ urlpatterns = [
     path("p/<slug:code>/", programme_views.programme_home, name="programme"),
     path("p/<slug:code>/communes/<str:commune_code>/", programme_views.commune_detail, name="commune"),
     path("p/<slug:code>/organisations/", programme_views.organisations, name="organisations"),
-    path(
-        "p/<slug:code>/organisations/<slug:key>/", programme_views.organisation_edit, name="organisation_edit"
-    ),
+    path("p/<slug:code>/organisations/<slug:key>/", programme_views.organisation_edit, name="organisation_edit"),
     path("p/<slug:code>/assignments/", programme_views.assignments, name="assignments"),
     path(
         "p/<slug:code>/assignments/<int:assignment_id>/end/",

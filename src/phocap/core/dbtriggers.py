@@ -54,3 +54,74 @@ def _backward(table: str) -> Any:
 
 def append_only(table: str) -> migrations.RunPython:
     return migrations.RunPython(_forward(table), _backward(table), elidable=False)
+
+
+def _balanced_forward(entry_table: str, line_table: str) -> Any:
+    unbalanced = "phocap: journal entry does not balance"
+    posted = "phocap: journal entry already posted"
+
+    def apply(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            schema_editor.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{entry_table}_balanced" BEFORE INSERT ON "{entry_table}" '
+                f"BEGIN SELECT RAISE(ABORT, '{unbalanced}') WHERE "
+                f'(SELECT COUNT(*) FROM "{line_table}" WHERE entry_id = NEW.id) < 2 OR '
+                f'(SELECT COALESCE(SUM(amount), 0) FROM "{line_table}" WHERE entry_id = NEW.id) != 0; END;'
+            )
+            schema_editor.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{line_table}_before_entry" BEFORE INSERT ON "{line_table}" '
+                f"BEGIN SELECT RAISE(ABORT, '{posted}') WHERE "
+                f'EXISTS (SELECT 1 FROM "{entry_table}" WHERE id = NEW.entry_id); END;'
+            )
+        elif vendor == "postgresql":
+            schema_editor.execute(
+                f'CREATE OR REPLACE FUNCTION "{entry_table}_balanced"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                f'BEGIN IF (SELECT COUNT(*) FROM "{line_table}" WHERE entry_id = NEW.id) < 2 OR '
+                f'(SELECT COALESCE(SUM(amount), 0) FROM "{line_table}" WHERE entry_id = NEW.id) <> 0 '
+                f"THEN RAISE EXCEPTION '{unbalanced}'; END IF; RETURN NEW; END; $$;"
+            )
+            schema_editor.execute(
+                f'CREATE TRIGGER "{entry_table}_balanced" BEFORE INSERT ON "{entry_table}" '
+                f'FOR EACH ROW EXECUTE FUNCTION "{entry_table}_balanced"();'
+            )
+            schema_editor.execute(
+                f'CREATE OR REPLACE FUNCTION "{line_table}_before_entry"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+                f'BEGIN IF EXISTS (SELECT 1 FROM "{entry_table}" WHERE id = NEW.entry_id) '
+                f"THEN RAISE EXCEPTION '{posted}'; END IF; RETURN NEW; END; $$;"
+            )
+            schema_editor.execute(
+                f'CREATE TRIGGER "{line_table}_before_entry" BEFORE INSERT ON "{line_table}" '
+                f'FOR EACH ROW EXECUTE FUNCTION "{line_table}_before_entry"();'
+            )
+        else:  # pragma: no cover
+            raise RuntimeError(f"balanced-entry guard not written for {vendor}")
+
+    return apply
+
+
+def _balanced_backward(entry_table: str, line_table: str) -> Any:
+    def revert(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{entry_table}_balanced"')
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{line_table}_before_entry"')
+        elif vendor == "postgresql":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{entry_table}_balanced" ON "{entry_table}"')
+            schema_editor.execute(f'DROP FUNCTION IF EXISTS "{entry_table}_balanced"()')
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{line_table}_before_entry" ON "{line_table}"')
+            schema_editor.execute(f'DROP FUNCTION IF EXISTS "{line_table}_before_entry"()')
+
+    return revert
+
+
+def balanced_entries(entry_table: str, line_table: str) -> migrations.RunPython:
+    """Double-entry guard. Lines are written first, then their entry: inserting the entry checks that it has
+    at least two lines summing to zero; a line for an entry that already exists is refused. With the
+    line → entry foreign key deferred (Django's default on both databases), a line whose entry never
+    arrives fails at commit. So: an entry exists ⇔ it is balanced and complete."""
+    return migrations.RunPython(
+        _balanced_forward(entry_table, line_table),
+        _balanced_backward(entry_table, line_table),
+        elidable=False,
+    )

@@ -57,9 +57,7 @@ def job_progress(job_id: int, done: int, total: int, message: str = "") -> None:
 
 def job_run(job_id: int, body: Callable[[Progress], dict[str, Any]]) -> dict[str, Any]:
     """Run a job's body, keeping its row's status, progress and result up to date."""
-    BackgroundJob.objects.filter(pk=job_id).update(
-        status=BackgroundJob.Status.RUNNING, started_at=timezone.now()
-    )
+    BackgroundJob.objects.filter(pk=job_id).update(status=BackgroundJob.Status.RUNNING, started_at=timezone.now())
     try:
 
         def progress(done: int, total: int, message: str = "") -> None:

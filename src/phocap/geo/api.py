@@ -30,8 +30,6 @@ def get_unit(request: HttpRequest, unit_id: int) -> object:
     return selectors.unit_get(unit_id)
 
 
-@router.get(
-    "/units/{unit_id}/successors", response=list[SuccessionOut], summary="What this unit became on 1/7/2025"
-)
+@router.get("/units/{unit_id}/successors", response=list[SuccessionOut], summary="What this unit became on 1/7/2025")
 def unit_successors(request: HttpRequest, unit_id: int) -> object:
     return list(selectors.successors(selectors.unit_get(unit_id)))

@@ -49,19 +49,14 @@ class AdminUnit(models.Model):
                 name="unit_level_code_period",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gt=F("valid_from")),
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=F("valid_from")),
                 name="unit_period_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(level="province", parent__isnull=True)
-                | (~Q(level="province") & Q(parent__isnull=False)),
+                condition=Q(level="province", parent__isnull=True) | (~Q(level="province") & Q(parent__isnull=False)),
                 name="unit_parent_by_level",
             ),
-            models.CheckConstraint(
-                condition=Q(level__in=["province", "district", "commune"]), name="unit_level_known"
-            ),
+            models.CheckConstraint(condition=Q(level__in=["province", "district", "commune"]), name="unit_level_known"),
         ]
         indexes = [models.Index(fields=["code", "level"], name="unit_code_level_idx")]
 
@@ -69,9 +64,7 @@ class AdminUnit(models.Model):
         return self.name
 
     def is_valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day < self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
 
     @property
     def last_valid_day(self) -> dt.date | None:

@@ -11,9 +11,7 @@ from phocap.geo.models import AdminUnit, UnitSuccession
 
 
 def valid_on(day: dt.date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
-    )
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
 def unit_list(

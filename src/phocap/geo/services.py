@@ -68,9 +68,7 @@ def _legacy_rows(province_codes: Iterable[int] | None) -> list[_Row]:
             dcode = f"{int(d.code):03d}"
             rows.append(_Row("district", dcode, d.name, str(d.division_type), ("province", pcode)))
             for w in legacy.Ward.iter_by_district(d.code):
-                rows.append(
-                    _Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("district", dcode))
-                )
+                rows.append(_Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("district", dcode)))
     return rows
 
 
@@ -86,9 +84,7 @@ def _current_rows(province_codes: Iterable[int] | None) -> list[_Row]:
         pcode = f"{int(p.code):02d}"
         rows.append(_Row("province", pcode, p.name, str(p.division_type), None))
         for w in Ward.iter_by_province(p.code):
-            rows.append(
-                _Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("province", pcode))
-            )
+            rows.append(_Row("commune", f"{int(w.code):05d}", w.name, str(w.division_type), ("province", pcode)))
     return rows
 
 
@@ -172,13 +168,9 @@ def _link_successions() -> int:
 
     legacy_units = {
         (u.level, u.code): u.pk
-        for u in AdminUnit.objects.filter(valid_to=REFORM_2025, level__in=["province", "commune"]).only(
-            "level", "code"
-        )
+        for u in AdminUnit.objects.filter(valid_to=REFORM_2025, level__in=["province", "commune"]).only("level", "code")
     }
-    current = AdminUnit.objects.filter(valid_from=REFORM_2025, level__in=["province", "commune"]).only(
-        "level", "code"
-    )
+    current = AdminUnit.objects.filter(valid_from=REFORM_2025, level__in=["province", "commune"]).only("level", "code")
     pairs: dict[tuple[int, int], None] = {}
     successors_of: dict[int, set[int]] = defaultdict(set)
     current_provinces = {u.code: u.pk for u in current if u.level == "province"}

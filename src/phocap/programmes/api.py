@@ -47,9 +47,7 @@ def get_commune(request: AuthedRequest, code: str, commune_code: str) -> Any:
     return commune_out(selectors.commune_get(actor=request.auth, programme=programme, code=commune_code))
 
 
-@router.patch(
-    "/programmes/{code}/communes/{commune_code}", response=CommuneOut, summary="Correct a commune's figures"
-)
+@router.patch("/programmes/{code}/communes/{commune_code}", response=CommuneOut, summary="Correct a commune's figures")
 def patch_commune(request: AuthedRequest, code: str, commune_code: str, payload: CommuneFiguresIn) -> Any:
     programme = selectors.programme_get(actor=request.auth, code=code)
     commune = selectors.commune_get(actor=request.auth, programme=programme, code=commune_code)
@@ -67,9 +65,7 @@ def list_organisations(request: AuthedRequest, code: str) -> Any:
 @router.post("/programmes/{code}/organisations", response={201: OrganisationOut})
 def create_organisation(request: AuthedRequest, code: str, payload: OrganisationIn) -> Any:
     programme = selectors.programme_get(actor=request.auth, code=code)
-    return Status(
-        201, services.organisation_create(actor=request.auth, programme=programme, **payload.dict())
-    )
+    return Status(201, services.organisation_create(actor=request.auth, programme=programme, **payload.dict()))
 
 
 @router.patch("/programmes/{code}/organisations/{key}", response=OrganisationOut)
@@ -97,7 +93,5 @@ def create_assignment(request: AuthedRequest, code: str, payload: AssignmentIn) 
 @router.post("/programmes/{code}/assignments/{assignment_id}/end", response=AssignmentOut)
 def end_assignment(request: AuthedRequest, code: str, assignment_id: int) -> Any:
     programme = selectors.programme_get(actor=request.auth, code=code)
-    assignment = selectors.assignment_get(
-        actor=request.auth, programme=programme, assignment_id=assignment_id
-    )
+    assignment = selectors.assignment_get(actor=request.auth, programme=programme, assignment_id=assignment_id)
     return services.assignment_end(actor=request.auth, programme=programme, assignment=assignment)

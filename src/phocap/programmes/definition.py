@@ -82,9 +82,7 @@ def resolve_path(name_or_path: str) -> Path:
         path = DEFINITIONS_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         shipped = ", ".join(sorted(p.stem for p in DEFINITIONS_DIR.glob("*.toml")))
-        raise ValidationFailed(
-            f"Không tìm thấy tệp định nghĩa chương trình {name_or_path!r} (có sẵn: {shipped})."
-        )
+        raise ValidationFailed(f"Không tìm thấy tệp định nghĩa chương trình {name_or_path!r} (có sẵn: {shipped}).")
     return path
 
 
@@ -117,9 +115,7 @@ class _Reader:
         if isinstance(value, int):
             value = str(value)
         if not isinstance(value, str) or not value.isdigit() or len(value) > digits:
-            raise self._fail(
-                key, f'phải là mã số gồm {digits} chữ số, viết trong dấu nháy (ví dụ "{"0" * digits}")'
-            )
+            raise self._fail(key, f'phải là mã số gồm {digits} chữ số, viết trong dấu nháy (ví dụ "{"0" * digits}")')
         return value.zfill(digits)
 
     def date(self, key: str, default: dt.date | None = None) -> dt.date:
@@ -192,9 +188,7 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
             )
     seen = [c.code for c in communes]
     if len(seen) != len(set(seen)):
-        raise ValidationFailed(
-            "tệp định nghĩa: một xã được khai báo hai lần trong [[communes]].", field="communes"
-        )
+        raise ValidationFailed("tệp định nghĩa: một xã được khai báo hai lần trong [[communes]].", field="communes")
     points = tuple(
         CollectionPointDef(
             key=r.text("key"),

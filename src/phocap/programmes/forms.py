@@ -8,12 +8,8 @@ from phocap.programmes.models import Assignment, Organisation
 
 class CommuneFiguresForm(forms.Form):
     adult_population = forms.IntegerField(label=_("Số người trưởng thành"), min_value=0)
-    baseline_without_smartphone = forms.IntegerField(
-        label=_("Chưa có điện thoại thông minh (ban đầu)"), min_value=0
-    )
-    target_percent = forms.DecimalField(
-        label=_("Mục tiêu (%)"), min_value=0.01, max_value=100, decimal_places=2
-    )
+    baseline_without_smartphone = forms.IntegerField(label=_("Chưa có điện thoại thông minh (ban đầu)"), min_value=0)
+    target_percent = forms.DecimalField(label=_("Mục tiêu (%)"), min_value=0.01, max_value=100, decimal_places=2)
     figures_source = forms.CharField(label=_("Nguồn số liệu"), max_length=200, required=False)
 
 

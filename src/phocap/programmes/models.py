@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phocap.geo.models import AdminUnit
 
 DEFAULT_PHONE_PACKAGE_PRICE = 2_000_000
-slug_validator = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Mã chỉ gồm chữ thường, số và dấu gạch ngang.")
-)
+slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Mã chỉ gồm chữ thường, số và dấu gạch ngang."))
 
 
 class Programme(models.Model):
@@ -25,16 +23,12 @@ class Programme(models.Model):
 
     code = models.SlugField(_("mã"), max_length=64, unique=True, validators=[slug_validator])
     name = models.CharField(_("tên"), max_length=300)
-    province = models.ForeignKey(
-        AdminUnit, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+"
-    )
+    province = models.ForeignKey(AdminUnit, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+")
     units_as_of = models.DateField(_("danh mục đơn vị hành chính tại ngày"))
     campaign_start = models.DateField(_("bắt đầu vận động"))
     campaign_end = models.DateField(_("kết thúc vận động"))
     reference_date = models.DateField(_("ngày tính tuổi"))
-    phone_package_price = models.BigIntegerField(
-        _("giá một gói điện thoại (₫)"), default=DEFAULT_PHONE_PACKAGE_PRICE
-    )
+    phone_package_price = models.BigIntegerField(_("giá một gói điện thoại (₫)"), default=DEFAULT_PHONE_PACKAGE_PRICE)
     target_percent = models.DecimalField(
         _("mục tiêu tỷ lệ người trưởng thành có điện thoại thông minh (%)"),
         max_digits=5,
@@ -79,17 +73,13 @@ class Programme(models.Model):
 
 class ProgrammeCommune(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="communes")
-    unit = models.ForeignKey(
-        AdminUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+"
-    )
+    unit = models.ForeignKey(AdminUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(
         AdminUnit, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     adult_population = models.PositiveIntegerField(_("số người trưởng thành"))
     baseline_without_smartphone = models.PositiveIntegerField(_("chưa có điện thoại thông minh (ban đầu)"))
-    target_percent = models.DecimalField(
-        _("mục tiêu (%)"), max_digits=5, decimal_places=2, default=Decimal(100)
-    )
+    target_percent = models.DecimalField(_("mục tiêu (%)"), max_digits=5, decimal_places=2, default=Decimal(100))
     figures_source = models.CharField(_("nguồn số liệu"), max_length=200, blank=True)
 
     class Meta:
@@ -191,9 +181,7 @@ class Organisation(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=["ppc", "front", "department", "enterprise", "cpc", "digital_team", "other"]
-                ),
+                condition=Q(kind__in=["ppc", "front", "department", "enterprise", "cpc", "digital_team", "other"]),
                 name="organisation_kind_known",
             )
         ]
@@ -234,9 +222,7 @@ class Assignment(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="assignment_active_unique",
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=["department", "enterprise"]), name="assignment_role_known"
-            ),
+            models.CheckConstraint(condition=Q(role__in=["department", "enterprise"]), name="assignment_role_known"),
         ]
 
     def __str__(self) -> str:

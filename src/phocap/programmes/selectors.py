@@ -70,9 +70,7 @@ def commune_summary(commune: ProgrammeCommune) -> dict[str, Any]:
         "target_percent": commune.target_percent,
         "department": department.organisation if department else None,
         "enterprises": [a.organisation for a in enterprises],
-        "assignments_are_examples": any(
-            a.is_example for a in [*([department] if department else []), *enterprises]
-        ),
+        "assignments_are_examples": any(a.is_example for a in [*([department] if department else []), *enterprises]),
     }
 
 
@@ -100,9 +98,7 @@ def organisation_get(*, actor: scope.Actor, programme: Programme, key: str) -> O
     return org
 
 
-def assignment_list(
-    *, actor: scope.Actor, programme: Programme, include_ended: bool = False
-) -> QuerySet[Assignment]:
+def assignment_list(*, actor: scope.Actor, programme: Programme, include_ended: bool = False) -> QuerySet[Assignment]:
     visible = ProgrammeCommune.objects.filter(scope.communes_q(actor)).values("pk")
     qs = Assignment.objects.filter(commune__programme=programme, commune_id__in=visible).select_related(
         "organisation", "commune__unit"
@@ -113,9 +109,7 @@ def assignment_list(
 
 
 def assignment_get(*, actor: scope.Actor, programme: Programme, assignment_id: int) -> Assignment:
-    found = (
-        assignment_list(actor=actor, programme=programme, include_ended=True).filter(pk=assignment_id).first()
-    )
+    found = assignment_list(actor=actor, programme=programme, include_ended=True).filter(pk=assignment_id).first()
     if found is None:
         raise NotFound("Không tìm thấy phân công.")
     return found

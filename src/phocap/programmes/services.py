@@ -157,16 +157,12 @@ def programme_define(*, actor: scope.Actor, definition: ProgrammeDefinition) -> 
     return programme
 
 
-def _define_communes(
-    actor: scope.Actor, programme: Programme, d: ProgrammeDefinition
-) -> dict[str, ProgrammeCommune]:
+def _define_communes(actor: scope.Actor, programme: Programme, d: ProgrammeDefinition) -> dict[str, ProgrammeCommune]:
     existing = {c.unit.code: c for c in programme.communes.select_related("unit")}
     for c in d.communes:
         unit = geo.unit_on(level="commune", code=c.code, day=d.units_as_of)
         if unit.parent is None or _province_of(unit).pk != programme.province_id:
-            raise ValidationFailed(
-                f"Xã {c.code} ({unit.name}) không thuộc tỉnh của chương trình.", field="communes"
-            )
+            raise ValidationFailed(f"Xã {c.code} ({unit.name}) không thuộc tỉnh của chương trình.", field="communes")
         figures = {
             "adult_population": c.adult_population,
             "baseline_without_smartphone": c.baseline_without_smartphone,
@@ -198,9 +194,7 @@ def _define_points(actor: scope.Actor, programme: Programme, d: ProgrammeDefinit
     existing = {p.key: p for p in programme.collection_points.all()}
     for p in d.collection_points:
         if p.kind not in CollectionPoint.Kind.values:
-            raise ValidationFailed(
-                f"Điểm cầu {p.key}: loại {p.kind!r} không hợp lệ.", field="collection_points"
-            )
+            raise ValidationFailed(f"Điểm cầu {p.key}: loại {p.kind!r} không hợp lệ.", field="collection_points")
         district = geo.unit_on(level="district", code=p.district, day=d.units_as_of) if p.district else None
         values = {"name": p.name, "kind": p.kind, "district": district, "address": p.address}
         _save_audited(
@@ -220,9 +214,7 @@ def _define_organisations(
     orgs: dict[str, Organisation] = {}
     for o in d.organisations:
         if o.commune and o.commune not in communes:
-            raise ValidationFailed(
-                f"Tổ chức {o.key}: xã {o.commune} không thuộc chương trình.", field="organisations"
-            )
+            raise ValidationFailed(f"Tổ chức {o.key}: xã {o.commune} không thuộc chương trình.", field="organisations")
         orgs[o.key] = _organisation_upsert(
             actor,
             programme,
@@ -247,9 +239,7 @@ def _define_assignments(
     for a in d.assignments:
         commune = communes.get(a.commune)
         if commune is None:
-            raise ValidationFailed(
-                f"Phân công: xã {a.commune} không thuộc chương trình.", field="assignments"
-            )
+            raise ValidationFailed(f"Phân công: xã {a.commune} không thuộc chương trình.", field="assignments")
         org = orgs.get(a.organisation) or Organisation.objects.filter(key=a.organisation).first()
         if org is None:
             raise ValidationFailed(f"Phân công: không có tổ chức {a.organisation!r}.", field="assignments")
@@ -258,9 +248,7 @@ def _define_assignments(
             commune=commune, organisation=org, role=a.role, ended_at__isnull=True
         ).first()
         if current is None:
-            _assignment_create(
-                actor, programme, commune, org, a.role, a.decision_number, a.decision_date, a.is_example
-            )
+            _assignment_create(actor, programme, commune, org, a.role, a.decision_number, a.decision_date, a.is_example)
     for stale in Assignment.objects.filter(commune__programme=programme, ended_at__isnull=True):
         if (stale.commune_id, stale.organisation_id, stale.role) not in wanted:
             _assignment_end(actor, programme, stale)
@@ -269,9 +257,7 @@ def _define_assignments(
 # --- organisations and assignments ----------------------------------------------------------------------
 
 
-def _organisation_upsert(
-    actor: scope.Actor, programme: Programme, *, key: str, **values: Any
-) -> Organisation:
+def _organisation_upsert(actor: scope.Actor, programme: Programme, *, key: str, **values: Any) -> Organisation:
     if values.get("kind") not in Organisation.Kind.values:
         raise ValidationFailed(f"Loại tổ chức {values.get('kind')!r} không hợp lệ.", field="kind")
     if not values.get("name"):
@@ -284,9 +270,7 @@ def _organisation_upsert(
         current=Organisation.objects.filter(key=key).first(),
         fields=ORGANISATION_FIELDS,
         values=values,
-        create=lambda: Organisation.objects.create(
-            key=key, province=programme.province, commune=commune, **values
-        ),
+        create=lambda: Organisation.objects.create(key=key, province=programme.province, commune=commune, **values),
     )
 
 
@@ -332,10 +316,7 @@ def organisation_update(
             raise NotFound(f"Không tìm thấy tổ chức {org.key!r} trong tỉnh của chương trình.")
         if "kind" in values and values["kind"] not in Organisation.Kind.values:
             raise ValidationFailed(f"Loại tổ chức {values['kind']!r} không hợp lệ.", field="kind")
-        if (
-            values.get("kind", org.kind) != org.kind
-            and org.assignments.filter(ended_at__isnull=True).exists()
-        ):
+        if values.get("kind", org.kind) != org.kind and org.assignments.filter(ended_at__isnull=True).exists():
             raise Conflict("Tổ chức đang có phân công; kết thúc phân công trước khi đổi loại.", field="kind")
         return _save_audited(
             actor,
@@ -365,13 +346,8 @@ def _assignment_create(
             f"{org} là {org.get_kind_display()}, không thể giữ vai trò {Assignment.Role(role).label}.",
             field="role",
         )
-    if (
-        role == Assignment.Role.DEPARTMENT
-        and commune.assignments.filter(role=role, ended_at__isnull=True).exists()
-    ):
-        raise Conflict(
-            f"{commune} đã có sở, ngành phụ trách; kết thúc phân công cũ trước.", field="organisation"
-        )
+    if role == Assignment.Role.DEPARTMENT and commune.assignments.filter(role=role, ended_at__isnull=True).exists():
+        raise Conflict(f"{commune} đã có sở, ngành phụ trách; kết thúc phân công cũ trước.", field="organisation")
     try:
         with transaction.atomic():
             assignment = Assignment.objects.create(
@@ -383,9 +359,7 @@ def _assignment_create(
                 is_example=is_example,
             )
     except IntegrityError:
-        raise Conflict(
-            f"{org} đã được phân công cho {commune} với vai trò này.", field="organisation"
-        ) from None
+        raise Conflict(f"{org} đã được phân công cho {commune} với vai trò này.", field="organisation") from None
     audit.record(
         actor=actor,
         action="assignment.create",
@@ -469,9 +443,7 @@ def commune_update_figures(
     """A commune officer (their commune) or the provincial manager corrects a commune's denominators."""
     if not scope.can_write_commune(actor, commune):
         # out of scope: the commune does not exist for this actor
-        raise NotFound(
-            f"Không tìm thấy xã/phường {commune.code} trong chương trình (hoặc bạn không có quyền xem)."
-        )
+        raise NotFound(f"Không tìm thấy xã/phường {commune.code} trong chương trình (hoặc bạn không có quyền xem).")
     values: dict[str, Any] = {
         k: v
         for k, v in {
@@ -483,11 +455,7 @@ def commune_update_figures(
         if v is not None
     }
     with transaction.atomic():
-        locked = (
-            ProgrammeCommune.objects.select_for_update()
-            .select_related("unit", "programme")
-            .get(pk=commune.pk)
-        )
+        locked = ProgrammeCommune.objects.select_for_update().select_related("unit", "programme").get(pk=commune.pk)
         new_adults = values.get("adult_population", locked.adult_population)
         new_baseline = values.get("baseline_without_smartphone", locked.baseline_without_smartphone)
         if new_adults < 0 or new_baseline < 0:

@@ -32,9 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if len(mine) == 1:
             return redirect("programme", code=mine[0].code)
         return render(request, "programmes/home.html", {"programmes": mine, "public": False})
-    return render(
-        request, "programmes/home.html", {"programmes": selectors.public_programmes(), "public": True}
-    )
+    return render(request, "programmes/home.html", {"programmes": selectors.public_programmes(), "public": True})
 
 
 @login_required
@@ -123,9 +121,7 @@ def organisations(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404(_("Không tìm thấy."))
         if form.is_valid():
             try:
-                org = services.organisation_create(
-                    actor=request.user, programme=programme, **form.cleaned_data
-                )
+                org = services.organisation_create(actor=request.user, programme=programme, **form.cleaned_data)
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
@@ -218,9 +214,7 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
 def assignment_end(request: HttpRequest, code: str, assignment_id: int) -> HttpResponse:
     programme = _programme(request, code)
     try:
-        assignment = selectors.assignment_get(
-            actor=request.user, programme=programme, assignment_id=assignment_id
-        )
+        assignment = selectors.assignment_get(actor=request.user, programme=programme, assignment_id=assignment_id)
         services.assignment_end(actor=request.user, programme=programme, assignment=assignment)
     except NotFound as exc:
         raise Http404(exc.message) from None

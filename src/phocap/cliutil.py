@@ -1,0 +1,46 @@
+"""Shared pieces of the `phocap` command: output, the acting user, sub-command registration.
+Each app with commands has a `cli.py` with `register(subparsers)`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
+    """`--json`: one JSON document on stdout; otherwise the human text."""
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stdout.write(human() + "\n")
+
+
+def actor_of(args: argparse.Namespace) -> Any:
+    """`--as USERNAME` → that user; otherwise the system (the console operator)."""
+    if not getattr(args, "as_user", None):
+        from phocap.core.actors import SYSTEM
+
+        return SYSTEM
+    from phocap.accounts.models import User
+    from phocap.core.errors import NotFound
+
+    user = User.objects.filter(username=args.as_user, is_active=True).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {args.as_user!r}.")
+    return user
+
+
+def add_command(subparsers: Any, name: str, func: Handler, help_: str) -> Any:
+    parser = subparsers.add_parser(name, help=help_)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def with_json(parser: Any) -> Any:
+    parser.add_argument("--json", action="store_true", help="in một tài liệu JSON ra stdout")
+    return parser

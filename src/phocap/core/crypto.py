@@ -1,0 +1,64 @@
+"""Encryption at rest for personal identifiers (ID numbers used as tax codes, later the registry's ID numbers).
+
+Keys come from `PHOCAP_FIELD_KEYS` (comma-separated, newest first; any string, stretched with SHA-256 into a
+Fernet key). Rotation: put the new key first; values encrypted with older keys still decrypt. Development and
+tests derive one key from the secret key; production refuses to start without real field keys (config.env).
+A keyed hash (`blind_index`) lets us look a value up without decrypting every row.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+def _fernet_key(secret: str) -> bytes:
+    return base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest())
+
+
+@lru_cache(maxsize=4)
+def _keys(raw: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(_fernet_key(k)) for k in raw])
+
+
+def _secrets() -> tuple[str, ...]:
+    keys = tuple(settings.PHOCAP_FIELD_KEYS) or ("dev-field-key:" + settings.SECRET_KEY,)
+    return keys
+
+
+def encrypt(value: str) -> str:
+    return _keys(_secrets()).encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _keys(_secrets()).decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("cannot decrypt: unknown field key (PHOCAP_FIELD_KEYS)") from None
+
+
+def blind_index(value: str) -> str:
+    """Deterministic keyed hash, for equality lookups on an encrypted value."""
+    key = hashlib.sha256(("blind-index:" + _secrets()[-1]).encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+    """Stores ciphertext; Python sees plaintext. Not searchable (use a blind index beside it)."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))

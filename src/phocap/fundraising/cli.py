@@ -1,0 +1,253 @@
+"""`phocap fundraising …`: pledges, QR codes, statements, cash gifts, receipts, the summary."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from phocap.cliutil import actor_of, add_command, out, with_json
+
+
+def _programme(args: argparse.Namespace, actor: Any) -> Any:
+    from phocap.programmes import selectors
+
+    return selectors.programme_get(actor=actor, code=args.programme)
+
+
+def cmd_pledge_add(args: argparse.Namespace) -> int:
+    from phocap.fundraising import services
+    from phocap.programmes import selectors as programmes
+
+    actor = actor_of(args)
+    programme = _programme(args, actor)
+    donor = services.donor_find_or_create(
+        actor=actor,
+        programme=programme,
+        kind=args.donor_kind,
+        name=args.donor_name,
+        tax_code=args.tax_code or "",
+    )
+    earmark = programmes.commune_get(actor=actor, programme=programme, code=args.commune) if args.commune else None
+    pledge = services.pledge_create(
+        actor=actor,
+        programme=programme,
+        donor=donor,
+        amount=args.amount,
+        phones=args.phones,
+        earmark=earmark,
+        due_date=dt.date.fromisoformat(args.due) if args.due else None,
+    )
+    data = {
+        "pledge_id": pledge.pk,
+        "reference": pledge.reference,
+        "amount": pledge.amount if pledge.amount is not None else None,
+        "phones": pledge.phones,
+    }
+    out(args, data, lambda: f"Cam kết {pledge.reference} của {donor.name}.")
+    return 0
+
+
+def cmd_pledges(args: argparse.Namespace) -> int:
+    from phocap.fundraising import selectors
+
+    actor = actor_of(args)
+    rows = selectors.pledge_rows(actor=actor, programme=_programme(args, actor))
+    data: list[dict[str, Any]] = [
+        {
+            "pledge_id": r.pledge.pk,
+            "reference": r.pledge.reference,
+            "donor_name": r.pledge.donor.name,
+            "amount": r.pledge.amount,
+            "phones": r.pledge.phones,
+            "received": r.received,
+            "status": r.status,
+        }
+        for r in rows
+    ]
+    out(
+        args,
+        data,
+        lambda: (
+            "\n".join(
+                f"{d['reference']}  {d['donor_name'][:40]:<40} {d['amount'] or 0:>14,} {d['received']:>14,}"
+                f"  {d['status']}"
+                for d in data
+            )
+            or "(chưa có cam kết)"
+        ),
+    )
+    return 0
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    from phocap.fundraising import selectors
+
+    actor = actor_of(args)
+    code = selectors.qr_for(actor=actor, reference=args.reference)
+    if args.png:
+        from phocap.fundraising.vietqr import png
+
+        Path(args.png).write_bytes(png(code.payload))
+    if args.svg:
+        from phocap.fundraising.vietqr import svg
+
+        Path(args.svg).write_text(svg(code.payload), encoding="utf-8")
+    data = {
+        "reference": code.reference,
+        "payload": code.payload,
+        "amount": code.amount,
+        "purpose": code.purpose,
+    }
+    out(args, data, lambda: code.payload)
+    return 0
+
+
+def cmd_import_statement(args: argparse.Namespace) -> int:
+    from phocap.fundraising.statements import statement_import
+
+    actor = actor_of(args)
+    path = Path(args.file)
+    if not path.is_file():
+        from phocap.core.errors import NotFound
+
+        raise NotFound(f"Không có tệp {args.file}.")
+    result = statement_import(
+        actor=actor, programme=_programme(args, actor), data=path.read_bytes(), filename=path.name
+    )
+    keys = ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created")
+    data = {k: getattr(result, k) for k in keys}
+    if result.errors:
+        data["errors"] = result.errors
+    out(
+        args,
+        data,
+        lambda: (
+            f"{path.name} ({result.profile}): {result.lines} dòng, {result.credits} ghi có, {result.matched} khớp mã, "
+            f"{result.unmatched} chờ xem xét, {result.already_imported} đã nhập trước, "
+            f"{result.donations_created} khoản ủng hộ mới."
+            + "".join(f"\n  dòng {e['row']}: {e['message']}" for e in result.errors)
+        ),
+    )
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from phocap.fundraising import selectors
+
+    actor = actor_of(args)
+    programme = _programme(args, actor)
+    selectors.require_view(actor, programme)
+    data = selectors.summary(programme)
+    out(
+        args,
+        data,
+        lambda: (
+            f"Đã nhận {data['received']:,} ₫ / mục tiêu {data['target']:,} ₫ ({data['percent_of_target']} %), "
+            f"{data['donations']} khoản, tương đương {data['phone_equivalents']} máy."
+        ).replace(",", "."),
+    )
+    return 0
+
+
+def cmd_cash_add(args: argparse.Namespace) -> int:
+    from phocap.core.errors import NotFound
+    from phocap.fundraising import services
+
+    actor = actor_of(args)
+    programme = _programme(args, actor)
+    point = programme.collection_points.filter(key=args.point).first()
+    if point is None:
+        raise NotFound(f"Không có điểm cầu {args.point!r}.")
+    donor = None
+    if args.donor_name:
+        donor = services.donor_find_or_create(
+            actor=actor,
+            programme=programme,
+            kind=args.donor_kind,
+            name=args.donor_name,
+            tax_code=args.tax_code or "",
+            publish_name=args.publish_name or None,
+        )
+    donation = services.donation_record(
+        actor=actor,
+        programme=programme,
+        channel="cash",
+        amount=args.amount,
+        received_on=dt.date.fromisoformat(args.date),
+        donor=donor,
+        collection_point=point,
+        cash_receipt_number=args.receipt_number,
+        override_reason=args.override_reason or "",
+    )
+    out(
+        args,
+        {"donation_id": donation.pk, "amount": donation.amount},
+        lambda: f"Đã ghi nhận khoản ủng hộ số {donation.pk}.",
+    )
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from phocap.fundraising import receipts, selectors, services
+
+    actor = actor_of(args)
+    programme = _programme(args, actor)
+    donation = selectors.donation_get(actor=actor, programme=programme, donation_id=args.donation_id)
+    receipt = services.receipt_issue(actor=actor, donation=donation)
+    target = Path(args.out or f"giay-chung-nhan-{receipt.number:05d}.pdf")
+    target.write_bytes(receipts.render(receipt))
+    out(
+        args,
+        {"number": receipt.number, "file": str(target)},
+        lambda: f"Giấy chứng nhận số {receipt.number:05d}: {target}",
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    group = sub.add_parser("fundraising", help="vận động, quyên góp").add_subparsers(dest="verb", required=True)
+
+    p = with_json(add_command(group, "pledge-add", cmd_pledge_add, "ghi một cam kết ủng hộ"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--donor-kind", required=True, help="enterprise | agency | organisation | individual")
+    p.add_argument("--donor-name", required=True)
+    p.add_argument("--tax-code")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--amount", type=int, help="số tiền (đồng)")
+    which.add_argument("--phones", type=int, help="số máy")
+    p.add_argument("--commune", help="dành cho xã (mã xã)")
+    p.add_argument("--due", help="hạn, YYYY-MM-DD")
+
+    p = with_json(add_command(group, "pledges", cmd_pledges, "liệt kê cam kết"))
+    p.add_argument("--programme", required=True)
+
+    p = with_json(add_command(group, "qr", cmd_qr, "mã VietQR của một cam kết (hoặc mã chung)"))
+    p.add_argument("reference")
+    p.add_argument("--png", help="ghi ảnh PNG vào tệp này")
+    p.add_argument("--svg", help="ghi ảnh SVG vào tệp này")
+
+    p = with_json(add_command(group, "import-statement", cmd_import_statement, "nhập sao kê ngân hàng (XLSX/CSV)"))
+    p.add_argument("file")
+    p.add_argument("--programme", required=True)
+
+    p = with_json(add_command(group, "summary", cmd_summary, "tổng hợp đã nhận"))
+    p.add_argument("--programme", required=True)
+
+    p = with_json(add_command(group, "cash-add", cmd_cash_add, "ghi một khoản tiền mặt tại điểm cầu"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--point", required=True, help="mã điểm cầu, ví dụ tinh")
+    p.add_argument("--amount", type=int, required=True)
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--receipt-number", required=True, help="số phiếu thu")
+    p.add_argument("--donor-kind", default="individual")
+    p.add_argument("--donor-name", help="bỏ trống nếu là nhà hảo tâm không nêu tên")
+    p.add_argument("--tax-code")
+    p.add_argument("--publish-name", action="store_true", help="người ủng hộ đồng ý công khai tên")
+    p.add_argument("--override-reason", help="lý do nhận ngoài thời gian vận động (quản lý chương trình)")
+
+    p = with_json(add_command(group, "receipt", cmd_receipt, "cấp giấy chứng nhận ủng hộ (PDF)"))
+    p.add_argument("donation_id", type=int)
+    p.add_argument("--programme", required=True)
+    p.add_argument("--out", help="tệp PDF")

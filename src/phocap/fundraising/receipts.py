@@ -1,0 +1,96 @@
+"""The receipt PDF (giấy chứng nhận ủng hộ): Vietnamese text in Be Vietnam Pro, a font installed as a Python
+package (fontpkg-be-vietnam-pro), never the system's."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import fontpkg_be_vietnam_pro
+from fpdf import FPDF
+
+from phocap.core.money import format_vnd
+from phocap.core.vnwords import amount_in_words
+from phocap.fundraising.models import Donation, Receipt
+from phocap.programmes.models import Organisation
+
+FONT_DIR = fontpkg_be_vietnam_pro.ROOT / "files"
+
+
+def _front_name(receipt: Receipt) -> str:
+    front = Organisation.objects.filter(
+        kind=Organisation.Kind.FATHERLAND_FRONT, province=receipt.programme.province
+    ).first()
+    if front is not None:
+        return front.name
+    return f"Ủy ban Mặt trận Tổ quốc Việt Nam {receipt.programme.province.name}"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def render(receipt: Receipt) -> bytes:
+    donation: Donation = receipt.donation
+    programme = receipt.programme
+    front = _front_name(receipt)
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title(f"Giấy chứng nhận ủng hộ số {receipt.number:05d}")
+    pdf.set_author(front)
+    pdf.add_font("BVP", "", str(FONT_DIR / "BeVietnamPro-Regular.ttf"))
+    pdf.add_font("BVP", "B", str(FONT_DIR / "BeVietnamPro-Bold.ttf"))
+    pdf.add_font("BVP", "I", str(FONT_DIR / "BeVietnamPro-Italic.ttf"))
+    pdf.set_margins(20, 18, 20)
+    pdf.add_page()
+
+    def line(text: str, *, size: float = 12, style: str = "", align: str = "L", height: float = 7) -> None:
+        pdf.set_font("BVP", style, size)
+        pdf.multi_cell(0, height, _nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
+
+    # heading: the Front on the left, the national motto on the right
+    top = pdf.get_y()
+    pdf.set_font("BVP", "B", 10.5)
+    pdf.multi_cell(80, 5.5, _nfc(front.upper()), align="C")
+    pdf.set_xy(105, top)
+    pdf.multi_cell(85, 5.5, _nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("BVP", "B", 11)
+    pdf.multi_cell(85, 5.5, _nfc("Độc lập - Tự do - Hạnh phúc"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(12)
+    line("GIẤY CHỨNG NHẬN ỦNG HỘ", size=17, style="B", align="C", height=9)
+    line(f"Số: {receipt.number:05d}/GCN-{programme.code}", size=11, align="C")
+    pdf.ln(6)
+    line(f"{front} chân thành cảm ơn:")
+    donor = donation.donor.name if donation.donor else "Nhà hảo tâm"
+    line(donor, size=14, style="B", align="C", height=9)
+    pdf.ln(2)
+    line(f"đã ủng hộ {programme.name}.")
+    pdf.ln(2)
+    if donation.channel == Donation.Channel.IN_KIND:
+        model = f" ({donation.phone_model})" if donation.phone_model else ""
+        line(f"Hiện vật: {donation.phones} điện thoại thông minh{model}.", style="B")
+        line(f"Giá trị ước tính: {format_vnd(donation.amount)}")
+    else:
+        line(f"Số tiền: {format_vnd(donation.amount)}", style="B", size=13)
+    line(f"Bằng chữ: {amount_in_words(donation.amount)}.", style="I")
+    how = Donation.Channel(donation.channel).label
+    where = f" tại {donation.collection_point.name}" if donation.collection_point else ""
+    line(f"Hình thức: {how}{where}, ngày {donation.received_on:%d/%m/%Y}.")
+    if donation.pledge:
+        line(f"Theo cam kết mã {donation.pledge.reference}.")
+    pdf.ln(10)
+    place = programme.province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+    issued = receipt.issued_at
+    pdf.set_x(105)
+    pdf.set_font("BVP", "I", 11)
+    pdf.multi_cell(
+        85,
+        6,
+        _nfc(f"{place}, ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}"),
+        align="C",
+        new_x="LEFT",
+        new_y="NEXT",
+    )
+    pdf.set_font("BVP", "B", 11)
+    pdf.multi_cell(85, 6, _nfc("TM. BAN THƯỜNG TRỰC"), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("BVP", "I", 10)
+    pdf.multi_cell(85, 6, _nfc("(Ký, ghi rõ họ tên, đóng dấu)"), align="C", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

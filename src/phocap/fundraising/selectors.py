@@ -1,0 +1,224 @@
+"""Reads for fundraising, limited to what the actor may see."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from phocap.accounts import scope
+from phocap.core.errors import NotFound
+from phocap.fundraising.models import Donation, Donor, LedgerAccount, Pledge, StatementLine, WalkInCode
+from phocap.programmes.models import Programme
+
+LIVE = Q(reversed_at__isnull=True)
+
+
+def require_view(actor: scope.Actor, programme: Programme) -> None:
+    if not scope.can_view_fundraising(actor, programme):
+        raise NotFound("Không tìm thấy.")
+
+
+def pledge_received(programme: Programme) -> dict[int, int]:
+    """{pledge id: đồng (or phones, for phone pledges) received so far}, one query."""
+    rows = (
+        Donation.objects.filter(LIVE, programme=programme, pledge__isnull=False)
+        .values("pledge_id", "pledge__phones")
+        .annotate(money=Sum("amount"), phones=Sum("phones"))
+    )
+    return {r["pledge_id"]: (r["phones"] or 0) if r["pledge__phones"] else r["money"] for r in rows}
+
+
+def pledge_status(pledge: Pledge, received: int, today: dt.date | None = None) -> str:
+    promised = pledge.amount if pledge.amount is not None else pledge.phones or 0
+    if pledge.cancelled_at is not None:
+        return Pledge.Status.CANCELLED
+    if received >= promised:
+        return Pledge.Status.FULFILLED
+    if received > 0:
+        return Pledge.Status.PARTLY_RECEIVED
+    if pledge.due_date and pledge.due_date < (today or timezone.localdate()):
+        return Pledge.Status.EXPIRED
+    return Pledge.Status.EXPECTED
+
+
+@dataclasses.dataclass
+class PledgeRow:
+    pledge: Pledge
+    received: int
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Pledge.Status(self.status).label)
+
+
+def pledge_rows(*, actor: scope.Actor, programme: Programme) -> list[PledgeRow]:
+    require_view(actor, programme)
+    received = pledge_received(programme)
+    pledges = Pledge.objects.filter(programme=programme).select_related("donor", "earmark__unit").order_by("-id")
+    return [PledgeRow(p, received.get(p.pk, 0), pledge_status(p, received.get(p.pk, 0))) for p in pledges]
+
+
+def pledge_get(*, actor: scope.Actor, programme: Programme, reference: str) -> Pledge:
+    require_view(actor, programme)
+    pledge = Pledge.objects.filter(programme=programme, reference=reference.upper()).select_related("donor").first()
+    if pledge is None:
+        raise NotFound(f"Không tìm thấy cam kết {reference!r}.")
+    return pledge
+
+
+def pledge_by_reference(*, actor: scope.Actor, reference: str) -> Pledge | WalkInCode:
+    """A pledge (or the walk-in code) by its reference, in any programme the actor may see."""
+    ref = reference.strip().upper()
+    found: Pledge | WalkInCode | None = Pledge.objects.filter(reference=ref).select_related("programme").first()
+    found = found or WalkInCode.objects.filter(reference=ref).select_related("programme").first()
+    if found is None or not scope.can_view_fundraising(actor, found.programme):
+        raise NotFound(f"Không tìm thấy mã tham chiếu {reference!r}.")
+    return found
+
+
+def donor_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donor]:
+    require_view(actor, programme)
+    return Donor.objects.filter(programme=programme).order_by("name")
+
+
+def donation_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donation]:
+    require_view(actor, programme)
+    return (
+        Donation.objects.filter(programme=programme)
+        .select_related("donor", "pledge", "collection_point", "earmark__unit")
+        .order_by("-received_on", "-id")
+    )
+
+
+def donation_get(*, actor: scope.Actor, programme: Programme, donation_id: int) -> Donation:
+    found = donation_list(actor=actor, programme=programme).filter(pk=donation_id).first()
+    if found is None:
+        raise NotFound("Không tìm thấy khoản ủng hộ.")
+    return found
+
+
+def review_queue(*, actor: scope.Actor, programme: Programme) -> QuerySet[StatementLine]:
+    require_view(actor, programme)
+    return (
+        StatementLine.objects.filter(programme=programme, status=StatementLine.Status.REVIEW)
+        .select_related("proposed_pledge__donor")
+        .order_by("booked_on", "id")
+    )
+
+
+def statement_line_get(*, actor: scope.Actor, programme: Programme, line_id: int) -> StatementLine:
+    require_view(actor, programme)
+    line = StatementLine.objects.filter(programme=programme, pk=line_id).select_related("programme").first()
+    if line is None:
+        raise NotFound("Không tìm thấy dòng sao kê.")
+    return line
+
+
+def target_amount(programme: Programme) -> int:
+    """Funds needed: adults without a smartphone at baseline × phone package price."""
+    baseline = programme.communes.aggregate(n=Sum("baseline_without_smartphone"))["n"] or 0
+    return int(baseline) * programme.phone_package_price
+
+
+def summary(programme: Programme) -> dict[str, Any]:
+    """Totals of live (not reversed) gifts: overall, by channel, donor kind, collection point and day.
+    Public-safe: amounts and counts only."""
+    live = Donation.objects.filter(LIVE, programme=programme)
+    total = live.aggregate(amount=Sum("amount"), count=Count("id"), phones=Sum("phones"))
+    money = live.exclude(channel=Donation.Channel.IN_KIND).aggregate(amount=Sum("amount"))["amount"] or 0
+    target = target_amount(programme)
+    price = programme.phone_package_price
+
+    def grouped(field: str) -> list[dict[str, Any]]:
+        return [
+            {"key": r[field], "amount": r["amount"], "count": r["count"]}
+            for r in live.values(field).annotate(amount=Sum("amount"), count=Count("id")).order_by(field)
+        ]
+
+    by_point = [
+        {"key": r["collection_point__name"], "amount": r["amount"], "count": r["count"]}
+        for r in live.filter(collection_point__isnull=False)
+        .values("collection_point__name")
+        .annotate(amount=Sum("amount"), count=Count("id"))
+        .order_by("collection_point__name")
+    ]
+    return {
+        "programme": programme.code,
+        "received": total["amount"] or 0,
+        "received_money": money,
+        "donations": total["count"],
+        "phones_in_kind": total["phones"] or 0,
+        "target": target,
+        "target_phones": target // price if price else 0,
+        "phone_equivalents": (total["amount"] or 0) // price if price else 0,
+        "percent_of_target": round(100 * (total["amount"] or 0) / target, 1) if target else 0.0,
+        "by_channel": grouped("channel"),
+        "by_donor_kind": [{**g, "key": g["key"] or "anonymous"} for g in grouped("donor__kind")],
+        "by_collection_point": by_point,
+        "by_day": [{**g, "key": g["key"].isoformat()} for g in grouped("received_on")],
+    }
+
+
+def account_balances(*, actor: scope.Actor, programme: Programme) -> list[tuple[LedgerAccount, int]]:
+    from phocap.fundraising.ledger import balances
+
+    require_view(actor, programme)
+    totals = balances(programme)
+    accounts = LedgerAccount.objects.filter(programme=programme).select_related("collection_point", "commune__unit")
+    return [(a, totals.get(a.pk, 0)) for a in sorted(accounts, key=lambda a: (a.kind, a.code, a.pk))]
+
+
+def public_donations(programme: Programme) -> QuerySet[Donation]:
+    """For the public statement: no login. Only what may be published is selected (see public_row)."""
+    return (
+        Donation.objects.filter(LIVE, programme=programme)
+        .select_related("donor")
+        .only("received_on", "amount", "channel", "phones", "donor__name", "donor__publish_name")
+        .order_by("-received_on", "-id")
+    )
+
+
+def public_row(donation: Donation) -> dict[str, Any]:
+    """Date, donor name or "Nhà hảo tâm", amount, channel — never account numbers, phones or transfer text."""
+    donor = donation.donor
+    return {
+        "date": donation.received_on,
+        "donor": donor.name if donor is not None and donor.publish_name else "Nhà hảo tâm",
+        "amount": donation.amount,
+        "channel": str(Donation.Channel(donation.channel).label),
+        "phones": donation.phones or 0,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class QrCode:
+    reference: str
+    payload: str
+    amount: int | None
+    purpose: str
+
+
+def qr_for(*, actor: scope.Actor, reference: str) -> QrCode:
+    """The VietQR for a pledge (one-time, with the amount still expected) or for the walk-in code (static)."""
+    from phocap.fundraising.vietqr import payload, purpose_text
+
+    target = pledge_by_reference(actor=actor, reference=reference)
+    programme = target.programme
+    amount: int | None = None
+    if isinstance(target, Pledge) and target.amount is not None:
+        outstanding = target.amount - pledge_received(programme).get(target.pk, 0)
+        amount = outstanding if outstanding > 0 else target.amount
+    purpose = purpose_text(f"UNG HO {target.reference}")
+    return QrCode(
+        reference=target.reference,
+        payload=payload(
+            bin_code=programme.bank_bin, account=programme.bank_account_number, amount=amount, purpose=purpose
+        ),
+        amount=amount,
+        purpose=purpose,
+    )

@@ -1,0 +1,319 @@
+"""Importing bank statements: idempotent, matched by reference code, the rest to a review queue.
+
+* Each line gets a fingerprint (account, date, document number, amount, content, and its occurrence number
+  among identical lines of the same file). Importing a file twice, or two overlapping statements, finds the
+  fingerprints already there: nothing is created twice (a unique constraint keeps it so under concurrency).
+* Credits whose content holds a pledge's reference code (or the programme's walk-in code) become donations at
+  once; other credits wait in the review queue with the best proposal (amount and donor name, scored).
+* Debits are posted to the ledger as bank fees or other outflows; they never become donations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+
+from phocap.accounts import scope
+from phocap.core import audit
+from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.text import ascii_fold
+from phocap.fundraising import ledger, references, selectors
+from phocap.fundraising.models import (
+    Donation,
+    Donor,
+    JournalEntry,
+    LedgerAccount,
+    Pledge,
+    StatementImport,
+    StatementLine,
+    WalkInCode,
+)
+from phocap.fundraising.services import _label, donation_record, require_fundraiser
+from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
+from phocap.programmes.models import CollectionPoint, Programme
+
+FEE_WORDS = ("phi", "fee", "vat", "thue", "sms", "phi dich vu", "phi quan ly")
+AUTO_MATCH_SCORE = 100
+
+
+@dataclasses.dataclass
+class ImportResult:
+    statement_id: int
+    profile: str
+    lines: int = 0
+    credits: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    already_imported: int = 0
+    donations_created: int = 0
+    debits_posted: int = 0
+    errors: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def fingerprint(account: str, line: ParsedLine, occurrence: int) -> str:
+    content = " ".join(ascii_fold(line.description).upper().split())
+    raw = "|".join([account, line.booked_on.isoformat(), line.doc_number, str(line.amount), content, str(occurrence)])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _fingerprints(account: str, lines: list[ParsedLine]) -> list[str]:
+    seen: Counter[tuple[Any, ...]] = Counter()
+    out = []
+    for line in lines:
+        key = (line.booked_on, line.doc_number, line.amount, line.description)
+        seen[key] += 1
+        out.append(fingerprint(account, line, seen[key]))
+    return out
+
+
+def _name_tokens(text: str) -> set[str]:
+    return {t for t in re.split(r"[^A-Z]+", ascii_fold(text).upper()) if len(t) >= 2}
+
+
+def propose(
+    line_amount: int, description: str, open_pledges: list[Pledge], received: dict[int, int]
+) -> tuple[Pledge | None, int]:
+    """Best pledge for a credit without a reference: amount still expected, and donor name words in the
+    content. Score 0–99 (a reference match is 100)."""
+    words = _name_tokens(description)
+    best: tuple[Pledge | None, int] = (None, 0)
+    for pledge in open_pledges:
+        if pledge.amount is None:
+            continue
+        outstanding = pledge.amount - received.get(pledge.pk, 0)
+        score = 0
+        if line_amount == outstanding:
+            score += 50
+        elif line_amount == pledge.amount:
+            score += 40
+        elif 0 < line_amount < outstanding:
+            score += 10
+        name = _name_tokens(pledge.donor.name)
+        if name:
+            score += int(45 * len(name & words) / len(name))
+        if score > best[1]:
+            best = (pledge, min(score, 99))
+    return best if best[1] >= 40 else (None, 0)
+
+
+def _is_fee(description: str) -> bool:
+    text = " ".join(ascii_fold(description).lower().split())
+    return any(re.search(rf"\b{w}\b", text) for w in FEE_WORDS)
+
+
+def statement_import(
+    *, actor: scope.Actor, programme: Programme, data: bytes, filename: str, mapping: ColumnMap | None = None
+) -> ImportResult:
+    require_fundraiser(actor, programme)
+    parsed = parse(data, filename, mapping)
+    account = parsed.account_number or programme.bank_account_number
+    if (
+        parsed.account_number
+        and programme.bank_account_number
+        and parsed.account_number != programme.bank_account_number
+    ):
+        raise ValidationFailed(
+            f"Sao kê của tài khoản {parsed.account_number}, không phải tài khoản của chương trình "
+            f"({programme.bank_account_number}).",
+            code="wrong_account",
+        )
+    prints = _fingerprints(account, parsed.lines)
+    with transaction.atomic():
+        statement = StatementImport.objects.create(
+            programme=programme,
+            filename=filename[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            profile=parsed.profile,
+            account_number=account,
+            imported_by=_label(actor),
+        )
+        result = ImportResult(
+            statement_id=statement.pk, profile=parsed.profile, lines=len(parsed.lines), errors=parsed.errors
+        )
+        known = set(
+            StatementLine.objects.filter(programme=programme, fingerprint__in=prints).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        codes = {
+            p.reference: p
+            for p in Pledge.objects.filter(programme=programme, cancelled_at__isnull=True).select_related(
+                "donor", "earmark"
+            )
+        }
+        walk_in = WalkInCode.objects.filter(programme=programme).values_list("reference", flat=True).first()
+        open_pledges = [p for p in codes.values() if p.amount is not None]
+        received = selectors.pledge_received(programme)
+        bank = ledger.account(programme, LedgerAccount.Code.BANK)
+        for line, print_ in zip(parsed.lines, prints, strict=True):
+            if line.amount > 0:
+                result.credits += 1
+            if print_ in known:
+                result.already_imported += 1
+                continue
+            known.add(print_)
+            row = StatementLine.objects.create(
+                programme=programme,
+                statement=statement,
+                fingerprint=print_,
+                booked_on=line.booked_on,
+                doc_number=line.doc_number[:60],
+                amount=line.amount,
+                description=line.description,
+                status=StatementLine.Status.REVIEW,
+            )
+            if line.amount < 0:
+                _post_debit(actor, programme, row, bank)
+                result.debits_posted += 1
+                continue
+            found = references.find(line.description, set(codes) | ({walk_in} if walk_in else set()))
+            in_period = programme.campaign_start <= line.booked_on <= programme.campaign_end
+            if len(found) == 1 and in_period:
+                pledge = codes.get(found[0])
+                donation_record(
+                    actor=actor,
+                    programme=programme,
+                    channel=Donation.Channel.BANK_TRANSFER,
+                    amount=line.amount,
+                    received_on=line.booked_on,
+                    pledge=pledge,
+                    statement_line=row,
+                )
+                row.status, row.score, row.proposed_pledge = (
+                    StatementLine.Status.MATCHED,
+                    AUTO_MATCH_SCORE,
+                    pledge,
+                )
+                row.save(update_fields=["status", "score", "proposed_pledge"])
+                if pledge is not None:
+                    received[pledge.pk] = received.get(pledge.pk, 0) + line.amount
+                result.matched += 1
+                result.donations_created += 1
+            else:
+                pledge, score = (
+                    (codes.get(found[0]), AUTO_MATCH_SCORE - 1)
+                    if found
+                    else propose(line.amount, line.description, open_pledges, received)
+                )
+                row.proposed_pledge, row.score = pledge, score
+                row.save(update_fields=["proposed_pledge", "score"])
+                result.unmatched += 1
+        for field in ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created"):
+            setattr(statement, field, getattr(result, field))
+        statement.save()
+        audit.record(
+            actor=actor,
+            action="statement.import",
+            obj=statement,
+            programme_code=programme.code,
+            extra={k: v for k, v in result.as_dict().items() if k != "errors"},
+        )
+    return result
+
+
+def _post_debit(actor: scope.Actor, programme: Programme, row: StatementLine, bank: LedgerAccount) -> None:
+    code = LedgerAccount.Code.BANK_FEES if _is_fee(row.description) else LedgerAccount.Code.OTHER_OUT
+    entry = ledger.post(
+        programme=programme,
+        kind=JournalEntry.Kind.FEE if code == LedgerAccount.Code.BANK_FEES else JournalEntry.Kind.OTHER,
+        occurred_on=row.booked_on,
+        memo=row.description[:300],
+        lines=[(ledger.account(programme, code), -row.amount), (bank, row.amount)],
+        actor_label=_label(actor),
+    )
+    row.entry, row.status = entry, StatementLine.Status.POSTED
+    row.save(update_fields=["entry", "status"])
+
+
+# --- the review queue -----------------------------------------------------------------------------------
+
+
+def statement_line_resolve(
+    *,
+    actor: scope.Actor,
+    line: StatementLine,
+    action: str,
+    pledge: Pledge | None = None,
+    donor: Donor | None = None,
+    collection_point: CollectionPoint | None = None,
+    override_reason: str = "",
+    note: str = "",
+) -> StatementLine:
+    """Settle a credit waiting for review:
+    `pledge` — a gift towards this pledge; `gift` — an unpledged gift (from `donor`, or anonymous);
+    `deposit` — cash from a collection point paid into the bank (a transfer, not a new gift);
+    `ignore` — not ours to count (kept, with the reason, in the audit trail)."""
+    programme = line.programme
+    require_fundraiser(actor, programme)
+    with transaction.atomic():
+        locked = StatementLine.objects.select_for_update().get(pk=line.pk)
+        if locked.status != StatementLine.Status.REVIEW:
+            raise Conflict("Dòng sao kê này đã được xử lý.")
+        if locked.amount <= 0:
+            raise ValidationFailed("Chỉ dòng ghi có mới chờ xem xét.")
+        if action == "pledge":
+            if pledge is None:
+                raise ValidationFailed("Chọn cam kết.", field="pledge")
+            donation_record(
+                actor=actor,
+                programme=programme,
+                channel=Donation.Channel.BANK_TRANSFER,
+                amount=locked.amount,
+                received_on=locked.booked_on,
+                pledge=pledge,
+                statement_line=locked,
+                override_reason=override_reason,
+            )
+            locked.status = StatementLine.Status.MATCHED
+        elif action == "gift":
+            donation_record(
+                actor=actor,
+                programme=programme,
+                channel=Donation.Channel.BANK_TRANSFER,
+                amount=locked.amount,
+                received_on=locked.booked_on,
+                donor=donor,
+                statement_line=locked,
+                override_reason=override_reason,
+            )
+            locked.status = StatementLine.Status.MATCHED
+        elif action == "deposit":
+            if collection_point is None or collection_point.programme_id != programme.pk:
+                raise ValidationFailed("Chọn điểm cầu đã nộp tiền mặt.", field="collection_point")
+            cash = ledger.account(programme, LedgerAccount.Code.CASH, point=collection_point)
+            locked.entry = ledger.post(
+                programme=programme,
+                kind=JournalEntry.Kind.TRANSFER,
+                occurred_on=locked.booked_on,
+                memo=f"Nộp tiền mặt từ {collection_point}",
+                lines=[
+                    (ledger.account(programme, LedgerAccount.Code.BANK), locked.amount),
+                    (cash, -locked.amount),
+                ],
+                actor_label=_label(actor),
+            )
+            locked.status = StatementLine.Status.POSTED
+        elif action == "ignore":
+            if not note.strip():
+                raise ValidationFailed("Cần ghi lý do bỏ qua.", field="note")
+            locked.status = StatementLine.Status.IGNORED
+        else:
+            raise ValidationFailed(f"Thao tác {action!r} không hợp lệ.", field="action")
+        locked.save(update_fields=["status", "entry"])
+        audit.record(
+            actor=actor,
+            action=f"statement_line.{action}",
+            obj=locked,
+            programme_code=programme.code,
+            changes={"status": ["review", locked.status]},
+            extra={"pledge": pledge.reference if pledge else "", "note": note},
+        )
+    return locked
