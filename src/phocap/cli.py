@@ -46,6 +46,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     actor = actor_of(args)
     programme = programme_init(actor=actor, name_or_path=args.programme)
     users = demo_users_create(actor=actor, programme=programme) if args.demo else []
+    if args.demo and programme.code == "bac-kan-2023":
+        from phocap.fundraising.demo import demo_fundraising_create
+
+        demo_fundraising_create(actor=actor, programme=programme)
     data = {
         "programme": programme.code,
         "communes": programme.communes.count(),

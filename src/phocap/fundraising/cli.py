@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.core.money import format_vnd
 
 
 def _programme(args: argparse.Namespace, actor: Any) -> Any:
@@ -144,9 +145,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
         args,
         data,
         lambda: (
-            f"Đã nhận {data['received']:,} ₫ / mục tiêu {data['target']:,} ₫ ({data['percent_of_target']} %), "
-            f"{data['donations']} khoản, tương đương {data['phone_equivalents']} máy."
-        ).replace(",", "."),
+            f"Đã nhận {format_vnd(data['received'])} / mục tiêu {format_vnd(data['target'])} "
+            f"({data['percent_of_target']} %), {data['donations']} khoản, "
+            f"tương đương {data['phone_equivalents']} máy."
+        ),
     )
     return 0
 

@@ -150,8 +150,13 @@ def pledge_create(
     earmark: ProgrammeCommune | None = None,
     due_date: dt.date | None = None,
     note: str = "",
+    reference: str | None = None,
 ) -> Pledge:
+    """`reference` is normally generated; an explicit one (demo data, migrating an existing drive) must be a
+    well-formed, unused code."""
     require_fundraiser(actor, programme)
+    if reference is not None and not references.is_valid(reference):
+        raise ValidationFailed(f"Mã tham chiếu {reference!r} không hợp lệ.", field="reference")
     if donor.programme_id != programme.pk:
         raise NotFound("Không tìm thấy nhà tài trợ trong chương trình.")
     if (amount is None) == (phones is None):
@@ -166,7 +171,7 @@ def pledge_create(
         pledge = Pledge.objects.create(
             programme=programme,
             donor=donor,
-            reference=_unused_reference(),
+            reference=reference or _unused_reference(),
             amount=amount,
             phones=phones,
             earmark=earmark,
@@ -214,12 +219,17 @@ def pledge_cancel(*, actor: scope.Actor, pledge: Pledge, reason: str) -> Pledge:
     return locked
 
 
-def walk_in_code(programme: Programme) -> WalkInCode:
-    """The programme's general code for gifts without a pledge (created on first use)."""
+def walk_in_code(programme: Programme, *, reference: str | None = None) -> WalkInCode:
+    """The programme's general code for gifts without a pledge (created on first use; `reference` fixes it,
+    for demo data)."""
     code = WalkInCode.objects.filter(programme=programme).first()
     if code is None:
+        if reference is not None and not references.is_valid(reference):
+            raise ValidationFailed(f"Mã tham chiếu {reference!r} không hợp lệ.", field="reference")
         with transaction.atomic():
-            code, _ = WalkInCode.objects.get_or_create(programme=programme, defaults={"reference": _unused_reference()})
+            code, _ = WalkInCode.objects.get_or_create(
+                programme=programme, defaults={"reference": reference or _unused_reference()}
+            )
     return code
 
 
