@@ -39,11 +39,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from phocap.accounts.demo import demo_users_create
+    from phocap.fundraising.demo import demo_fundraising_create
     from phocap.programmes.services import programme_init
 
     with django_db_blocker.unblock():
         programme = programme_init(actor=SYSTEM, name_or_path=PROGRAMME)
         demo_users_create(actor=SYSTEM, programme=programme)
+        demo_fundraising_create(actor=SYSTEM, programme=programme)
 
 
 @pytest.fixture

@@ -18,12 +18,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def seeded(transactional_db):
     """Transactional tests flush the database afterwards; make sure the programme is there for this one."""
     from phocap.accounts.demo import demo_users_create
+    from phocap.fundraising.demo import demo_fundraising_create
     from phocap.programmes.services import programme_init
 
     programme = Programme.objects.filter(code=PROGRAMME).first()
     if programme is None:
         programme = programme_init(actor=SYSTEM, name_or_path=PROGRAMME)
         demo_users_create(actor=SYSTEM, programme=programme)
+        demo_fundraising_create(actor=SYSTEM, programme=programme)
     return programme
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from phocap.accounts import scope
 from phocap.fundraising import services
-from phocap.fundraising.models import Donation
+from phocap.fundraising.models import Donation, Donor
 from phocap.fundraising.references import check_symbol
 from phocap.fundraising.sample_statements import Row, render
 from phocap.fundraising.statements import statement_import
@@ -32,6 +32,7 @@ def ref(body: str) -> str:
 
 
 WALK_IN = ref("UHDT23")
+LAUNCH = D(2023, 8, 11)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +44,7 @@ class DemoPledge:
     amount: int | None = None
     phones: int | None = None
     commune: str = ""
-    on: dt.date = D(2023, 8, 11)
+    on: dt.date = LAUNCH
 
     @property
     def reference(self) -> str:
@@ -181,14 +182,14 @@ def _create(actor: scope.Actor, programme: Programme) -> None:
     services.walk_in_code(programme, reference=WALK_IN)
     pledges = {}
     for d in PLEDGES:
-        donor = services.donor_find_or_create(
+        pledger = services.donor_find_or_create(
             actor=actor, programme=programme, kind=d.kind, name=d.name, tax_code=d.tax_code, is_example=True
         )
         earmark = programme.communes.get(unit__code=d.commune) if d.commune else None
         pledges[d.body] = services.pledge_create(
             actor=actor,
             programme=programme,
-            donor=donor,
+            donor=pledger,
             amount=d.amount,
             phones=d.phones,
             earmark=earmark,
@@ -197,7 +198,7 @@ def _create(actor: scope.Actor, programme: Programme) -> None:
         )
     venue = programme.collection_points.get(key="tinh")
     for i, (name, amount) in enumerate(VENUE_CASH, 1):
-        donor = None
+        donor: Donor | None = None
         if name:
             donor = services.donor_create(
                 actor=actor, programme=programme, kind="individual", name=name, publish_name=True, is_example=True

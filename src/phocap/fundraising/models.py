@@ -307,9 +307,10 @@ class Donation(models.Model):
                 condition=~Q(channel="cash") | Q(collection_point__isnull=False),
                 name="cash_donation_has_point",
             ),
+            # a reversed transfer releases its statement line, so that the line can be settled again
             models.CheckConstraint(
-                condition=~Q(channel="bank_transfer") | Q(statement_line__isnull=False),
-                name="transfer_donation_has_statement_line",
+                condition=~Q(channel="bank_transfer") | Q(statement_line__isnull=False) | Q(reversed_at__isnull=False),
+                name="live_transfer_has_statement_line",
             ),
             models.CheckConstraint(
                 condition=~Q(channel="in_kind") | Q(phones__gt=0), name="in_kind_donation_has_phones"

@@ -8,7 +8,6 @@ layout can be read with an explicit `ColumnMap` (the UI's fallback).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -140,11 +139,14 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
         return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
     if suffix in (".csv", ".txt"):
         text = _decode(data)
-        dialect: Any = csv.excel
-        with contextlib.suppress(csv.Error):
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
     raise ValidationFailed(f"Tệp {filename}: chỉ nhận sao kê dạng XLSX hoặc CSV.")
+
+
+def _delimiter(text: str) -> str:
+    """The separator most table rows use (title rows above the table have none): `,` `;` or tab."""
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    return max((",", ";", "\t"), key=lambda d: sum(1 for line in lines if line.count(d) >= 2))
 
 
 def _decode(data: bytes) -> str:
