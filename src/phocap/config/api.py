@@ -10,6 +10,8 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from phocap.accounts.auth import API_AUTH
 from phocap.core.errors import DomainError
+from phocap.fundraising.api import public_router as fundraising_public_router
+from phocap.fundraising.api import router as fundraising_router
 from phocap.geo.api import router as geo_router
 from phocap.programmes.api import router as programmes_router
 
@@ -31,6 +33,8 @@ api = NinjaAPI(
 )
 api.add_router("/geo", geo_router)
 api.add_router("/", programmes_router)
+api.add_router("/", fundraising_router)
+api.add_router("/public", fundraising_public_router)
 
 
 def problem(

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from phocap.accounts import views as accounts_views
 from phocap.config.api import api
+from phocap.fundraising.urls import public_urlpatterns
 from phocap.programmes import views as programme_views
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
         programme_views.assignment_end,
         name="assignment_end",
     ),
+    path("p/<slug:code>/quyen-gop/", include("phocap.fundraising.urls")),
+    path("cong-khai/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

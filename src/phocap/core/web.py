@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from phocap.core.errors import DomainError, NotFound
 
@@ -15,3 +19,16 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
 
 def or_404(exc: NotFound) -> Http404:
     return Http404(exc.message)
+
+
+def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A selector's NotFound (which is also what out-of-scope looks like) becomes the 404 page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+
+    return wrapper

@@ -157,7 +157,7 @@ def summary(programme: Programme) -> dict[str, Any]:
         "target_phones": target // price if price else 0,
         "phone_equivalents": (total["amount"] or 0) // price if price else 0,
         "percent_of_target": round(100 * (total["amount"] or 0) / target, 1) if target else 0.0,
-        "by_channel": grouped("channel"),
+        "by_channel": [{**g, "label": str(Donation.Channel(g["key"]).label)} for g in grouped("channel")],
         "by_donor_kind": [{**g, "key": g["key"] or "anonymous"} for g in grouped("donor__kind")],
         "by_collection_point": by_point,
         "by_day": [{**g, "key": g["key"].isoformat()} for g in grouped("received_on")],

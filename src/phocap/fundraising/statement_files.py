@@ -129,6 +129,8 @@ def _norm(value: Any) -> str:
 def read_rows(data: bytes, filename: str) -> list[list[Any]]:
     """All rows of the first sheet (XLSX/XLS/ODS through python-calamine) or of a CSV file."""
     suffix = Path(filename).suffix.lower()
+    if suffix not in (".xlsx", ".xls", ".xlsm", ".ods", ".csv", ".txt"):  # no usable name: look at the bytes
+        suffix = ".xlsx" if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") else ".csv"
     if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
         from python_calamine import CalamineWorkbook
 
@@ -137,10 +139,8 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
         except Exception as exc:  # calamine raises its own error types for damaged files
             raise ValidationFailed(f"Không đọc được tệp {filename}: {exc}") from None
         return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-    if suffix in (".csv", ".txt"):
-        text = _decode(data)
-        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
-    raise ValidationFailed(f"Tệp {filename}: chỉ nhận sao kê dạng XLSX hoặc CSV.")
+    text = _decode(data)
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
 
 
 def _delimiter(text: str) -> str:

@@ -1,0 +1,270 @@
+import datetime as dt
+from typing import Any
+
+from django.http import Http404
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from phocap.accounts.auth import AuthedRequest
+from phocap.fundraising import selectors, services, statements
+from phocap.fundraising.models import Donation
+from phocap.programmes import selectors as programmes
+
+router = Router(tags=["fundraising"])
+public_router = Router(tags=["public"], auth=None)
+
+
+class PledgeOut(Schema):
+    pledge_id: int
+    reference: str
+    donor_name: str
+    amount: int | None
+    phones: int | None
+    received: int
+    status: str
+
+
+class PledgeIn(Schema):
+    donor_kind: str = Field(..., pattern=r"^(enterprise|agency|organisation|individual)$")
+    donor_name: str = Field(..., min_length=2, max_length=300)
+    tax_code: str = ""
+    publish_name: bool | None = None
+    amount: int | None = Field(None, gt=0)
+    phones: int | None = Field(None, gt=0)
+    commune_code: str | None = Field(None, pattern=r"^[0-9]{5}$")
+    due_date: dt.date | None = None
+
+
+class QrOut(Schema):
+    reference: str
+    payload: str
+    amount: int | None
+    purpose: str
+
+
+class DonationOut(Schema):
+    id: int
+    received_on: dt.date
+    donor_name: str | None = Field(None, alias="donor.name")
+    amount: int
+    phones: int | None
+    channel: str
+    pledge_reference: str | None = Field(None, alias="pledge.reference")
+    collection_point: str | None = Field(None, alias="collection_point.key")
+    reversed_at: dt.datetime | None
+
+
+class CashIn(Schema):
+    collection_point: str
+    amount: int = Field(..., gt=0)
+    received_on: dt.date
+    cash_receipt_number: str = Field(..., min_length=1, max_length=40)
+    donor_kind: str = "individual"
+    donor_name: str = ""
+    publish_name: bool = False
+    pledge_reference: str = ""
+    override_reason: str = ""
+
+
+class ImportOut(Schema):
+    lines: int
+    credits: int
+    matched: int
+    unmatched: int
+    already_imported: int
+    donations_created: int
+    profile: str
+    errors: list[dict[str, Any]]
+
+
+class StatementLineOut(Schema):
+    id: int
+    booked_on: dt.date
+    doc_number: str
+    amount: int
+    description: str
+    status: str
+    proposed_pledge: str | None = Field(None, alias="proposed_pledge.reference")
+    score: int
+
+
+class ResolveIn(Schema):
+    action: str = Field(..., pattern=r"^(pledge|gift|deposit|ignore)$")
+    pledge_reference: str = ""
+    collection_point: str = ""
+    note: str = ""
+    override_reason: str = ""
+
+
+class PublicDonationOut(Schema):
+    """Only what may be published: no account numbers, phone numbers or transfer text exist in this shape."""
+
+    date: dt.date = Field(..., alias="received_on")
+    donor: str
+    amount: int
+    channel: str
+    phones: int
+
+    @staticmethod
+    def resolve_donor(obj: Donation) -> str:
+        return str(selectors.public_row(obj)["donor"])
+
+    @staticmethod
+    def resolve_channel(obj: Donation) -> str:
+        return str(selectors.public_row(obj)["channel"])
+
+    @staticmethod
+    def resolve_phones(obj: Donation) -> int:
+        return obj.phones or 0
+
+
+def _programme(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    selectors.require_view(request.auth, programme)
+    return programme
+
+
+def _pledge_out(row: selectors.PledgeRow) -> dict[str, Any]:
+    p = row.pledge
+    return {
+        "pledge_id": p.pk,
+        "reference": p.reference,
+        "donor_name": p.donor.name,
+        "amount": p.amount,
+        "phones": p.phones,
+        "received": row.received,
+        "status": row.status,
+    }
+
+
+@router.get("/programmes/{code}/pledges", response=list[PledgeOut])
+def list_pledges(request: AuthedRequest, code: str) -> Any:
+    return [_pledge_out(r) for r in selectors.pledge_rows(actor=request.auth, programme=_programme(request, code))]
+
+
+@router.post("/programmes/{code}/pledges", response={201: PledgeOut})
+def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
+    programme = _programme(request, code)
+    donor = services.donor_find_or_create(
+        actor=request.auth,
+        programme=programme,
+        kind=payload.donor_kind,
+        name=payload.donor_name,
+        tax_code=payload.tax_code,
+        publish_name=payload.publish_name,
+    )
+    earmark = (
+        programmes.commune_get(actor=request.auth, programme=programme, code=payload.commune_code)
+        if payload.commune_code
+        else None
+    )
+    pledge = services.pledge_create(
+        actor=request.auth,
+        programme=programme,
+        donor=donor,
+        amount=payload.amount,
+        phones=payload.phones,
+        earmark=earmark,
+        due_date=payload.due_date,
+    )
+    return Status(201, _pledge_out(selectors.PledgeRow(pledge, 0, "expected")))
+
+
+@router.get("/pledges/{reference}/qr", response=QrOut, summary="VietQR payload for a pledge or the walk-in code")
+def pledge_qr(request: AuthedRequest, reference: str) -> Any:
+    return selectors.qr_for(actor=request.auth, reference=reference)
+
+
+@router.get("/programmes/{code}/donations", response=list[DonationOut])
+@paginate
+def list_donations(request: AuthedRequest, code: str) -> Any:
+    return selectors.donation_list(actor=request.auth, programme=_programme(request, code))
+
+
+@router.post("/programmes/{code}/donations/cash", response={201: DonationOut})
+def record_cash(request: AuthedRequest, code: str, payload: CashIn) -> Any:
+    programme = _programme(request, code)
+    point = programme.collection_points.filter(key=payload.collection_point).first()
+    if point is None:
+        raise Http404
+    donor = (
+        services.donor_find_or_create(
+            actor=request.auth,
+            programme=programme,
+            kind=payload.donor_kind,
+            name=payload.donor_name,
+            publish_name=payload.publish_name,
+        )
+        if payload.donor_name
+        else None
+    )
+    pledge = (
+        selectors.pledge_get(actor=request.auth, programme=programme, reference=payload.pledge_reference)
+        if payload.pledge_reference
+        else None
+    )
+    donation = services.donation_record(
+        actor=request.auth,
+        programme=programme,
+        channel=Donation.Channel.CASH,
+        amount=payload.amount,
+        received_on=payload.received_on,
+        donor=donor,
+        pledge=pledge,
+        collection_point=point,
+        cash_receipt_number=payload.cash_receipt_number,
+        override_reason=payload.override_reason,
+    )
+    return Status(201, donation)
+
+
+@router.post("/programmes/{code}/statements", response=ImportOut, summary="Import a bank statement (XLSX/CSV)")
+def import_statement(request: AuthedRequest, code: str, file: File[UploadedFile]) -> Any:
+    programme = _programme(request, code)
+    result = statements.statement_import(
+        actor=request.auth, programme=programme, data=file.read(), filename=file.name or "statement"
+    )
+    return result.as_dict()
+
+
+@router.get("/programmes/{code}/review", response=list[StatementLineOut], summary="Credits waiting for review")
+def review_queue(request: AuthedRequest, code: str) -> Any:
+    return list(selectors.review_queue(actor=request.auth, programme=_programme(request, code))[:500])
+
+
+@router.post("/programmes/{code}/review/{line_id}", response=StatementLineOut)
+def resolve_line(request: AuthedRequest, code: str, line_id: int, payload: ResolveIn) -> Any:
+    programme = _programme(request, code)
+    line = selectors.statement_line_get(actor=request.auth, programme=programme, line_id=line_id)
+    pledge = (
+        selectors.pledge_get(actor=request.auth, programme=programme, reference=payload.pledge_reference)
+        if payload.pledge_reference
+        else None
+    )
+    point = (
+        programme.collection_points.filter(key=payload.collection_point).first() if payload.collection_point else None
+    )
+    return statements.statement_line_resolve(
+        actor=request.auth,
+        line=line,
+        action=payload.action,
+        pledge=pledge,
+        collection_point=point,
+        note=payload.note,
+        override_reason=payload.override_reason,
+    )
+
+
+@router.get("/programmes/{code}/fundraising/summary", summary="Totals by channel, donor kind, collection point, day")
+def summary(request: AuthedRequest, code: str) -> Any:
+    return selectors.summary(_programme(request, code))
+
+
+@public_router.get("/{code}/donations", response=list[PublicDonationOut], summary="The public list of gifts")
+@paginate
+def public_donations(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.public_programmes().filter(code=code).first()
+    if programme is None:
+        raise Http404
+    return selectors.public_donations(programme)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from phocap.fundraising import views
+
+app_name = "fundraising"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cam-ket/", views.pledges, name="pledges"),
+    path("cam-ket/<str:reference>/", views.pledge, name="pledge"),
+    path("qr/<str:reference>.png", views.qr_png, name="qr_png"),
+    path("ung-ho/", views.donations, name="donations"),
+    path("ung-ho/<int:donation_id>/huy/", views.donation_reverse, name="donation_reverse"),
+    path("ung-ho/<int:donation_id>/giay-chung-nhan.pdf", views.receipt_pdf, name="receipt"),
+    path("sao-ke/", views.statement_upload, name="statements"),
+    path("cho-xu-ly/", views.review, name="review"),
+]
+
+public_urlpatterns = [
+    path("<slug:code>/", views.public_statement, name="public"),
+    path("<slug:code>/danh-sach.<str:fmt>", views.public_download, name="public_download"),
+]

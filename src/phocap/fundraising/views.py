@@ -1,0 +1,394 @@
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phocap.accounts import scope
+from phocap.core.errors import DomainError
+from phocap.core.web import add_domain_error, not_found_as_404
+from phocap.fundraising import receipts, selectors, services, statements, vietqr
+from phocap.fundraising.forms import CashForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
+from phocap.fundraising.models import Donation
+from phocap.programmes import selectors as programmes
+from phocap.programmes.models import Programme
+
+PUBLIC_CACHE_SECONDS = 60
+
+
+def _programme(request: HttpRequest, code: str) -> Programme:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    selectors.require_view(request.user, programme)
+    return programme
+
+
+def _context(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str, Any]:
+    return {"programme": programme, "can_manage": scope.can_manage_fundraising(request.user, programme), **extra}
+
+
+@login_required
+@not_found_as_404
+def home(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    walk_in = services.walk_in_code(programme) if programme.bank_bin else None
+    qr = selectors.qr_for(actor=request.user, reference=walk_in.reference) if walk_in else None
+    return render(
+        request,
+        "fundraising/home.html",
+        _context(
+            request,
+            programme,
+            summary=selectors.summary(programme),
+            qr=qr,
+            qr_svg=vietqr.svg(qr.payload, scale=4) if qr else "",
+            review_count=selectors.review_queue(actor=request.user, programme=programme).count(),
+            latest=selectors.donation_list(actor=request.user, programme=programme)[:10],
+        ),
+    )
+
+
+@login_required
+@not_found_as_404
+def pledges(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    communes = [(c.unit.code, c.unit.name) for c in programmes.commune_list(actor=request.user, programme=programme)]
+    form = PledgeForm(request.POST or None, communes=communes)
+    if request.method == "POST":
+        if not scope.can_manage_fundraising(request.user, programme):
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                donor = services.donor_find_or_create(
+                    actor=request.user,
+                    programme=programme,
+                    kind=data["donor_kind"],
+                    name=data["donor_name"],
+                    tax_code=data["tax_code"],
+                    publish_name=data["publish_name"],
+                )
+                earmark = (
+                    programmes.commune_get(actor=request.user, programme=programme, code=data["earmark"])
+                    if data["earmark"]
+                    else None
+                )
+                pledge = services.pledge_create(
+                    actor=request.user,
+                    programme=programme,
+                    donor=donor,
+                    amount=data["amount"],
+                    phones=data["phones"],
+                    earmark=earmark,
+                    due_date=data["due_date"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Đã ghi cam kết %(ref)s.") % {"ref": pledge.reference})
+                return redirect("fundraising:pledge", code=code, reference=pledge.reference)
+    return render(
+        request,
+        "fundraising/pledges.html",
+        _context(
+            request,
+            programme,
+            form=form,
+            rows=selectors.pledge_rows(actor=request.user, programme=programme),
+        ),
+    )
+
+
+@login_required
+@not_found_as_404
+def pledge(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+    programme = _programme(request, code)
+    found = selectors.pledge_get(actor=request.user, programme=programme, reference=reference)
+    qr = selectors.qr_for(actor=request.user, reference=found.reference) if programme.bank_bin else None
+    received = selectors.pledge_received(programme).get(found.pk, 0)
+    return render(
+        request,
+        "fundraising/pledge.html",
+        _context(
+            request,
+            programme,
+            pledge=found,
+            qr=qr,
+            qr_svg=vietqr.svg(qr.payload) if qr else "",
+            received=received,
+            status=selectors.pledge_status(found, received),
+            donations=found.donations.select_related("collection_point").order_by("received_on"),
+        ),
+    )
+
+
+@login_required
+@not_found_as_404
+def qr_png(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+    programme = _programme(request, code)
+    if selectors.pledge_by_reference(actor=request.user, reference=reference).programme_id != programme.pk:
+        raise Http404
+    qr = selectors.qr_for(actor=request.user, reference=reference)
+    response = HttpResponse(vietqr.png(qr.payload), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="vietqr-{qr.reference}.png"'
+    return response
+
+
+@login_required
+@not_found_as_404
+def donations(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    points = [(p.key, p.name) for p in programme.collection_points.order_by("kind", "name")]
+    form = CashForm(request.POST or None, points=points)
+    if request.method == "POST":
+        if not scope.can_manage_fundraising(request.user, programme):
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                donor = None
+                if data["donor_name"]:
+                    donor = services.donor_find_or_create(
+                        actor=request.user,
+                        programme=programme,
+                        kind=data["donor_kind"],
+                        name=data["donor_name"],
+                        publish_name=data["publish_name"],
+                    )
+                pledge = (
+                    selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
+                    if data["pledge"]
+                    else None
+                )
+                donation = services.donation_record(
+                    actor=request.user,
+                    programme=programme,
+                    channel=Donation.Channel.CASH,
+                    amount=data["amount"],
+                    received_on=data["received_on"],
+                    donor=donor,
+                    pledge=pledge,
+                    collection_point=programme.collection_points.get(key=data["collection_point"]),
+                    cash_receipt_number=data["cash_receipt_number"],
+                    override_reason=data["override_reason"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Đã ghi nhận khoản ủng hộ số %(id)s.") % {"id": donation.pk})
+                return redirect("fundraising:donations", code=code)
+    page = Paginator(selectors.donation_list(actor=request.user, programme=programme), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fundraising/donations.html",
+        _context(
+            request,
+            programme,
+            form=form,
+            page=page,
+            show_contacts=scope.can_see_personal_data(request.user),
+        ),
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def donation_reverse(request: HttpRequest, code: str, donation_id: int) -> HttpResponse:
+    programme = _programme(request, code)
+    donation = selectors.donation_get(actor=request.user, programme=programme, donation_id=donation_id)
+    form = ReverseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Cần ghi lý do."))
+        services.donation_reverse(actor=request.user, donation=donation, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã hủy ghi nhận khoản %(id)s (bút toán đảo).") % {"id": donation.pk})
+    return redirect("fundraising:donations", code=code)
+
+
+@login_required
+@not_found_as_404
+def receipt_pdf(request: HttpRequest, code: str, donation_id: int) -> HttpResponse:
+    programme = _programme(request, code)
+    donation = selectors.donation_get(actor=request.user, programme=programme, donation_id=donation_id)
+    try:
+        receipt = services.receipt_issue(actor=request.user, donation=donation)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("fundraising:donations", code=code)
+    response = HttpResponse(receipts.render(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-chung-nhan-{receipt.number:05d}.pdf"'
+    return response
+
+
+@login_required
+@not_found_as_404
+def statement_upload(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    form = StatementForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST":
+        if not scope.can_manage_fundraising(request.user, programme):
+            raise Http404
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = statements.statement_import(
+                    actor=request.user,
+                    programme=programme,
+                    data=upload.read(),
+                    filename=upload.name,
+                    mapping=form.mapping(),
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            except forms.ValidationError as exc:  # an incomplete hand-made column mapping
+                form.add_error(None, exc)
+    imports = programme.statement_imports.all()[:20]
+    return render(
+        request,
+        "fundraising/statements.html",
+        _context(
+            request,
+            programme,
+            form=form,
+            result=result,
+            imports=imports,
+        ),
+    )
+
+
+@login_required
+@not_found_as_404
+def review(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    if request.method == "POST":
+        if not scope.can_manage_fundraising(request.user, programme):
+            raise Http404
+        form = ResolveForm(request.POST)
+        line = selectors.statement_line_get(
+            actor=request.user, programme=programme, line_id=int(request.POST.get("line", 0))
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                pledge = (
+                    selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
+                    if data["pledge"]
+                    else None
+                )
+                point = (
+                    programme.collection_points.filter(key=data["collection_point"]).first()
+                    if data["collection_point"]
+                    else None
+                )
+                statements.statement_line_resolve(
+                    actor=request.user,
+                    line=line,
+                    action=data["action"],
+                    pledge=pledge,
+                    collection_point=point,
+                    note=data["note"],
+                    override_reason=data["override_reason"],
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request, _("Đã xử lý dòng sao kê ngày %(day)s.") % {"day": line.booked_on.strftime("%d/%m/%Y")}
+                )
+        return redirect("fundraising:review", code=code)
+    return render(
+        request,
+        "fundraising/review.html",
+        _context(
+            request,
+            programme,
+            lines=selectors.review_queue(actor=request.user, programme=programme)[:200],
+            points=programme.collection_points.order_by("kind", "name"),
+            open_pledges=[
+                r
+                for r in selectors.pledge_rows(actor=request.user, programme=programme)
+                if r.status in ("expected", "partly_received", "expired") and r.pledge.amount
+            ],
+        ),
+    )
+
+
+# --- public statement (no login) -----------------------------------------------------------------------
+
+
+def _public_programme(code: str) -> Programme:
+    programme = programmes.public_programmes().filter(code=code).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def public_statement(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _public_programme(code)
+    key = f"phocap:public-summary:{programme.pk}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = selectors.summary(programme)
+        cache.set(key, summary, PUBLIC_CACHE_SECONDS)
+    page = Paginator(selectors.public_donations(programme), 50, allow_empty_first_page=True)
+    page.count  # noqa: B018 - the paginator's count is one COUNT(*) on an indexed column
+    current = page.get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "fundraising/public.html",
+        {
+            "programme": programme,
+            "summary": summary,
+            "page": current,
+            "rows": [selectors.public_row(d) for d in current],
+        },
+    )
+    response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
+    return response
+
+
+def public_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The same list as the public page, for download: CSV or XLSX, streamed row by row."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    programme = _public_programme(code)
+    header = ["Ngày", "Nhà tài trợ", "Số tiền (đồng)", "Hình thức", "Số máy (hiện vật)"]
+    rows = (selectors.public_row(d) for d in selectors.public_donations(programme).iterator(chunk_size=2000))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for r in rows:
+            writer.writerow([r["date"].strftime("%d/%m/%Y"), r["donor"], r["amount"], r["channel"], r["phones"]])
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Danh sach ung ho")
+        sheet.append(header)
+        for r in rows:
+            sheet.append([r["date"], r["donor"], r["amount"], r["channel"], r["phones"]])
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="cong-khai-{programme.code}.{fmt}"'
+    return response

@@ -1,0 +1,191 @@
+"""Fundraising through the web UI, the API and the public pages, scoped by role."""
+
+import io
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from python_calamine import CalamineWorkbook
+
+from phocap.fundraising.models import Donation, StatementLine
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.django_db
+P = "/p/bac-kan-2023/quyen-gop"
+API = "/api/v1/programmes/bac-kan-2023"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+
+
+def test_public_statement_needs_no_login_and_publishes_only_what_may_be_published():
+    page = Client().get("/cong-khai/bac-kan-2023/").content.decode()
+    assert "870.100.000 ₫" in page
+    assert "Viễn thông Bắc Kạn (VNPT) — ví dụ" in page  # enterprises publish by default
+    assert "Hoàng Văn Bình (ví dụ)" in page  # an individual who agreed
+    assert page.count("Nhà hảo tâm") >= 18  # everyone else
+    for secret in ("113000000001", "0011004567890", "MBVCB", "MoMo", "4700123452", "PT-TINH-001"):
+        assert secret not in page
+    assert "NGUYEN VAN TAM" not in page  # unmatched transfer text is not published
+
+
+def test_public_list_downloads_as_csv_and_xlsx_with_the_same_rows():
+    client = Client()
+    csv_text = client.get("/cong-khai/bac-kan-2023/danh-sach.csv").content.decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "Ngày,Nhà tài trợ,Số tiền (đồng),Hình thức,Số máy (hiện vật)"
+    assert len(lines) == 1 + 32
+    assert "0011004567890" not in csv_text
+    book = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/cong-khai/bac-kan-2023/danh-sach.xlsx").content))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert len(rows) == 1 + 32
+    assert sum(r[2] for r in rows[1:]) == 870_100_000
+    assert client.get("/cong-khai/bac-kan-2023/danh-sach.exe").status_code == 404
+
+
+def test_public_page_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        assert Client().get("/cong-khai/bac-kan-2023/").status_code == 200
+    with django_assert_max_num_queries(6):
+        body = Client().get("/api/v1/public/bac-kan-2023/donations").json()
+    assert body["count"] == 32
+    assert set(body["items"][0]) == {"date", "donor", "amount", "channel", "phones"}
+
+
+def test_commune_officers_and_partners_do_not_see_fundraising(login):
+    for username in ("xa-giaohieu", "vnpt", "so-tttt", "to-cns"):
+        client = login(username)
+        assert client.get(f"{P}/").status_code == 404, username
+        assert client.get(f"{P}/ung-ho/").status_code == 404, username
+        assert client.get(f"{API}/pledges").status_code == 404, username
+
+
+def test_the_auditor_reads_but_cannot_write(login):
+    client = login("kiemtoan")
+    assert client.get(f"{P}/cam-ket/").status_code == 200
+    assert client.post(f"{P}/cam-ket/", {"donor_kind": "individual", "donor_name": "A", "amount": 5}).status_code == 404
+    refused = client.post(
+        f"{API}/pledges",
+        data=json.dumps({"donor_kind": "individual", "donor_name": "Ông A", "amount": 5}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+
+
+def test_the_fundraising_officer_works_through_the_web(login):
+    client = login("mttq")
+    created = client.post(
+        f"{P}/cam-ket/",
+        {
+            "donor_kind": "enterprise",
+            "donor_name": "Công ty Hòa Bình",
+            "tax_code": "0100100110",
+            "publish_name": "on",
+            "amount": 25_000_000,
+            "earmark": "01912",
+        },
+    )
+    assert created.status_code == 302
+    pledge_page = client.get(created["Location"]).content.decode()
+    assert "<svg" in pledge_page
+    assert "25.000.000 ₫" in pledge_page
+    reference = created["Location"].rstrip("/").rsplit("/", 1)[-1]
+    png = client.get(f"{P}/qr/{reference}.png")
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    cash = client.post(
+        f"{P}/ung-ho/",
+        {
+            "collection_point": "ba-be",
+            "amount": 300_000,
+            "received_on": "05/09/2023",
+            "cash_receipt_number": "PT-BB-009",
+            "donor_kind": "individual",
+            "pledge": "",
+        },
+    )
+    assert cash.status_code == 302
+    donation = Donation.objects.latest("id")
+    assert (donation.amount, donation.collection_point.key) == (300_000, "ba-be")
+    pdf = client.get(f"{P}/ung-ho/{donation.pk}/giay-chung-nhan.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    late = client.post(
+        f"{P}/ung-ho/",
+        {
+            "collection_point": "ba-be",
+            "amount": 1,
+            "received_on": "05/01/2024",
+            "cash_receipt_number": "X",
+            "donor_kind": "individual",
+        },
+    )
+    assert "ngoài thời gian vận động" in late.content.decode()
+    assert client.post(f"{P}/ung-ho/{donation.pk}/huy/", {"reason": "ghi trùng"}).status_code == 302
+    donation.refresh_from_db()
+    assert donation.reversed_at is not None
+
+
+def test_statement_upload_and_review_on_the_web(login):
+    client = login("mttq")
+    sample = ROOT / "docs" / "samples" / "sao-ke-vietcombank.xlsx"
+    with sample.open("rb") as f:
+        page = client.post(f"{P}/sao-ke/", {"file": f}).content.decode()
+    assert "Đã nhập trước đây" in page
+    line = StatementLine.objects.get(status="review")
+    assert line.description in client.get(f"{P}/cho-xu-ly/").content.decode()
+    resolved = client.post(f"{P}/cho-xu-ly/", {"line": line.pk, "action": "gift"})
+    assert resolved.status_code == 302
+    line.refresh_from_db()
+    assert line.status == "matched"
+    assert line.donation.donor is None  # an unpledged, anonymous gift
+
+
+def test_the_api_covers_pledges_qr_statements_and_review(login):
+    client = login("mttq")
+    created = client.post(
+        f"{API}/pledges",
+        data=json.dumps(
+            {
+                "donor_kind": "organisation",
+                "donor_name": "Hội Cựu chiến binh tỉnh",
+                "amount": 8_000_000,
+                "commune_code": "02017",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    reference = created.json()["reference"]
+    qr = client.get(f"/api/v1/pledges/{reference}/qr").json()
+    assert qr["amount"] == 8_000_000
+    assert reference in qr["payload"]
+    rows = [("06/12/2023", "Z1", "", "8,000,000", "", f"HOI CCB {reference}")]
+    csv_body = (
+        "MB BANK\nAccount No/Số tài khoản: 113000000001\n\n"
+        + (
+            "Ngày giao dịch/Trans Date,Số tham chiếu/Reference No,Số tiền ghi nợ/Debit Amount,"
+            "Số tiền ghi có/Credit Amount,Số dư/Balance,Nội dung/Description\n"
+        )
+        + "\n".join(",".join(f'"{c}"' for c in r) for r in rows)
+    )
+    imported = client.post(
+        f"{API}/statements", {"file": io.BytesIO(csv_body.encode()), "name": "x"}, format="multipart"
+    )
+    assert imported.status_code == 200, imported.content
+    assert imported.json()["matched"] == 1
+    pledges = {p["reference"]: p for p in client.get(f"{API}/pledges").json()}
+    assert pledges[reference]["status"] == "fulfilled"
+    queue = client.get(f"{API}/review").json()
+    assert len(queue) == 1
+    done = client.post(
+        f"{API}/review/{queue[0]['id']}",
+        data=json.dumps({"action": "ignore", "note": "trả lại"}),
+        content_type="application/json",
+    )
+    assert done.json()["status"] == "ignored"
+    summary = client.get(f"{API}/fundraising/summary").json()
+    assert summary["received"] == 870_100_000 + 8_000_000
