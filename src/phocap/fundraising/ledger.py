@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 
 from django.db.models import Sum
 
@@ -24,6 +26,22 @@ KINDS = {
 }
 
 
+_cache: ContextVar[dict[tuple[int, str, int | None, int | None], LedgerAccount] | None] = ContextVar(
+    "phocap_ledger_accounts", default=None
+)
+
+
+@contextlib.contextmanager
+def cached_accounts() -> Iterator[None]:
+    """Within one unit of work (a statement import), look each ledger account up once. Use it inside the
+    transaction that does the work, so that nothing cached can outlive a rollback."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
 def account(
     programme: Programme,
     code: str,
@@ -31,6 +49,10 @@ def account(
     point: CollectionPoint | None = None,
     commune: ProgrammeCommune | None = None,
 ) -> LedgerAccount:
+    cache = _cache.get()
+    key = (programme.pk, code, point.pk if point else None, commune.pk if commune else None)
+    if cache is not None and key in cache:
+        return cache[key]
     found, _ = LedgerAccount.objects.get_or_create(
         programme=programme,
         code=code,
@@ -38,6 +60,8 @@ def account(
         commune=commune,
         defaults={"kind": KINDS[LedgerAccount.Code(code)]},
     )
+    if cache is not None:
+        cache[key] = found
     return found
 
 
@@ -45,6 +69,41 @@ def fund_account(programme: Programme, earmark: ProgrammeCommune | None) -> Ledg
     if earmark is None:
         return account(programme, LedgerAccount.Code.UNRESTRICTED)
     return account(programme, LedgerAccount.Code.EARMARKED, commune=earmark)
+
+
+def build(
+    *,
+    programme: Programme,
+    kind: str,
+    occurred_on: dt.date,
+    memo: str,
+    lines: Sequence[tuple[LedgerAccount, int]],
+    actor_label: str,
+    reverses: JournalEntry | None = None,
+) -> tuple[list[JournalLine], JournalEntry]:
+    """A checked, unsaved entry and its lines."""
+    amounts = [amount for _, amount in lines]
+    if len(lines) < 2 or any(a == 0 for a in amounts) or sum(amounts) != 0:
+        raise ValidationFailed("Bút toán không cân: các dòng phải khác 0 và có tổng bằng 0.")
+    if any(acc.programme_id != programme.pk for acc, _ in lines):
+        raise ValidationFailed("Bút toán dùng tài khoản của chương trình khác.")
+    entry_id = uuid.uuid4()
+    entry = JournalEntry(
+        id=entry_id,
+        programme=programme,
+        kind=kind,
+        occurred_on=occurred_on,
+        memo=memo[:300],
+        reverses=reverses,
+        actor_label=actor_label,
+    )
+    return [JournalLine(entry_id=entry_id, account=acc, amount=a) for acc, a in lines], entry
+
+
+def post_many(entries: Sequence[tuple[list[JournalLine], JournalEntry]]) -> list[JournalEntry]:
+    """Write built entries: all lines first, then all entries (the database checks each entry's balance)."""
+    JournalLine.objects.bulk_create([line for lines, _ in entries for line in lines], batch_size=2000)
+    return JournalEntry.objects.bulk_create([entry for _, entry in entries], batch_size=2000)
 
 
 def post(
@@ -58,22 +117,16 @@ def post(
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
     """Write a balanced entry: lines first, then the entry (the database checks the balance on insert)."""
-    amounts = [amount for _, amount in lines]
-    if len(lines) < 2 or any(a == 0 for a in amounts) or sum(amounts) != 0:
-        raise ValidationFailed("Bút toán không cân: các dòng phải khác 0 và có tổng bằng 0.")
-    if any(acc.programme_id != programme.pk for acc, _ in lines):
-        raise ValidationFailed("Bút toán dùng tài khoản của chương trình khác.")
-    entry_id = uuid.uuid4()
-    JournalLine.objects.bulk_create(JournalLine(entry_id=entry_id, account=acc, amount=a) for acc, a in lines)
-    return JournalEntry.objects.create(
-        id=entry_id,
+    built = build(
         programme=programme,
         kind=kind,
         occurred_on=occurred_on,
-        memo=memo[:300],
-        reverses=reverses,
+        memo=memo,
+        lines=lines,
         actor_label=actor_label,
+        reverses=reverses,
     )
+    return post_many([built])[0]
 
 
 def reverse(entry: JournalEntry, *, occurred_on: dt.date, memo: str, actor_label: str) -> JournalEntry:

@@ -33,7 +33,7 @@ from phocap.fundraising.models import (
     StatementLine,
     WalkInCode,
 )
-from phocap.fundraising.services import _label, donation_record, require_fundraiser
+from phocap.fundraising.services import _label, bank_transfers_record, donation_record, require_fundraiser
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
 from phocap.programmes.models import CollectionPoint, Programme
 
@@ -78,30 +78,59 @@ def _name_tokens(text: str) -> set[str]:
     return {t for t in re.split(r"[^A-Z]+", ascii_fold(text).upper()) if len(t) >= 2}
 
 
-def propose(
-    line_amount: int, description: str, open_pledges: list[Pledge], received: dict[int, int]
-) -> tuple[Pledge | None, int]:
-    """Best pledge for a credit without a reference: amount still expected, and donor name words in the
-    content. Score 0–99 (a reference match is 100)."""
-    words = _name_tokens(description)
-    best: tuple[Pledge | None, int] = (None, 0)
-    for pledge in open_pledges:
-        if pledge.amount is None:
-            continue
-        outstanding = pledge.amount - received.get(pledge.pk, 0)
-        score = 0
-        if line_amount == outstanding:
-            score += 50
-        elif line_amount == pledge.amount:
-            score += 40
-        elif 0 < line_amount < outstanding:
-            score += 10
-        name = _name_tokens(pledge.donor.name)
-        if name:
-            score += int(45 * len(name & words) / len(name))
-        if score > best[1]:
-            best = (pledge, min(score, 99))
-    return best if best[1] >= 40 else (None, 0)
+class Proposer:
+    """Best pledge for a credit without a reference: the amount still expected, and the donor's name words in
+    the transfer text. Score 0–99 (a reference match is 100); below 40 nothing is proposed.
+
+    Only pledges that can reach 40 are scored: those whose amount or outstanding amount equals the credit,
+    and those sharing a name word with the text. Indexes keep that cheap for thousands of pledges."""
+
+    def __init__(self, pledges: list[Pledge], received: dict[int, int]) -> None:
+        self.pledges = [p for p in pledges if p.amount is not None]
+        self.received = received
+        self.names = {p.pk: _name_tokens(p.donor.name) for p in self.pledges}
+        self.by_amount: dict[int, list[Pledge]] = {}
+        self.by_outstanding: dict[int, set[int]] = {}
+        self.by_word: dict[str, list[Pledge]] = {}
+        self.by_pk = {p.pk: p for p in self.pledges}
+        for p in self.pledges:
+            self.by_amount.setdefault(p.amount or 0, []).append(p)
+            self.by_outstanding.setdefault(self._outstanding(p), set()).add(p.pk)
+            for word in self.names[p.pk]:
+                self.by_word.setdefault(word, []).append(p)
+
+    def _outstanding(self, pledge: Pledge) -> int:
+        return (pledge.amount or 0) - self.received.get(pledge.pk, 0)
+
+    def received_more(self, pledge: Pledge, amount: int) -> None:
+        if pledge.pk in self.by_pk:
+            self.by_outstanding.get(self._outstanding(pledge), set()).discard(pledge.pk)
+        self.received[pledge.pk] = self.received.get(pledge.pk, 0) + amount
+        if pledge.pk in self.by_pk:
+            self.by_outstanding.setdefault(self._outstanding(pledge), set()).add(pledge.pk)
+
+    def propose(self, line_amount: int, description: str) -> tuple[Pledge | None, int]:
+        words = _name_tokens(description)
+        candidates = {p.pk: p for p in self.by_amount.get(line_amount, [])}
+        candidates.update((pk, self.by_pk[pk]) for pk in self.by_outstanding.get(line_amount, ()))
+        for word in words:
+            candidates.update((p.pk, p) for p in self.by_word.get(word, []))
+        best: tuple[Pledge | None, int] = (None, 0)
+        for pledge in sorted(candidates.values(), key=lambda p: p.pk):
+            outstanding = self._outstanding(pledge)
+            score = 0
+            if line_amount == outstanding:
+                score += 50
+            elif line_amount == pledge.amount:
+                score += 40
+            elif 0 < line_amount < outstanding:
+                score += 10
+            name = self.names[pledge.pk]
+            if name:
+                score += int(45 * len(name & words) / len(name))
+            if score > best[1]:
+                best = (pledge, min(score, 99))
+        return best if best[1] >= 40 else (None, 0)
 
 
 def _is_fee(description: str) -> bool:
@@ -150,62 +179,56 @@ def statement_import(
             )
         }
         walk_in = WalkInCode.objects.filter(programme=programme).values_list("reference", flat=True).first()
-        open_pledges = [p for p in codes.values() if p.amount is not None]
         received = selectors.pledge_received(programme)
-        bank = ledger.account(programme, LedgerAccount.Code.BANK)
-        for line, print_ in zip(parsed.lines, prints, strict=True):
-            if line.amount > 0:
-                result.credits += 1
-            if print_ in known:
-                result.already_imported += 1
-                continue
-            known.add(print_)
-            row = StatementLine.objects.create(
-                programme=programme,
-                statement=statement,
-                fingerprint=print_,
-                booked_on=line.booked_on,
-                doc_number=line.doc_number[:60],
-                amount=line.amount,
-                description=line.description,
-                status=StatementLine.Status.REVIEW,
-            )
-            if line.amount < 0:
-                _post_debit(actor, programme, row, bank)
-                result.debits_posted += 1
-                continue
-            found = references.find(line.description, set(codes) | ({walk_in} if walk_in else set()))
-            in_period = programme.campaign_start <= line.booked_on <= programme.campaign_end
-            if len(found) == 1 and in_period:
-                pledge = codes.get(found[0])
-                donation_record(
-                    actor=actor,
+        proposer = Proposer(list(codes.values()), received)
+        findable = set(codes) | ({walk_in} if walk_in else set())
+        new_rows: list[StatementLine] = []
+        automatic: list[tuple[StatementLine, Pledge | None]] = []
+        debits: list[Any] = []
+        with ledger.cached_accounts():
+            bank = ledger.account(programme, LedgerAccount.Code.BANK)
+            for line, print_ in zip(parsed.lines, prints, strict=True):
+                if line.amount > 0:
+                    result.credits += 1
+                if print_ in known:
+                    result.already_imported += 1
+                    continue
+                known.add(print_)
+                row = StatementLine(
                     programme=programme,
-                    channel=Donation.Channel.BANK_TRANSFER,
+                    statement=statement,
+                    fingerprint=print_,
+                    booked_on=line.booked_on,
+                    doc_number=line.doc_number[:60],
                     amount=line.amount,
-                    received_on=line.booked_on,
-                    pledge=pledge,
-                    statement_line=row,
+                    description=line.description,
+                    status=StatementLine.Status.REVIEW,
                 )
-                row.status, row.score, row.proposed_pledge = (
-                    StatementLine.Status.MATCHED,
-                    AUTO_MATCH_SCORE,
-                    pledge,
-                )
-                row.save(update_fields=["status", "score", "proposed_pledge"])
-                if pledge is not None:
-                    received[pledge.pk] = received.get(pledge.pk, 0) + line.amount
-                result.matched += 1
-                result.donations_created += 1
-            else:
-                pledge, score = (
-                    (codes.get(found[0]), AUTO_MATCH_SCORE - 1)
-                    if found
-                    else propose(line.amount, line.description, open_pledges, received)
-                )
-                row.proposed_pledge, row.score = pledge, score
-                row.save(update_fields=["proposed_pledge", "score"])
-                result.unmatched += 1
+                new_rows.append(row)
+                if line.amount < 0:
+                    debits.append(_debit_entry(actor, programme, row, bank))
+                    result.debits_posted += 1
+                    continue
+                found = references.find(line.description, findable)
+                in_period = programme.campaign_start <= line.booked_on <= programme.campaign_end
+                if len(found) == 1 and in_period:
+                    pledge = codes.get(found[0])
+                    row.status, row.score, row.proposed_pledge = StatementLine.Status.MATCHED, AUTO_MATCH_SCORE, pledge
+                    automatic.append((row, pledge))
+                    if pledge is not None:
+                        proposer.received_more(pledge, line.amount)
+                    result.matched += 1
+                else:
+                    row.proposed_pledge, row.score = (
+                        (codes.get(found[0]), AUTO_MATCH_SCORE - 1)
+                        if found
+                        else proposer.propose(line.amount, line.description)
+                    )
+                    result.unmatched += 1
+            # lines (with the debits' entries), then the debit entries, then the matched gifts: bulk inserts
+            StatementLine.objects.bulk_create(new_rows, batch_size=2000)
+            ledger.post_many(debits)
+            result.donations_created = len(bank_transfers_record(actor=actor, programme=programme, items=automatic))
         for field in ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created"):
             setattr(statement, field, getattr(result, field))
         statement.save()
@@ -219,9 +242,10 @@ def statement_import(
     return result
 
 
-def _post_debit(actor: scope.Actor, programme: Programme, row: StatementLine, bank: LedgerAccount) -> None:
+def _debit_entry(actor: scope.Actor, programme: Programme, row: StatementLine, bank: LedgerAccount) -> Any:
+    """The ledger entry of money leaving the account (a fee, or another outflow), built for a bulk insert."""
     code = LedgerAccount.Code.BANK_FEES if _is_fee(row.description) else LedgerAccount.Code.OTHER_OUT
-    entry = ledger.post(
+    built = ledger.build(
         programme=programme,
         kind=JournalEntry.Kind.FEE if code == LedgerAccount.Code.BANK_FEES else JournalEntry.Kind.OTHER,
         occurred_on=row.booked_on,
@@ -229,8 +253,8 @@ def _post_debit(actor: scope.Actor, programme: Programme, row: StatementLine, ba
         lines=[(ledger.account(programme, code), -row.amount), (bank, row.amount)],
         actor_label=_label(actor),
     )
-    row.entry, row.status = entry, StatementLine.Status.POSTED
-    row.save(update_fields=["entry", "status"])
+    row.entry, row.status = built[1], StatementLine.Status.POSTED
+    return built
 
 
 # --- the review queue -----------------------------------------------------------------------------------
