@@ -116,3 +116,22 @@ def test_commune_officer_on_a_phone_sees_only_their_commune_and_saves_figures(de
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "commune-phone.png"), full_page=True)
     page.close()
+
+
+def test_public_statement_on_a_phone_and_a_statement_import(demo_server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)  # type: ignore[attr-defined]
+    page.goto(demo_server + "/cong-khai/bac-kan-2023/")
+    text = page.inner_text("main")
+    assert "870.100.000 ₫" in text
+    assert "Nhà hảo tâm" in text
+    overflow = page.evaluate("document.body.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "public page scrolls sideways on a phone"
+    page.screenshot(path=str(ARTIFACTS / "public-phone.png"), full_page=True)
+    sign_in(page, demo_server, "mttq")
+    page.goto(demo_server + "/p/bac-kan-2023/quyen-gop/sao-ke/")
+    page.set_input_files("#id_file", str(ROOT / "docs" / "samples" / "sao-ke-vietcombank.xlsx"))
+    page.click("form button.primary")
+    result = page.inner_text("section.result")
+    assert "vietcombank" in result
+    assert "8" in result  # eight lines, all already imported by the demo
+    page.close()
