@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from phocap.core.errors import PermissionDenied, ValidationFailed
 from phocap.core.models import AuditEvent
 from phocap.fundraising import receipts, selectors, services
-from phocap.fundraising.models import Donor, Receipt
+from phocap.fundraising.models import Donation, Donor, Receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,11 @@ def test_pledge_status_follows_what_was_received(programme):
     assert selectors.pledge_status(pledge, 0, today=dt.date(2023, 9, 2)) == "expired"
     assert selectors.pledge_status(pledge, 4, today=dt.date(2023, 9, 2)) == "partly_received"
     assert selectors.pledge_status(pledge, 10) == "fulfilled"
+
+
+def test_every_enterprise_gift_has_a_receipt_and_numbers_run_without_gaps(programme):
+    enterprise_gifts = Donation.objects.filter(programme=programme, donor__kind="enterprise", reversed_at__isnull=True)
+    assert enterprise_gifts.count() == 7
+    assert all(hasattr(d, "receipt") for d in enterprise_gifts)
+    numbers = sorted(Receipt.objects.filter(programme=programme).values_list("number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
@@ -189,3 +190,52 @@ def test_the_api_covers_pledges_qr_statements_and_review(login):
     assert done.json()["status"] == "ignored"
     summary = client.get(f"{API}/fundraising/summary").json()
     assert summary["received"] == 870_100_000 + 8_000_000
+
+
+def test_a_pledge_is_cancelled_with_a_reason_and_stops_matching(login):
+    client = login("mttq")
+    created = client.post(
+        f"{API}/pledges",
+        data=json.dumps({"donor_kind": "individual", "donor_name": "Ông Lộc", "amount": 1_000_000}),
+        content_type="application/json",
+    )
+    reference = created.json()["reference"]
+    no_reason = client.post(
+        f"{API}/pledges/{reference}/cancel", data=json.dumps({"reason": ""}), content_type="application/json"
+    )
+    assert no_reason.status_code == 422
+    cancelled = client.post(
+        f"{API}/pledges/{reference}/cancel",
+        data=json.dumps({"reason": "nhà tài trợ rút lại"}),
+        content_type="application/json",
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    web = client.post(f"{P}/cam-ket/{reference}/huy/", {"reason": "lần hai"}, follow=True).content.decode()
+    assert "Cam kết đã hủy" in web
+
+
+def test_a_large_statement_is_imported_as_a_background_job_with_progress(
+    login, monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from phocap.core.models import BackgroundJob
+    from phocap.fundraising import statements
+    from phocap.fundraising.sample_statements import Row, render
+
+    monkeypatch.setattr(statements, "BACKGROUND_BYTES", 100)
+    settings.PHOCAP_UPLOAD_DIR = tmp_path
+    walk_in = Donation.objects.filter(statement_line__description__contains="MoMo").first().statement_line
+    code = walk_in.description.split()[-1]
+    rows = [Row(dt.date(2023, 12, 1), f"L{i}", 10_000 + i, f"UH {code}") for i in range(12_000)]
+    data = render("mb", "113000000001", rows, fmt="csv")
+    client = login("mttq")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{P}/sao-ke/", {"file": SimpleUploadedFile("sao-ke-thang-12.csv", data)})
+    assert response.status_code == 302
+    assert response["Location"] == "/tasks/"
+    job = BackgroundJob.objects.get(kind="fundraising.statement_import")
+    assert job.status == "succeeded", job.message
+    assert (job.progress_done, job.progress_total) == (12_000, 12_000)
+    assert job.result["donations_created"] == 12_000
+    assert "Nhập sao kê" in client.get("/tasks/").content.decode()

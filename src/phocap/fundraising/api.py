@@ -171,6 +171,22 @@ def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
     return Status(201, _pledge_out(selectors.PledgeRow(pledge, 0, "expected")))
 
 
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=3, max_length=300)
+
+
+@router.post("/programmes/{code}/pledges/{reference}/cancel", response=PledgeOut)
+def cancel_pledge(request: AuthedRequest, code: str, reference: str, payload: CancelIn) -> Any:
+    programme = _programme(request, code)
+    pledge = services.pledge_cancel(
+        actor=request.auth,
+        pledge=selectors.pledge_get(actor=request.auth, programme=programme, reference=reference),
+        reason=payload.reason,
+    )
+    received = selectors.pledge_received(programme).get(pledge.pk, 0)
+    return _pledge_out(selectors.PledgeRow(pledge, received, selectors.pledge_status(pledge, received)))
+
+
 @router.get("/pledges/{reference}/qr", response=QrOut, summary="VietQR payload for a pledge or the walk-in code")
 def pledge_qr(request: AuthedRequest, reference: str) -> Any:
     return selectors.qr_for(actor=request.auth, reference=reference)

@@ -82,6 +82,24 @@ def cmd_pledges(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pledge_cancel(args: argparse.Namespace) -> int:
+    from phocap.fundraising import selectors, services
+
+    actor = actor_of(args)
+    programme = _programme(args, actor)
+    pledge = services.pledge_cancel(
+        actor=actor,
+        pledge=selectors.pledge_get(actor=actor, programme=programme, reference=args.reference),
+        reason=args.reason,
+    )
+    out(
+        args,
+        {"pledge_id": pledge.pk, "reference": pledge.reference, "status": "cancelled"},
+        lambda: f"Đã hủy cam kết {pledge.reference}.",
+    )
+    return 0
+
+
 def cmd_qr(args: argparse.Namespace) -> int:
     from phocap.fundraising import selectors
 
@@ -221,6 +239,11 @@ def register(sub: Any) -> None:
     which.add_argument("--phones", type=int, help="số máy")
     p.add_argument("--commune", help="dành cho xã (mã xã)")
     p.add_argument("--due", help="hạn, YYYY-MM-DD")
+
+    p = with_json(add_command(group, "pledge-cancel", cmd_pledge_cancel, "hủy một cam kết (ghi lý do)"))
+    p.add_argument("reference")
+    p.add_argument("--programme", required=True)
+    p.add_argument("--reason", required=True)
 
     p = with_json(add_command(group, "pledges", cmd_pledges, "liệt kê cam kết"))
     p.add_argument("--programme", required=True)

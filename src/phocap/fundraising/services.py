@@ -365,6 +365,7 @@ def donation_record(
         _donation_audit(
             actor, donation, who, {"outside_period_reason": override_reason} if override_reason else None
         ).save(force_insert=True)
+        receipts_for_enterprises(actor, programme, [donation])
     return donation
 
 
@@ -415,6 +416,7 @@ def bank_transfers_record(
             [_donation_audit(actor, d, d.donor.name if d.donor else "Nhà hảo tâm") for d in donations],
             batch_size=2000,
         )
+        receipts_for_enterprises(actor, programme, donations)
     return donations
 
 
@@ -454,6 +456,45 @@ def donation_reverse(*, actor: scope.Actor, donation: Donation, reason: str) -> 
 # --- receipts -------------------------------------------------------------------------------------------
 
 
+def _receipts_number(actor: scope.Actor, programme: Programme, donations: list[Donation]) -> list[Receipt]:
+    """Give the donations the next receipt numbers, from the programme's counter locked in this transaction:
+    consecutive, never repeated, and rolled back with the transaction if it fails (so never skipped)."""
+    if not donations:
+        return []
+    with transaction.atomic():
+        counter, _ = ReceiptCounter.objects.get_or_create(programme=programme)
+        counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+        first = counter.last_number + 1
+        counter.last_number += len(donations)
+        counter.save(update_fields=["last_number"])
+        receipts = Receipt.objects.bulk_create(
+            [
+                Receipt(programme=programme, number=first + i, donation=d, issued_by=_label(actor))
+                for i, d in enumerate(donations)
+            ]
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                audit.build(
+                    actor=actor,
+                    action="receipt.issue",
+                    obj=r,
+                    programme_code=programme.code,
+                    changes={"number": [None, r.number]},
+                )
+                for r in receipts
+            ]
+        )
+    return receipts
+
+
+def receipts_for_enterprises(actor: scope.Actor, programme: Programme, donations: list[Donation]) -> list[Receipt]:
+    """Every enterprise gift gets its receipt when it is recorded (others on request)."""
+    return _receipts_number(
+        actor, programme, [d for d in donations if d.donor is not None and d.donor.kind == Donor.Kind.ENTERPRISE]
+    )
+
+
 def receipt_issue(*, actor: scope.Actor, donation: Donation) -> Receipt:
     """Number the receipt from the programme's counter, in this transaction: no repeats, no gaps."""
     programme = donation.programme
@@ -463,19 +504,4 @@ def receipt_issue(*, actor: scope.Actor, donation: Donation) -> Receipt:
     existing = Receipt.objects.filter(donation=donation).first()
     if existing is not None:
         return existing
-    with transaction.atomic():
-        counter, _ = ReceiptCounter.objects.get_or_create(programme=programme)
-        counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-        receipt = Receipt.objects.create(
-            programme=programme, number=counter.last_number, donation=donation, issued_by=_label(actor)
-        )
-        audit.record(
-            actor=actor,
-            action="receipt.issue",
-            obj=receipt,
-            programme_code=programme.code,
-            changes={"number": [None, receipt.number]},
-        )
-    return receipt
+    return _receipts_number(actor, programme, [donation])[0]

@@ -14,6 +14,8 @@ import dataclasses
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -37,6 +39,8 @@ from phocap.fundraising.services import _label, bank_transfers_record, donation_
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
 from phocap.programmes.models import CollectionPoint, Programme
 
+Progress = Callable[[int, int, str], None]
+BACKGROUND_BYTES = 256 * 1024  # a statement larger than this is imported as a background job
 FEE_WORDS = ("phi", "fee", "vat", "thue", "sms", "phi dich vu", "phi quan ly")
 AUTO_MATCH_SCORE = 100
 
@@ -139,10 +143,19 @@ def _is_fee(description: str) -> bool:
 
 
 def statement_import(
-    *, actor: scope.Actor, programme: Programme, data: bytes, filename: str, mapping: ColumnMap | None = None
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    mapping: ColumnMap | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     require_fundraiser(actor, programme)
     parsed = parse(data, filename, mapping)
+    total = len(parsed.lines)
+    if progress:
+        progress(0, total, f"Đã đọc {total} dòng ({parsed.profile})")
     account = parsed.account_number or programme.bank_account_number
     if (
         parsed.account_number
@@ -187,7 +200,9 @@ def statement_import(
         debits: list[Any] = []
         with ledger.cached_accounts():
             bank = ledger.account(programme, LedgerAccount.Code.BANK)
-            for line, print_ in zip(parsed.lines, prints, strict=True):
+            for index, (line, print_) in enumerate(zip(parsed.lines, prints, strict=True), 1):
+                if progress and index % 5000 == 0:
+                    progress(index, total, "Đang đối chiếu")
                 if line.amount > 0:
                     result.credits += 1
                 if print_ in known:
@@ -225,6 +240,8 @@ def statement_import(
                         else proposer.propose(line.amount, line.description)
                     )
                     result.unmatched += 1
+            if progress:
+                progress(total, total, "Đang ghi vào sổ")
             # lines (with the debits' entries), then the debit entries, then the matched gifts: bulk inserts
             StatementLine.objects.bulk_create(new_rows, batch_size=2000)
             ledger.post_many(debits)
@@ -341,3 +358,31 @@ def statement_line_resolve(
             extra={"pledge": pledge.reference if pledge else "", "note": note},
         )
     return locked
+
+
+def statement_import_start(
+    *, actor: scope.Actor, programme: Programme, data: bytes, filename: str, mapping: ColumnMap | None = None
+) -> Any:
+    """A large statement: keep the file, and import it as a background job the officer can watch."""
+    from django.conf import settings
+
+    from phocap.core.jobs import job_start
+    from phocap.fundraising.tasks import statement_import_task
+
+    require_fundraiser(actor, programme)
+    folder = Path(settings.PHOCAP_UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{hashlib.sha256(data).hexdigest()}{Path(filename).suffix.lower()[:8]}"
+    stored.write_bytes(data)
+    with transaction.atomic():
+        return job_start(
+            actor=actor,
+            task=statement_import_task,
+            kind="fundraising.statement_import",
+            label=f"Nhập sao kê {filename}",
+            programme_code=programme.code,
+            programme=programme.code,
+            path=str(stored),
+            filename=filename,
+            mapping=dataclasses.asdict(mapping) if mapping else None,
+        )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cam-ket/", views.pledges, name="pledges"),
     path("cam-ket/<str:reference>/", views.pledge, name="pledge"),
+    path("cam-ket/<str:reference>/huy/", views.pledge_cancel, name="pledge_cancel"),
     path("qr/<str:reference>.png", views.qr_png, name="qr_png"),
     path("ung-ho/", views.donations, name="donations"),
     path("ung-ho/<int:donation_id>/huy/", views.donation_reverse, name="donation_reverse"),

@@ -19,7 +19,7 @@ from phocap.core.errors import DomainError
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
 from phocap.fundraising.forms import CashForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
-from phocap.fundraising.models import Donation
+from phocap.fundraising.models import Donation, Pledge
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
 
@@ -126,9 +126,28 @@ def pledge(request: HttpRequest, code: str, reference: str) -> HttpResponse:
             qr_svg=vietqr.svg(qr.payload) if qr else "",
             received=received,
             status=selectors.pledge_status(found, received),
+            status_label=Pledge.Status(selectors.pledge_status(found, received)).label,
             donations=found.donations.select_related("collection_point").order_by("received_on"),
         ),
     )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def pledge_cancel(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+    programme = _programme(request, code)
+    found = selectors.pledge_get(actor=request.user, programme=programme, reference=reference)
+    form = ReverseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Cần ghi lý do."))
+        services.pledge_cancel(actor=request.user, pledge=found, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã hủy cam kết %(ref)s.") % {"ref": found.reference})
+    return redirect("fundraising:pledge", code=code, reference=found.reference)
 
 
 @login_required
@@ -247,12 +266,19 @@ def statement_upload(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                data = upload.read()
+                if len(data) > statements.BACKGROUND_BYTES:
+                    job = statements.statement_import_start(
+                        actor=request.user,
+                        programme=programme,
+                        data=data,
+                        filename=upload.name,
+                        mapping=form.mapping(),
+                    )
+                    messages.success(request, _("Tệp lớn: đang nhập trong nền (%(label)s).") % {"label": job.label})
+                    return redirect("tasks")
                 result = statements.statement_import(
-                    actor=request.user,
-                    programme=programme,
-                    data=upload.read(),
-                    filename=upload.name,
-                    mapping=form.mapping(),
+                    actor=request.user, programme=programme, data=data, filename=upload.name, mapping=form.mapping()
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
