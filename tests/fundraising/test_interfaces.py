@@ -239,3 +239,38 @@ def test_a_large_statement_is_imported_as_a_background_job_with_progress(
     assert (job.progress_done, job.progress_total) == (12_000, 12_000)
     assert job.result["donations_created"] == 12_000
     assert "Nhập sao kê" in client.get("/tasks/").content.decode()
+
+
+def test_consent_to_publish_a_name_can_be_withdrawn_and_the_public_list_follows(login):
+    from phocap.core.models import AuditEvent
+    from phocap.fundraising.models import Donor
+
+    donor = Donor.objects.get(name="Hoàng Văn Bình (ví dụ)")
+    assert "Hoàng Văn Bình" in Client().get("/cong-khai/bac-kan-2023/").content.decode()
+    client = login("mttq")
+    assert client.post(f"{P}/nha-tai-tro/", {"donor": donor.pk, "publish": "0"}).status_code == 302
+    cache.clear()
+    assert "Hoàng Văn Bình" not in Client().get("/cong-khai/bac-kan-2023/").content.decode()
+    assert "Hoàng Văn Bình" not in Client().get("/cong-khai/bac-kan-2023/danh-sach.csv").content.decode("utf-8-sig")
+    assert AuditEvent.objects.filter(action="donor.consent", object_id=str(donor.pk)).exists()
+    assert login("kiemtoan").post(f"{P}/nha-tai-tro/", {"donor": donor.pk, "publish": "1"}).status_code == 404
+
+
+def test_phones_in_kind_are_recorded_on_the_web(login):
+    client = login("mttq")
+    response = client.post(
+        f"{P}/ung-ho/hien-vat/",
+        {
+            "donor_name": "Công ty TNHH Điện máy Xanh Bắc Kạn",
+            "donor_kind": "enterprise",
+            "tax_code": "4700555558",
+            "phones": 10,
+            "phone_model": "Xiaomi Redmi A3",
+            "amount": 19_000_000,
+            "received_on": "2023-11-20",
+        },
+    )
+    assert response.status_code == 302
+    gift = Donation.objects.latest("id")
+    assert (gift.channel, gift.phones, gift.amount) == ("in_kind", 10, 19_000_000)
+    assert hasattr(gift, "receipt")  # an enterprise gift: receipt issued with it

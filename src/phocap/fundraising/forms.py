@@ -47,6 +47,18 @@ class CashForm(forms.Form):
         self.fields["collection_point"].choices = points  # type: ignore[attr-defined]
 
 
+class InKindForm(forms.Form):
+    donor_name = forms.CharField(label=_("Nhà tài trợ"), max_length=300)
+    donor_kind = forms.ChoiceField(label=_("Loại"), choices=Donor.Kind.choices, initial="enterprise")
+    tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
+    phones = forms.IntegerField(label=_("Số máy"), min_value=1)
+    phone_model = forms.CharField(label=_("Loại máy"), max_length=120)
+    amount = forms.IntegerField(label=_("Giá trị ước tính (₫)"), min_value=1)
+    received_on = forms.DateField(label=_("Ngày nhận"), **DATE_INPUT)  # type: ignore[arg-type]
+    pledge = forms.CharField(label=_("Mã cam kết (nếu có)"), max_length=12, required=False)
+    override_reason = forms.CharField(label=_("Lý do nhận ngoài thời gian vận động"), max_length=300, required=False)
+
+
 class StatementForm(forms.Form):
     file = forms.FileField(label=_("Tệp sao kê (XLSX hoặc CSV)"))
     header_row = forms.IntegerField(label=_("Dòng tiêu đề (đếm từ 1)"), min_value=1, required=False)

@@ -160,7 +160,7 @@ def summary(programme: Programme) -> dict[str, Any]:
         "by_channel": [{**g, "label": str(Donation.Channel(g["key"]).label)} for g in grouped("channel")],
         "by_donor_kind": [{**g, "key": g["key"] or "anonymous"} for g in grouped("donor__kind")],
         "by_collection_point": by_point,
-        "by_day": [{**g, "key": g["key"].isoformat()} for g in grouped("received_on")],
+        "by_day": grouped("received_on"),
     }
 
 

@@ -110,6 +110,25 @@ def donor_create(
     return donor
 
 
+def donor_set_consent(*, actor: scope.Actor, donor: Donor, publish_name: bool) -> Donor:
+    """A donor gives or withdraws consent to have their name published (it applies at once to the public
+    statement and its downloads)."""
+    require_fundraiser(actor, donor.programme)
+    with transaction.atomic():
+        locked = Donor.objects.select_for_update().get(pk=donor.pk)
+        if locked.publish_name != publish_name:
+            locked.publish_name = publish_name
+            locked.save(update_fields=["publish_name"])
+            audit.record(
+                actor=actor,
+                action="donor.consent",
+                obj=locked,
+                programme_code=locked.programme.code,
+                changes={"publish_name": [not publish_name, publish_name]},
+            )
+    return locked
+
+
 def donor_find_or_create(
     *, actor: scope.Actor, programme: Programme, kind: str, name: str, tax_code: str = "", **extra: Any
 ) -> Donor:

@@ -18,7 +18,7 @@ from phocap.accounts import scope
 from phocap.core.errors import DomainError
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
-from phocap.fundraising.forms import CashForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
+from phocap.fundraising.forms import CashForm, InKindForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
 from phocap.fundraising.models import Donation, Pledge
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
@@ -218,6 +218,79 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
             page=page,
             show_contacts=scope.can_see_personal_data(request.user),
         ),
+    )
+
+
+@login_required
+@not_found_as_404
+def in_kind(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    if not scope.can_manage_fundraising(request.user, programme):
+        raise Http404
+    form = InKindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pledge = (
+                selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
+                if data["pledge"]
+                else None
+            )
+            donor = (
+                None
+                if pledge
+                else services.donor_find_or_create(
+                    actor=request.user,
+                    programme=programme,
+                    kind=data["donor_kind"],
+                    name=data["donor_name"],
+                    tax_code=data["tax_code"],
+                )
+            )
+            donation = services.donation_record(
+                actor=request.user,
+                programme=programme,
+                channel=Donation.Channel.IN_KIND,
+                amount=data["amount"],
+                phones=data["phones"],
+                phone_model=data["phone_model"],
+                received_on=data["received_on"],
+                donor=donor,
+                pledge=pledge,
+                override_reason=data["override_reason"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận khoản ủng hộ số %(id)s.") % {"id": donation.pk})
+            return redirect("fundraising:donations", code=code)
+    return render(request, "fundraising/in_kind.html", _context(request, programme, form=form))
+
+
+@login_required
+@not_found_as_404
+def donors(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    if request.method == "POST":
+        if not scope.can_manage_fundraising(request.user, programme):
+            raise Http404
+        donor = (
+            selectors.donor_list(actor=request.user, programme=programme)
+            .filter(pk=int(request.POST.get("donor", 0)))
+            .first()
+        )
+        if donor is None:
+            raise Http404
+        services.donor_set_consent(actor=request.user, donor=donor, publish_name=request.POST.get("publish") == "1")
+        messages.success(request, _("Đã lưu ý kiến công khai tên của %(name)s.") % {"name": donor.name})
+        return redirect("fundraising:donors", code=code)
+    page = Paginator(selectors.donor_list(actor=request.user, programme=programme), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fundraising/donors.html",
+        _context(request, programme, page=page, show_contacts=scope.can_see_personal_data(request.user)),
     )
 
 
