@@ -96,6 +96,23 @@ def child(args: argparse.Namespace) -> None:
     again = statement_import(actor=SYSTEM, programme=programme, data=data, filename="bench.xlsx")
     out["reimport_s"] = time.perf_counter() - t
     out["reimport_already"] = again.already_imported
+
+    # the public statement over the donations this import created
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    cache.clear()
+    t = time.perf_counter()
+    assert client.get("/cong-khai/bac-kan-2023/").status_code == 200
+    out["public_cold_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    assert client.get("/cong-khai/bac-kan-2023/?page=500").status_code == 200
+    out["public_warm_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    body = client.get("/cong-khai/bac-kan-2023/danh-sach.csv").content
+    out["public_csv_s"] = time.perf_counter() - t
+    out["public_csv_rows"] = body.count(b"\n") - 1
     print(json.dumps(out))
 
 
@@ -138,6 +155,11 @@ def main() -> None:
     print(
         f"import again (idempotent)    {r['reimport_s']:8.2f} s  {n / r['reimport_s']:>10,.0f} lines/s   "
         f"({r['reimport_already']:,} already imported, nothing written)"
+    )
+    print(
+        f"public statement over {r['public_csv_rows']:,} gifts: first page (totals computed) "
+        f"{r['public_cold_s'] * 1000:.0f} ms, page 500 (totals cached) {r['public_warm_s'] * 1000:.0f} ms, "
+        f"CSV download {r['public_csv_s']:.2f} s"
     )
 
 

@@ -93,3 +93,29 @@ def test_concurrent_corrections_of_a_commune_are_serialised_and_each_audited(see
     chain = [e.changes["adult_population"] for e in events[before:]]
     for earlier, later in itertools.pairwise(chain):
         assert earlier[1] == later[0]
+
+
+def test_receipts_issued_at_once_get_distinct_consecutive_numbers(seeded):
+    from phocap.fundraising import services
+    from phocap.fundraising.models import Donation, Receipt
+
+    programme = seeded
+    point = programme.collection_points.get(key="tinh")
+    gifts = [
+        services.donation_record(
+            actor=SYSTEM,
+            programme=programme,
+            channel="cash",
+            amount=100_000 + n,
+            received_on=programme.campaign_start,
+            collection_point=point,
+            cash_receipt_number=f"R-{n}",
+        )
+        for n in range(6)
+    ]
+    before = Receipt.objects.filter(programme=programme).count()
+    outcomes = run_together(*[(lambda g=g: services.receipt_issue(actor=SYSTEM, donation=g)) for g in gifts])
+    assert all(not isinstance(o, Exception) for o in outcomes), outcomes
+    numbers = sorted(Receipt.objects.filter(programme=programme).values_list("number", flat=True))
+    assert numbers == list(range(1, before + len(gifts) + 1))
+    assert Donation.objects.filter(pk__in=[g.pk for g in gifts], receipt__isnull=False).count() == len(gifts)
