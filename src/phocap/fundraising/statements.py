@@ -300,8 +300,8 @@ def statement_line_resolve(
             raise Conflict("Dòng sao kê này đã được xử lý.")
         if locked.amount <= 0:
             raise ValidationFailed("Chỉ dòng ghi có mới chờ xem xét.")
-        if action == "pledge":
-            if pledge is None:
+        if action in ("pledge", "gift"):
+            if action == "pledge" and pledge is None:
                 raise ValidationFailed("Chọn cam kết.", field="pledge")
             donation_record(
                 actor=actor,
@@ -309,19 +309,8 @@ def statement_line_resolve(
                 channel=Donation.Channel.BANK_TRANSFER,
                 amount=locked.amount,
                 received_on=locked.booked_on,
-                pledge=pledge,
-                statement_line=locked,
-                override_reason=override_reason,
-            )
-            locked.status = StatementLine.Status.MATCHED
-        elif action == "gift":
-            donation_record(
-                actor=actor,
-                programme=programme,
-                channel=Donation.Channel.BANK_TRANSFER,
-                amount=locked.amount,
-                received_on=locked.booked_on,
-                donor=donor,
+                pledge=pledge if action == "pledge" else None,
+                donor=donor if action == "gift" else None,
                 statement_line=locked,
                 override_reason=override_reason,
             )
