@@ -15,6 +15,7 @@ REAL_SECRETS = {
     "PHOCAP_ENV": "production",
     "PHOCAP_SECRET_KEY": secrets.token_urlsafe(64),
     "PHOCAP_FIELD_KEYS": secrets.token_urlsafe(32),
+    "PHOCAP_HMAC_KEY": secrets.token_urlsafe(32),
     "PHOCAP_ALLOWED_HOSTS": "phocap.example.org",
 }
 

@@ -145,3 +145,24 @@ def can_view_fundraising(user: Actor, programme: Programme) -> bool:
 def can_override_campaign_period(user: Actor, programme: Programme) -> bool:
     """Accepting a gift outside the campaign period is the provincial manager's decision, not the officer's."""
     return is_system_admin(user) or Role.PROGRAMME_MANAGER in roles_in(user, programme)
+
+
+def residents_q(user: Actor) -> Q:
+    """Over registry.Resident: who may see residents' personal data. Commune officers their commune, community
+    digital-technology team members their village, provincial managers their programme; nobody else (auditors,
+    departments and enterprises see counts, not people)."""
+    if is_system_admin(user):
+        return Q()
+    q = NOTHING
+    for m in memberships(user):
+        if m.role == Role.PROGRAMME_MANAGER:
+            q |= Q(programme_id=m.programme_id)
+        elif m.role == Role.COMMUNE_OFFICER:
+            q |= Q(commune_id=m.commune_id)
+        elif m.role == Role.DIGITAL_TEAM_MEMBER:
+            q |= Q(commune_id=m.commune_id, village=m.village)
+    return q
+
+
+def can_write_residents(user: Actor, commune: ProgrammeCommune) -> bool:
+    return can_write_commune(user, commune)

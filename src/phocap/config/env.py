@@ -23,6 +23,9 @@ class Env(BaseSettings):
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     # Comma-separated Fernet-style keys for field encryption (newest first); used from issue #4 on.
     field_keys: SecretStr = SecretStr("")
+    # Key of the keyed hash (HMAC) used to look identity numbers up without decrypting; separate from the
+    # encryption keys and never rotated casually (rotating it means re-hashing every number).
+    hmac_key: SecretStr = SecretStr("")
     allowed_hosts: str = "127.0.0.1,localhost"
     csrf_trusted_origins: str = ""
     data_dir: Path = Path("var")
@@ -59,6 +62,8 @@ class Env(BaseSettings):
             problems.append("PHOCAP_SECRET_KEY must be a random string of at least 50 characters")
         if not self.field_key_list():
             problems.append("PHOCAP_FIELD_KEYS must hold at least one encryption key")
+        if len(self.hmac_key.get_secret_value()) < 32:
+            problems.append("PHOCAP_HMAC_KEY must be a random string of at least 32 characters")
         if not self.database_url:
             problems.append("DATABASE_URL must be set (PostgreSQL in production)")
         if not self.hosts():

@@ -19,6 +19,7 @@ DEBUG = ENV.debug if ENV.debug is not None else ENV.env == "development"
 ALLOWED_HOSTS = ENV.hosts()
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in ENV.csrf_trusted_origins.split(",") if o.strip()]
 PHOCAP_FIELD_KEYS = ENV.field_key_list()
+PHOCAP_HMAC_KEY = ENV.hmac_key.get_secret_value() or "dev-hmac:" + SECRET_KEY
 PHOCAP_DATA_DIR = ENV.data_dir
 PHOCAP_UPLOAD_DIR = ENV.data_dir / "uploads"
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "phocap.programmes",
     "phocap.accounts",
     "phocap.fundraising",
+    "phocap.registry",
 ]
 
 MIDDLEWARE = [

@@ -45,9 +45,24 @@ def decrypt(token: str) -> str:
 
 
 def blind_index(value: str) -> str:
-    """Deterministic keyed hash, for equality lookups on an encrypted value."""
-    key = hashlib.sha256(("blind-index:" + _secrets()[-1]).encode()).digest()
+    """Deterministic keyed hash (HMAC-SHA256 under PHOCAP_HMAC_KEY, separate from the encryption keys), for
+    exact lookups and duplicate detection on an encrypted value."""
+    key = hashlib.sha256(("blind-index:" + settings.PHOCAP_HMAC_KEY).encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def rotate(model: type[models.Model], field: str, *, batch_size: int = 1000) -> int:
+    """Re-encrypt every value of `field` with the newest key (put the new key first in PHOCAP_FIELD_KEYS,
+    run this, then drop the old key): reading decrypts with whichever key fits, saving encrypts with the first.
+    Returns how many rows were rewritten."""
+    from django.db import transaction
+
+    count = 0
+    with transaction.atomic():
+        for obj in model._default_manager.exclude(**{field: ""}).iterator(chunk_size=batch_size):
+            obj.save(update_fields=[field])
+            count += 1
+    return count
 
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]

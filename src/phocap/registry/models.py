@@ -1,0 +1,157 @@
+"""Residents and households of a programme's communes (issue #4).
+
+Identity numbers are stored encrypted (`EncryptedTextField`, keys from PHOCAP_FIELD_KEYS) with a keyed hash
+beside them (`id_hash`, HMAC under PHOCAP_HMAC_KEY) for exact lookup and duplicate detection; the database keeps
+"one identity number is one person per programme" with a partial unique constraint on the hash.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phocap.core.crypto import EncryptedTextField
+from phocap.programmes.models import Programme, ProgrammeCommune
+
+
+class PovertyStatus(models.TextChoices):
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    NONE = "none", _("Không")
+
+
+class Household(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="households")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="households")
+    village = models.CharField(_("thôn/bản"), max_length=120, blank=True)
+    code = models.CharField(_("mã hộ"), max_length=40)
+    head_name = models.CharField(_("chủ hộ"), max_length=150, blank=True)
+    poverty_status = models.CharField(
+        _("diện hộ"), max_length=10, choices=PovertyStatus.choices, default=PovertyStatus.NONE
+    )
+    poverty_source = models.CharField(_("nguồn danh sách hộ nghèo"), max_length=200, blank=True)
+    poverty_recorded_on = models.DateField(_("ngày của danh sách"), null=True, blank=True)
+
+    AUDIT_PII_FIELDS = ("head_name",)
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        constraints = [models.UniqueConstraint(fields=["commune", "code"], name="household_code_per_commune")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Resident(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Nam")
+        FEMALE = "F", _("Nữ")
+
+    class Smartphone(models.TextChoices):
+        HAS = "has", _("Đã có điện thoại thông minh")
+        LACKS = "lacks", _("Chưa có điện thoại thông minh")
+        UNKNOWN = "unknown", _("Chưa rõ")
+
+    class IdKind(models.TextChoices):
+        CCCD = "cccd", _("CCCD / số định danh")
+        CMND = "cmnd", _("CMND (9 số)")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="residents")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="residents")
+    village = models.CharField(_("thôn/bản"), max_length=120, blank=True)
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
+    id_number = EncryptedTextField(_("số định danh"), blank=True, default="")
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_kind = models.CharField(max_length=4, choices=IdKind.choices, blank=True)
+    ethnicity_code = models.CharField(_("dân tộc"), max_length=2, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=10, blank=True)
+    phone_carrier = models.CharField(max_length=20, blank=True)
+    smartphone_status = models.CharField(
+        _("điện thoại thông minh"), max_length=7, choices=Smartphone.choices, default=Smartphone.UNKNOWN
+    )
+    smartphone_surveyed_on = models.DateField(_("ngày khảo sát"), null=True, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    AUDIT_PII_FIELDS = (
+        "full_name",
+        "birth_date",
+        "birth_year",
+        "id_number",
+        "phone",
+        "ethnicity_code",
+        "notes",
+        "village",
+    )
+
+    class Meta:
+        verbose_name = _("người dân")
+        verbose_name_plural = _("người dân")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "id_hash"], condition=~Q(id_hash=""), name="one_resident_per_id_number"
+            ),
+            models.CheckConstraint(condition=Q(birth_year__gte=1900), name="resident_birth_year_plausible"),
+            models.CheckConstraint(
+                condition=(Q(id_number="") & Q(id_hash="")) | (~Q(id_number="") & ~Q(id_hash="")),
+                name="resident_id_and_hash_together",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "full_name"], name="resident_commune_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PriorityFlag(models.Model):
+    """A targeting group a resident belongs to, as a commune's list says, with its source and date: recorded,
+    never recomputed."""
+
+    class Kind(models.TextChoices):
+        MERIT = "merit", _("Gia đình người có công")
+        SOCIAL_POLICY = "social_policy", _("Gia đình chính sách xã hội")
+        DISABILITY = "disability", _("Người khuyết tật")
+        ELDERLY_ALONE = "elderly_alone", _("Người cao tuổi sống một mình")
+        PRESTIGIOUS = "prestigious", _("Người có uy tín trong đồng bào dân tộc thiểu số")
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="priority_flags")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(_("nguồn danh sách"), max_length=200)
+    recorded_on = models.DateField(_("ngày của danh sách"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resident", "kind"], name="priority_flag_once")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Consent(models.Model):
+    """Specific, provable and withdrawable consent (Decree 13/2023, Law 91/2025)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("mục đích"), max_length=200)
+    given_on = models.DateField(_("ngày đồng ý"))
+    method = models.CharField(_("hình thức"), max_length=100)
+    recorded_by = models.CharField(_("người ghi nhận"), max_length=150)
+    withdrawn_on = models.DateField(_("ngày rút lại"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.purpose
