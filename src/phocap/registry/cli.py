@@ -26,8 +26,53 @@ def cmd_rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from phocap.core.errors import NotFound
+    from phocap.programmes import selectors
+    from phocap.registry.importing import import_residents
+
+    actor = actor_of(args)
+    programme = selectors.programme_get(actor=actor, code=args.programme)
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFound(f"Không có tệp {args.file}.")
+    report = import_residents(
+        actor=actor,
+        programme=programme,
+        data=path.read_bytes(),
+        filename=path.name,
+        commune_code=args.commune,
+        smartphone_status=args.smartphone_status,
+        dry_run=args.dry_run,
+    )
+    data = report.as_dict()
+    out(
+        args,
+        data,
+        lambda: (
+            ("(thử, chưa ghi) " if args.dry_run else "")
+            + f"{data['rows']} dòng: {data['created']} mới, {data['updated']} cập nhật, {data['duplicates']} trùng, "
+            f"{data['rejected']} bị loại, {data['warnings']} có cảnh báo."
+            + "".join(f"\n  dòng {e['row']} [{e['column']}]: {e['message']}" for e in data["errors"])
+        ),
+    )
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("registry", help="danh sách người dân").add_subparsers(dest="verb", required=True)
+    p = with_json(add_command(group, "import", cmd_import, "nhập danh sách người dân từ tệp Excel/CSV của xã"))
+    p.add_argument("file")
+    p.add_argument("--programme", required=True)
+    p.add_argument("--commune", help="mã xã, cho tệp không có cột xã")
+    p.add_argument(
+        "--smartphone-status",
+        choices=["lacks", "has", "unknown"],
+        help="tình trạng điện thoại thông minh, cho tệp không có cột này",
+    )
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
     with_json(
         add_command(
             group,

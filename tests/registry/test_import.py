@@ -1,0 +1,114 @@
+import json
+
+import pytest
+
+from phocap.core.actors import SYSTEM
+from phocap.core.errors import NotFound
+from phocap.registry.importing import import_residents
+from phocap.registry.models import Resident
+from phocap.registry.samples import messy_list_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def run(programme, actor=SYSTEM, **kw):
+    kw.setdefault("commune_code", "01870")
+    kw.setdefault("smartphone_status", "lacks")
+    return import_residents(actor=actor, programme=programme, data=messy_list_xlsx(), filename="giao-hieu.xlsx", **kw)
+
+
+def test_a_messy_commune_list_imports_with_clear_reasons(programme):
+    report = run(programme)
+    assert (report.rows, report.created, report.duplicates, report.rejected) == (9, 4, 1, 4)
+    by_row = {(e.row, e.code) for e in report.errors}
+    assert by_row == {(10, "name_missing"), (11, "birth_impossible"), (12, "under_18"), (13, "id_malformed")}
+    # rows kept with warnings: year only (8, 15, 16, 17) — and zeros restored (8), no diacritics and an unknown
+    # phone prefix (15), a 9-digit CMND (17)
+    assert report.warnings == 4
+    warned = {(w.row, w.code) for w in report.notes}
+    assert {
+        (8, "id_leading_zeros_restored"),
+        (15, "name_without_diacritics"),
+        (15, "phone_prefix_unknown"),
+        (17, "id_cmnd"),
+        (8, "birth_year_only"),
+    } <= warned
+    an = Resident.objects.get(programme=programme, full_name="Nông Văn An")
+    assert (an.birth_year, an.birth_date, an.sex, an.village) == (1970, None, "M", "Thôn Nà Coóc")
+    assert an.id_number == "006070012345"
+    assert an.phone == "0912345678"
+    assert an.smartphone_status == "lacks"
+    bich = Resident.objects.get(programme=programme, full_name="Triệu Thị Bích")
+    assert (str(bich.birth_date), bich.sex, bich.phone, bich.ethnicity_code) == ("1982-03-15", "F", "0366123456", "09")
+    hoa = Resident.objects.get(programme=programme, full_name="Nong Thi Hoa")
+    assert (hoa.village, hoa.ethnicity_code) == ("Bản Khuổi Bốc", "08")
+
+
+def test_importing_the_same_file_again_changes_nothing(programme):
+    run(programme)
+    count = Resident.objects.count()
+    again = run(programme)
+    assert (again.created, again.updated) == (0, 0)
+    assert Resident.objects.count() == count
+
+
+def test_a_dry_run_writes_nothing(programme):
+    report = run(programme, dry_run=True)
+    assert report.created == 4
+    assert Resident.objects.count() == 0
+
+
+def test_a_commune_officer_imports_only_for_their_commune(programme, user):
+    with pytest.raises(NotFound):
+        import_residents(
+            actor=user("xa-songcau"),
+            programme=programme,
+            data=messy_list_xlsx(),
+            filename="x.xlsx",
+            commune_code="01870",
+        )
+    report = run(programme, actor=user("xa-giaohieu"))
+    assert report.created == 4
+
+
+def test_cli_import_prints_the_report(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    assert cli("init", database_url=url).returncode == 0
+    path = tmp_path / "danh-sach.xlsx"
+    path.write_bytes(messy_list_xlsx())
+    result = cli(
+        "registry",
+        "import",
+        str(path),
+        "--programme",
+        "bac-kan-2023",
+        "--commune",
+        "01870",
+        "--smartphone-status",
+        "lacks",
+        "--json",
+        database_url=url,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("rows", "created", "updated", "duplicates", "rejected")} == {
+        "rows": 9,
+        "created": 4,
+        "updated": 0,
+        "duplicates": 1,
+        "rejected": 4,
+    }
+    assert {"row", "column", "code", "message"} == set(data["errors"][0])
+    assert "006070012345" not in result.stdout  # numbers never in output
+
+
+def test_a_crash_half_way_leaves_the_registry_as_it_was(programme, monkeypatch):
+    from phocap.core.models import AuditEvent
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", crash)  # after the residents are written
+    with pytest.raises(RuntimeError):
+        run(programme)
+    assert Resident.objects.filter(programme=programme).count() == 0
