@@ -201,9 +201,7 @@ def list_donations(request: AuthedRequest, code: str) -> Any:
 @router.post("/programmes/{code}/donations/cash", response={201: DonationOut})
 def record_cash(request: AuthedRequest, code: str, payload: CashIn) -> Any:
     programme = _programme(request, code)
-    point = programme.collection_points.filter(key=payload.collection_point).first()
-    if point is None:
-        raise Http404
+    point = programmes.collection_point_get(actor=request.auth, programme=programme, key=payload.collection_point)
     donor = (
         services.donor_find_or_create(
             actor=request.auth,
@@ -259,7 +257,9 @@ def resolve_line(request: AuthedRequest, code: str, line_id: int, payload: Resol
         else None
     )
     point = (
-        programme.collection_points.filter(key=payload.collection_point).first() if payload.collection_point else None
+        programmes.collection_point_get(actor=request.auth, programme=programme, key=payload.collection_point)
+        if payload.collection_point
+        else None
     )
     return statements.statement_line_resolve(
         actor=request.auth,

@@ -172,14 +172,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_cash_add(args: argparse.Namespace) -> int:
-    from phocap.core.errors import NotFound
     from phocap.fundraising import services
 
     actor = actor_of(args)
     programme = _programme(args, actor)
-    point = programme.collection_points.filter(key=args.point).first()
-    if point is None:
-        raise NotFound(f"Không có điểm cầu {args.point!r}.")
+    from phocap.programmes import selectors as programmes
+
+    point = programmes.collection_point_get(actor=actor, programme=programme, key=args.point)
     donor = None
     if args.donor_name:
         donor = services.donor_find_or_create(

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
-from phocap.fundraising.models import Donation, Donor, LedgerAccount, Pledge, StatementLine, WalkInCode
+from phocap.fundraising.models import (
+    Donation,
+    Donor,
+    LedgerAccount,
+    Pledge,
+    StatementImport,
+    StatementLine,
+    WalkInCode,
+)
 from phocap.programmes.models import Programme
 
 LIVE = Q(reversed_at__isnull=True)
@@ -222,3 +230,8 @@ def qr_for(*, actor: scope.Actor, reference: str) -> QrCode:
         amount=amount,
         purpose=purpose,
     )
+
+
+def statement_import_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[StatementImport]:
+    require_view(actor, programme)
+    return StatementImport.objects.filter(programme=programme).order_by("-created_at")

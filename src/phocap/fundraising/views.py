@@ -166,7 +166,7 @@ def qr_png(request: HttpRequest, code: str, reference: str) -> HttpResponse:
 @not_found_as_404
 def donations(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
-    points = [(p.key, p.name) for p in programme.collection_points.order_by("kind", "name")]
+    points = [(p.key, p.name) for p in programmes.collection_point_list(actor=request.user, programme=programme)]
     form = CashForm(request.POST or None, points=points)
     if request.method == "POST":
         if not scope.can_manage_fundraising(request.user, programme):
@@ -196,7 +196,9 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
                     received_on=data["received_on"],
                     donor=donor,
                     pledge=pledge,
-                    collection_point=programme.collection_points.get(key=data["collection_point"]),
+                    collection_point=programmes.collection_point_get(
+                        actor=request.user, programme=programme, key=data["collection_point"]
+                    ),
                     cash_receipt_number=data["cash_receipt_number"],
                     override_reason=data["override_reason"],
                 )
@@ -357,7 +359,7 @@ def statement_upload(request: HttpRequest, code: str) -> HttpResponse:
                 add_domain_error(form, exc)
             except forms.ValidationError as exc:  # an incomplete hand-made column mapping
                 form.add_error(None, exc)
-    imports = programme.statement_imports.all()[:20]
+    imports = selectors.statement_import_list(actor=request.user, programme=programme)[:20]
     return render(
         request,
         "fundraising/statements.html",
@@ -391,7 +393,9 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
                     else None
                 )
                 point = (
-                    programme.collection_points.filter(key=data["collection_point"]).first()
+                    programmes.collection_point_get(
+                        actor=request.user, programme=programme, key=data["collection_point"]
+                    )
                     if data["collection_point"]
                     else None
                 )
@@ -418,7 +422,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             request,
             programme,
             lines=selectors.review_queue(actor=request.user, programme=programme)[:200],
-            points=programme.collection_points.order_by("kind", "name"),
+            points=programmes.collection_point_list(actor=request.user, programme=programme),
             open_pledges=[
                 r
                 for r in selectors.pledge_rows(actor=request.user, programme=programme)

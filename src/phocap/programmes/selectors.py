@@ -121,6 +121,13 @@ def collection_point_list(*, actor: scope.Actor, programme: Programme) -> QueryS
     return programme.collection_points.select_related("district").order_by("kind", "name")
 
 
+def collection_point_get(*, actor: scope.Actor, programme: Programme, key: str) -> CollectionPoint:
+    point = collection_point_list(actor=actor, programme=programme).filter(key=key).first()
+    if point is None:
+        raise NotFound(f"Không có điểm cầu {key!r}.")
+    return point
+
+
 def public_programmes() -> QuerySet[Programme]:
     """For the transparency pages: programmes past draft."""
     return Programme.objects.exclude(status=Programme.Status.DRAFT).select_related("province")
