@@ -112,3 +112,26 @@ def test_a_crash_half_way_leaves_the_registry_as_it_was(programme, monkeypatch):
     with pytest.raises(RuntimeError):
         run(programme)
     assert Resident.objects.filter(programme=programme).count() == 0
+
+
+def test_export_has_the_documented_columns_needs_the_right_and_is_audited(programme, user):
+    import csv
+    import io
+
+    from phocap.core.errors import PermissionDenied
+    from phocap.core.models import AuditEvent
+    from phocap.registry.exports import HEADER, export_residents
+
+    run(programme)
+    data = export_residents(actor=user("quanly"), programme=programme, commune_code="01870", fmt="csv")
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    assert rows[0] == HEADER
+    assert rows[0][:6] == ["resident_id", "full_name", "birth_date", "birth_year", "sex", "id_number"]
+    an = next(r for r in rows[1:] if r[1] == "Nông Văn An")
+    assert (an[2], an[3], an[4], an[5], an[7], an[12]) == ("", "1970", "M", "006070012345", "01870", "lacks")
+    bich = next(r for r in rows[1:] if r[1] == "Triệu Thị Bích")
+    assert bich[2] == "1982-03-15"
+    event = AuditEvent.objects.filter(action="registry.export").latest("id")
+    assert (event.actor_label, event.changes["_"]["rows"]) == ("quanly", 4)
+    with pytest.raises(PermissionDenied):
+        export_residents(actor=user("xa-giaohieu"), programme=programme, fmt="csv")

@@ -61,6 +61,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from phocap.programmes import selectors
+    from phocap.registry.exports import export_residents
+
+    actor = actor_of(args)
+    programme = selectors.programme_get(actor=actor, code=args.programme)
+    data = export_residents(actor=actor, programme=programme, commune_code=args.commune or "", fmt=args.format)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("registry", help="danh sách người dân").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(group, "import", cmd_import, "nhập danh sách người dân từ tệp Excel/CSV của xã"))
@@ -73,6 +90,11 @@ def register(sub: Any) -> None:
         help="tình trạng điện thoại thông minh, cho tệp không có cột này",
     )
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    p = add_command(group, "export", cmd_export, "xuất danh sách người dân (có số định danh đầy đủ; được ghi nhật ký)")
+    p.add_argument("--programme", required=True)
+    p.add_argument("--commune")
+    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument("-o", "--output", help="tệp ra (mặc định: stdout)")
     with_json(
         add_command(
             group,
