@@ -25,6 +25,7 @@ urlpatterns = [
         name="assignment_end",
     ),
     path("p/<slug:code>/quyen-gop/", include("phocap.fundraising.urls")),
+    path("p/<slug:code>/danh-sach/", include("phocap.registry.urls")),
     path("cong-khai/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -372,3 +372,55 @@ def _settle(
         from phocap.core.models import AuditEvent
 
         AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+TEMPLATE_HEADER = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CCCD",
+    "Dân tộc",
+    "Thôn/Bản",
+    "Xã/Phường",
+    "Diện hộ",
+    "Số điện thoại",
+    "Điện thoại thông minh",
+    "Ghi chú",
+]
+
+
+def template_xlsx() -> bytes:
+    """The canonical layout, for communes starting a new list."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Danh sach")
+    sheet.append(["DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH"])
+    sheet.append(TEMPLATE_HEADER)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def error_workbook(data: bytes, filename: str, report: ImportReport) -> bytes:
+    """The original rows with one more column saying what is wrong (errors) or worth checking (warnings), to
+    fix and upload again."""
+    import io
+
+    from openpyxl import Workbook
+
+    messages: dict[int, list[str]] = {}
+    for e in report.errors:
+        messages.setdefault(e.row, []).append(f"LỖI: {e.message}")
+    for w in report.notes:
+        messages.setdefault(w.row, []).append(f"Lưu ý: {w.message}")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Kiem tra")
+    for number, row in enumerate(read_rows(data, filename), 1):
+        sheet.append([*row, " · ".join(messages.get(number, []))])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from phocap.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("", views.residents, name="residents"),
+    path("nhap/", views.import_file, name="import"),
+    path("nhap/<str:digest>/kiem-tra.xlsx", views.problems_workbook, name="problems"),
+    path("mau.xlsx", views.template, name="template"),
+]

@@ -1,0 +1,130 @@
+"""Registry web pages: the resident list (numbers masked), and the import in two steps — check, then
+confirm — with a workbook of the rows' problems to download."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from phocap.accounts import scope
+from phocap.core.errors import DomainError
+from phocap.core.web import add_domain_error, not_found_as_404
+from phocap.programmes import selectors as programmes
+from phocap.registry import importing, selectors
+from phocap.registry.forms import ImportForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _stored(digest: str) -> Path:
+    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        raise Http404
+    matches = list(Path(settings.PHOCAP_UPLOAD_DIR).glob(f"{digest}.*"))
+    if not matches:
+        raise Http404
+    return matches[0]
+
+
+@login_required
+@not_found_as_404
+def residents(request: HttpRequest, code: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    qs = selectors.resident_list(actor=request.user, programme=programme, commune_code=request.GET.get("xa", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/residents.html", {"programme": programme, "page": page})
+
+
+@login_required
+@not_found_as_404
+def import_file(request: HttpRequest, code: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    communes = [
+        (c.unit.code, c.unit.name)
+        for c in programmes.commune_list(actor=request.user, programme=programme)
+        if scope.can_write_residents(request.user, c)
+    ]
+    if not communes:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None, communes=communes)
+    context: dict[str, object] = {"programme": programme, "form": form}
+    if request.method == "POST" and request.POST.get("confirm"):
+        path = _stored(request.POST["confirm"])
+        try:
+            report = importing.import_residents(
+                actor=request.user,
+                programme=programme,
+                data=path.read_bytes(),
+                filename=path.name,
+                commune_code=request.POST.get("commune") or None,
+                smartphone_status=request.POST.get("smartphone_status") or None,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("registry:import", code=code)
+        messages.success(
+            request,
+            _("Đã ghi: %(c)s người mới, %(u)s cập nhật, %(d)s trùng, %(r)s bị loại.")
+            % {"c": report.created, "u": report.updated, "d": report.duplicates, "r": report.rejected},
+        )
+        context.update(report=report, digest=path.stem, done=True)
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        digest = hashlib.sha256(data).hexdigest()
+        folder = Path(settings.PHOCAP_UPLOAD_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{digest}{Path(upload.name).suffix.lower()[:6]}").write_bytes(data)
+        try:
+            report = importing.import_residents(
+                actor=request.user,
+                programme=programme,
+                data=data,
+                filename=upload.name,
+                commune_code=form.cleaned_data["commune"] or None,
+                smartphone_status=form.cleaned_data["smartphone_status"],
+                dry_run=True,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            context.update(
+                report=report,
+                digest=digest,
+                commune=form.cleaned_data["commune"],
+                smartphone_status=form.cleaned_data["smartphone_status"],
+            )
+    return render(request, "registry/import.html", context)
+
+
+@login_required
+@not_found_as_404
+def problems_workbook(request: HttpRequest, code: str, digest: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    path = _stored(digest)
+    report = importing.import_residents(
+        actor=request.user,
+        programme=programme,
+        data=path.read_bytes(),
+        filename=path.name,
+        commune_code=request.GET.get("xa") or None,
+        smartphone_status=request.GET.get("dt") or None,
+        dry_run=True,
+    )
+    response = HttpResponse(importing.error_workbook(path.read_bytes(), path.name, report), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="kiem-tra-danh-sach.xlsx"'
+    return response
+
+
+@login_required
+def template(request: HttpRequest, code: str) -> HttpResponse:
+    response = HttpResponse(importing.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach.xlsx"'
+    return response
