@@ -58,3 +58,24 @@ def test_the_template_has_the_canonical_headers(login):
     data = login("xa-giaohieu").get(f"{P}/mau.xlsx").content
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert rows[1][:3] == ["STT", "Họ và tên", "Ngày sinh"]
+
+
+def test_the_api_imports_and_lists_residents_with_masked_numbers(login):
+    client = login("xa-giaohieu")
+    checked = client.post(
+        "/api/v1/programmes/bac-kan-2023/residents/import?commune=01870&smartphone_status=lacks&dry_run=true",
+        {"file": SimpleUploadedFile("ds.xlsx", messy_list_xlsx())},
+    )
+    assert checked.status_code == 200, checked.content
+    assert (checked.json()["created"], checked.json()["rejected"]) == (4, 4)
+    assert Resident.objects.count() == 0
+    done = client.post(
+        "/api/v1/programmes/bac-kan-2023/residents/import?commune=01870&smartphone_status=lacks",
+        {"file": SimpleUploadedFile("ds.xlsx", messy_list_xlsx())},
+    )
+    assert done.json()["created"] == 4
+    listed = client.get("/api/v1/programmes/bac-kan-2023/residents").json()
+    assert listed["count"] == 4
+    assert {r["id_number_masked"] for r in listed["items"]} >= {"006*******45"}
+    assert "006070012345" not in str(listed)
+    assert login("xa-songcau").get("/api/v1/programmes/bac-kan-2023/residents").json()["count"] == 0

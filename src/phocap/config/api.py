@@ -14,6 +14,7 @@ from phocap.fundraising.api import public_router as fundraising_public_router
 from phocap.fundraising.api import router as fundraising_router
 from phocap.geo.api import router as geo_router
 from phocap.programmes.api import router as programmes_router
+from phocap.registry.api import router as registry_router
 
 PROBLEM_TYPE = "urn:phocap:problem:"
 
@@ -35,6 +36,7 @@ api.add_router("/geo", geo_router)
 api.add_router("/", programmes_router)
 api.add_router("/", fundraising_router)
 api.add_router("/public", fundraising_public_router)
+api.add_router("/", registry_router)
 
 
 def problem(
