@@ -50,6 +50,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         from phocap.fundraising.demo import demo_fundraising_create
 
         demo_fundraising_create(actor=actor, programme=programme)
+        from phocap.registry.demo import demo_residents_create
+
+        demo_residents_create(actor=actor, programme=programme)
     data = {
         "programme": programme.code,
         "communes": programme.communes.count(),

@@ -135,3 +135,21 @@ def test_export_has_the_documented_columns_needs_the_right_and_is_audited(progra
     assert (event.actor_label, event.changes["_"]["rows"]) == ("quanly", 4)
     with pytest.raises(PermissionDenied):
         export_residents(actor=user("xa-giaohieu"), programme=programme, fmt="csv")
+
+
+def test_demo_residents_match_each_communes_baseline(programme):
+    from django.db.models import Count
+
+    from phocap.registry.demo import demo_residents_create
+
+    assert demo_residents_create(actor=SYSTEM, programme=programme) == 4126
+    counts = dict(
+        Resident.objects.filter(programme=programme)
+        .values_list("commune__unit__code")
+        .annotate(n=Count("id"))
+        .values_list("commune__unit__code", "n")
+    )
+    assert counts == {c.unit.code: c.baseline_without_smartphone for c in programme.communes.select_related("unit")}
+    tay = Resident.objects.filter(programme=programme, ethnicity_code="02").count()
+    assert 0.45 < tay / 4126 < 0.65  # Tày are the largest group in Bắc Kạn
+    assert demo_residents_create(actor=SYSTEM, programme=programme) == 0  # idempotent

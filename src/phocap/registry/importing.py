@@ -111,12 +111,15 @@ def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, i
                     break
         if "name" in columns and ({"birth", "id"} & set(columns)):
             by_sex: dict[str, int] = {}
-            for probe in (cells, [_norm(c) for c in rows[index + 1]] if index + 1 < len(rows) else []):
-                for col, cell in enumerate(probe):
-                    if cell == "nam":
-                        by_sex["M"] = col
-                    elif cell in ("nu", "nu "):
-                        by_sex["F"] = col
+            below = [_norm(c) for c in rows[index + 1]] if index + 1 < len(rows) else []
+            for probe in (cells, below):
+                name_cell = probe[columns["name"]] if columns["name"] < len(probe) else ""
+                if probe is below and name_cell:
+                    continue  # a data row, not the second header row
+                males = [c for c, cell in enumerate(probe) if cell == "nam"]
+                females = [c for c, cell in enumerate(probe) if cell == "nu"]
+                if len(males) == 1 and len(females) == 1 and abs(males[0] - females[0]) == 1:
+                    by_sex = {"M": males[0], "F": females[0]}
             return index, columns, by_sex
     raise ValidationFailed(
         "Không tìm thấy dòng tiêu đề (cần ít nhất cột Họ và tên và cột Ngày sinh/Năm sinh hoặc Số CCCD).",

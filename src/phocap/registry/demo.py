@@ -1,0 +1,126 @@
+"""Synthetic residents for the demo: each pilot commune's adults without a smartphone (as many as its baseline),
+with Bắc Kạn's ethnic mix, written as the commune's spreadsheet and imported through the real importer.
+Everything here is invented (names, numbers, villages are examples)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+
+from phocap.accounts import scope
+from phocap.programmes.models import Programme
+from phocap.registry.importing import import_residents
+from phocap.registry.models import Resident
+
+# (ethnic group, share, family names) — Bắc Kạn is mostly Tày, then Dao, Kinh, Nùng, Mông
+ETHNIC_MIX = (
+    ("Tày", 0.54, ("Hoàng", "Nông", "Ma", "Lục", "Hà", "Lường", "Đinh", "Lý", "Triệu", "Mông")),
+    ("Dao", 0.17, ("Triệu", "Bàn", "Lý", "Đặng", "Phùng", "Chu")),
+    ("Kinh", 0.12, ("Nguyễn", "Trần", "Lê", "Phạm", "Vũ", "Đỗ")),
+    ("Nùng", 0.10, ("Hoàng", "Nông", "Lương", "Vi", "Lộc")),
+    ("Mông", 0.07, ("Giàng", "Vàng", "Lý", "Sùng", "Thào", "Hầu")),
+)
+GIVEN_M = (
+    "Văn An",
+    "Văn Bình",
+    "Văn Cường",
+    "Văn Dũng",
+    "Văn Hải",
+    "Văn Hùng",
+    "Văn Khánh",
+    "Văn Lâm",
+    "Văn Minh",
+    "Văn Nam",
+    "Văn Phúc",
+    "Văn Quang",
+    "Văn Sơn",
+    "Văn Thắng",
+    "Văn Tuấn",
+    "A Sáng",
+    "A Páo",
+    "Văn Chiến",
+)
+GIVEN_F = (
+    "Thị Bích",
+    "Thị Chanh",
+    "Thị Dung",
+    "Thị Hoa",
+    "Thị Hồng",
+    "Thị Huệ",
+    "Thị Lan",
+    "Thị Mai",
+    "Thị Nga",
+    "Thị Nhung",
+    "Thị Phượng",
+    "Thị Thu",
+    "Thị Vân",
+    "Thị Xuân",
+    "Thị Mỷ",
+    "Thị Sinh",
+    "Thị Lả",
+)
+
+
+def _rows(programme: Programme, commune_code: str, count: int, rng: random.Random) -> list[list[object]]:
+    rows: list[list[object]] = [
+        [f"DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH — {commune_code} (dữ liệu ví dụ)"],
+        ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc", "Thôn/Bản", "SĐT"],
+    ]
+    villages = [f"Thôn {n} (ví dụ)" for n in range(1, 9)]
+    ref = programme.reference_date
+    for n in range(1, count + 1):
+        pick, acc = rng.random(), 0.0
+        ethnic, families = ETHNIC_MIX[0][0], ETHNIC_MIX[0][2]
+        for name, share, fams in ETHNIC_MIX:
+            acc += share
+            if pick <= acc:
+                ethnic, families = name, fams
+                break
+        sex = rng.choice("MF")
+        name = f"{rng.choice(families)} {rng.choice(GIVEN_M if sex == 'M' else GIVEN_F)}"
+        # the people without a smartphone are older on average
+        age = min(90, max(18, int(rng.gauss(52, 16))))
+        year = ref.year - age - 1
+        born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+        birth: object = born.strftime("%d/%m/%Y") if rng.random() < 0.8 else year  # some lists hold only the year
+        number = ""
+        if rng.random() < 0.85:  # most have a CCCD: province of birth registration, century/sex, year, random
+            province = "006" if rng.random() < 0.9 else rng.choice(["019", "004", "020"])
+            digit = {("M", 1900): "0", ("F", 1900): "1", ("M", 2000): "2", ("F", 2000): "3"}[(sex, year // 100 * 100)]
+            number = f"{province}{digit}{year % 100:02d}{rng.randrange(10**6):06d}"
+        phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.3 else ""
+        rows.append([n, name, birth, "Nam" if sex == "M" else "Nữ", number, ethnic, rng.choice(villages), phone])
+    return rows
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Danh sach")
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def demo_residents_create(*, actor: scope.Actor, programme: Programme, seed: int = 2023) -> int:
+    """Idempotent: nothing happens when the programme already has residents. Returns how many were created."""
+    if Resident.objects.filter(programme=programme).exists():
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - invented demo people, not secrets
+    created = 0
+    for commune in programme.communes.select_related("unit").order_by("unit__code"):
+        data = _xlsx(_rows(programme, commune.unit.code, commune.baseline_without_smartphone, rng))
+        report = import_residents(
+            actor=actor,
+            programme=programme,
+            data=data,
+            filename=f"{commune.unit.code}.xlsx",
+            commune_code=commune.unit.code,
+            smartphone_status="lacks",
+        )
+        created += report.created
+    return created
