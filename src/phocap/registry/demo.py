@@ -14,7 +14,7 @@ from phocap.registry.importing import import_residents
 from phocap.registry.models import Resident
 
 # (ethnic group, share, family names) — Bắc Kạn is mostly Tày, then Dao, Kinh, Nùng, Mông
-ETHNIC_MIX = (
+ETHNIC_MIX: tuple[tuple[str, float, tuple[str, ...]], ...] = (
     ("Tày", 0.54, ("Hoàng", "Nông", "Ma", "Lục", "Hà", "Lường", "Đinh", "Lý", "Triệu", "Mông")),
     ("Dao", 0.17, ("Triệu", "Bàn", "Lý", "Đặng", "Phùng", "Chu")),
     ("Kinh", 0.12, ("Nguyễn", "Trần", "Lê", "Phạm", "Vũ", "Đỗ")),
@@ -71,7 +71,8 @@ def _rows(programme: Programme, commune_code: str, count: int, rng: random.Rando
     ref = programme.reference_date
     for n in range(1, count + 1):
         pick, acc = rng.random(), 0.0
-        ethnic, families = ETHNIC_MIX[0][0], ETHNIC_MIX[0][2]
+        ethnic: str = ETHNIC_MIX[0][0]
+        families: tuple[str, ...] = ETHNIC_MIX[0][2]
         for name, share, fams in ETHNIC_MIX:
             acc += share
             if pick <= acc:
