@@ -153,3 +153,18 @@ def test_demo_residents_match_each_communes_baseline(programme):
     tay = Resident.objects.filter(programme=programme, ethnicity_code="02").count()
     assert 0.45 < tay / 4126 < 0.65  # Tày are the largest group in Bắc Kạn
     assert demo_residents_create(actor=SYSTEM, programme=programme) == 0  # idempotent
+
+
+def test_rows_without_a_number_are_not_created_twice(programme):
+    import random
+
+    from phocap.registry.demo import _rows, _xlsx
+
+    rows = _rows(programme, "01870", 60, random.Random(3))
+    assert any(r[4] == "" for r in rows[2:])  # some people have no number
+    data = _xlsx(rows + [rows[-1]])  # and the last row pasted twice
+    first = import_residents(actor=SYSTEM, programme=programme, data=data, filename="a.xlsx", commune_code="01870")
+    assert (first.created, first.duplicates) == (60, 1)
+    again = import_residents(actor=SYSTEM, programme=programme, data=data, filename="a.xlsx", commune_code="01870")
+    assert (again.created, again.updated) == (0, 0)
+    assert Resident.objects.filter(programme=programme).count() == 60

@@ -268,12 +268,11 @@ def import_residents(
             "smartphone_status": status,
             "notes": " ".join(str(_cell(row, columns.get("notes")) or "").split()),
         }
-        if ident is not None:
-            key = blind_index(ident.number)
-            if key in seen_in_file:
-                report.duplicates += 1
-                continue
-            seen_in_file.add(key)
+        key = blind_index(ident.number) if ident is not None else _person_key(commune, values)
+        if key in seen_in_file:
+            report.duplicates += 1
+            continue
+        seen_in_file.add(key)
         assert commune is not None
         candidates.append(Candidate(number, values, ident, commune))
     _settle(actor, programme, candidates, report, dry_run=dry_run, filename=filename)
@@ -302,6 +301,23 @@ def _smartphone(value: Any) -> str | None:
     return None
 
 
+def _person_key(commune: ProgrammeCommune | None, values: dict[str, Any]) -> str:
+    """For a row without an identity number: the same name, birth, sex and village in the same commune is the
+    same row again (a re-import, a pasted duplicate). Probabilistic matching of *similar* people is the dedup's
+    job, with review; this only stops exact repeats."""
+    return "|".join(
+        str(x)
+        for x in (
+            commune.pk if commune else "",
+            values["full_name"],
+            values["birth_year"],
+            values["birth_date"] or "",
+            values["sex"],
+            values["village"],
+        )
+    )
+
+
 def _settle(
     actor: scope.Actor,
     programme: Programme,
@@ -314,11 +330,30 @@ def _settle(
     """Created, updated or duplicate against the registry; then write everything in one transaction."""
     hashes = {blind_index(c.id_number.number): c for c in candidates if c.id_number}
     existing = {r.id_hash: r for r in Resident.objects.filter(programme=programme, id_hash__in=list(hashes))}
+    without_number = {c.commune.pk for c in candidates if not c.id_number}
+    known_people = {
+        _person_key(
+            r.commune,
+            {
+                "full_name": r.full_name,
+                "birth_year": r.birth_year,
+                "birth_date": r.birth_date,
+                "sex": r.sex,
+                "village": r.village,
+            },
+        )
+        for r in Resident.objects.filter(
+            programme=programme, id_hash="", commune_id__in=without_number, erased_at__isnull=True
+        ).select_related("commune")
+    }
     to_create: list[Resident] = []
     to_update: list[tuple[Resident, list[str]]] = []
     for c in candidates:
         key = blind_index(c.id_number.number) if c.id_number else ""
         stored = existing.get(key) if key else None
+        if stored is None and not key and _person_key(c.commune, c.values) in known_people:
+            report.duplicates += 1
+            continue
         if stored is None:
             to_create.append(
                 Resident(

@@ -1,0 +1,125 @@
+"""Benchmark: importing a 100,000-row commune-style list end to end.
+
+    .venv/bin/python bench/registry_import.py [--rows 100000] [--database-url URL]
+
+Generates an XLSX like the demo's commune lists (title row, header, names, birth dates or years, CCCD numbers,
+ethnicity, villages, phones) and, in one fresh database per run: (1) the **limit** — only reading the file with
+python-calamine plus one raw `executemany` insert of the same rows into a plain table; (2) phocap's import —
+parse, validate every cell, encrypt and hash the numbers, deduplicate by number, bulk-write with audit rows.
+Prints rows/s and the ratio to the limit measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def child(rows: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phocap.config.settings")
+    import django
+
+    django.setup()
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from python_calamine import CalamineWorkbook
+
+    from phocap.core.actors import SYSTEM
+    from phocap.programmes.services import programme_init
+    from phocap.registry.demo import _rows, _xlsx
+    from phocap.registry.importing import import_residents
+
+    call_command("migrate", verbosity=0)
+    programme = programme_init(actor=SYSTEM, name_or_path="bac-kan-2023")
+    data = _xlsx(_rows(programme, "01870", rows, random.Random(7)))
+    out: dict[str, float] = {"bytes": len(data)}
+
+    # the limit: read with calamine, insert the raw cells with one executemany
+    t = time.perf_counter()
+    table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()[2:]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_raw (n integer, name text, birth text, sex text, idn text, eth text, "
+            "village text, phone text)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", [[str(c) for c in r[:8]] for r in table]
+        )
+    out["limit_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    report = import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=data,
+        filename="bench.xlsx",
+        commune_code="01870",
+        smartphone_status="lacks",
+    )
+    out["import_s"] = time.perf_counter() - t
+    out.update(
+        {"rows": report.rows, "created": report.created, "duplicates": report.duplicates, "rejected": report.rejected}
+    )
+    t = time.perf_counter()
+    again = import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=data,
+        filename="bench.xlsx",
+        commune_code="01870",
+        smartphone_status="lacks",
+    )
+    out["reimport_s"] = time.perf_counter() - t
+    out["reimport_created"] = again.created
+    print(json.dumps(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", help="an empty database (default: a fresh SQLite file)")
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        child(args.rows)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "PHOCAP_DATA_DIR": tmp,
+            "PHOCAP_DEBUG": "false",
+            "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
+        }
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", "--rows", str(args.rows)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode:
+            sys.stderr.write(proc.stderr)
+            sys.exit(proc.returncode)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+    n = r["rows"]
+    print(f"list: {n:,} rows ({r['bytes'] / 1e6:.1f} MB XLSX)")
+    print(f"limit (calamine read + raw executemany)  {r['limit_s']:7.2f} s  {n / r['limit_s']:>9,.0f} rows/s")
+    print(
+        f"phocap import                            {r['import_s']:7.2f} s  {n / r['import_s']:>9,.0f} rows/s  "
+        f"= {r['import_s'] / r['limit_s']:.1f}× the limit"
+    )
+    print(f"  created {r['created']:,}, duplicates {r['duplicates']:,}, rejected {r['rejected']:,}")
+    print(f"import again (no-op)                     {r['reimport_s']:7.2f} s  created {r['reimport_created']}")
+
+
+if __name__ == "__main__":
+    main()
