@@ -162,7 +162,7 @@ def test_rows_without_a_number_are_not_created_twice(programme):
 
     rows = _rows(programme, "01870", 60, random.Random(3))
     assert any(r[4] == "" for r in rows[2:])  # some people have no number
-    data = _xlsx(rows + [rows[-1]])  # and the last row pasted twice
+    data = _xlsx([*rows, rows[-1]])  # and the last row pasted twice
     first = import_residents(actor=SYSTEM, programme=programme, data=data, filename="a.xlsx", commune_code="01870")
     assert (first.created, first.duplicates) == (60, 1)
     again = import_residents(actor=SYSTEM, programme=programme, data=data, filename="a.xlsx", commune_code="01870")
