@@ -158,3 +158,11 @@ def test_interface_is_vietnamese_first_with_an_english_switch(login):
     assert "Sign out" in en
     assert "without a smartphone" in en
     assert "Đăng xuất" not in en
+
+
+def test_long_in_lists_are_split_within_the_databases_parameter_limits():
+    from phocap.core.queries import IN_CHUNK, in_chunks
+
+    chunks = list(in_chunks(range(2 * IN_CHUNK + 3)))
+    assert [len(c) for c in chunks] == [IN_CHUNK, IN_CHUNK, 3]
+    assert IN_CHUNK < 65_535

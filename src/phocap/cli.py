@@ -252,13 +252,10 @@ def cmd_commune_set(args: argparse.Namespace) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from phocap.accounts.models import User
+    from phocap.accounts.selectors import user_by_username
     from phocap.accounts.services import api_token_create
-    from phocap.core.errors import NotFound
 
-    user = User.objects.filter(username=args.user).first()
-    if user is None:
-        raise NotFound(f"Không có người dùng {args.user!r}.")
+    user = user_by_username(args.user)
     token, secret = api_token_create(actor=actor_of(args), user=user, name=args.name)
     data = {"prefix": token.prefix, "user": user.username, "name": token.name, "token": secret}
     out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}")
@@ -347,7 +344,9 @@ def cmd_user_grant(args: argparse.Namespace) -> int:
     from phocap.accounts.services import membership_grant
 
     actor = actor_of(args)
-    user = _any_user(args)  # any account may be given a role; the service checks the actor's right to grant it
+    from phocap.accounts.selectors import user_by_username
+
+    user = user_by_username(args.username)  # any account may be given a role; the service checks the right
     membership = membership_grant(
         actor=actor, user=user, role=args.role, village=args.village or "", **_grant_target(args, actor)
     )
@@ -396,16 +395,6 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         ),
     )
     return 0
-
-
-def _any_user(args: argparse.Namespace) -> Any:
-    from phocap.accounts.models import User
-    from phocap.core.errors import NotFound
-
-    user = User.objects.filter(username=args.username).first()
-    if user is None:
-        raise NotFound(f"Không có người dùng {args.username!r}.")
-    return user
 
 
 # --- parser -----------------------------------------------------------------------------------------------

@@ -174,3 +174,24 @@ def test_reversing_a_matched_transfer_puts_its_statement_line_back_for_review(pr
     statement_line_resolve(actor=SYSTEM, line=line, action="pledge", pledge=donation.pledge)
     rows = {r.pledge.pk: r for r in selectors.pledge_rows(actor=SYSTEM, programme=programme)}
     assert rows[donation.pledge.pk].status == "fulfilled"
+
+
+def test_the_database_refuses_a_posted_line_without_its_entry_and_receipt_number_zero(programme):
+    from phocap.fundraising.models import Receipt, StatementImport
+
+    statement = StatementImport.objects.create(
+        programme=programme, filename="x", file_sha256="0", profile="mb", imported_by="t"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatementLine.objects.create(
+            programme=programme,
+            statement=statement,
+            fingerprint="f",
+            booked_on=DAY,
+            amount=-1,
+            description="phí",
+            status="posted",
+        )
+    donation = Donation.objects.filter(programme=programme, receipt__isnull=True).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Receipt.objects.create(programme=programme, number=0, donation=donation, issued_by="t")

@@ -96,3 +96,12 @@ def membership_find(
             else "Có nhiều vai trò khớp; hãy nêu rõ xã/phường hoặc tổ chức."
         )
     return found[0]
+
+
+def user_by_username(username: str) -> User:
+    """Any active account by its username — for giving it a role or a token; the service then checks that the
+    actor may do so. Lists of users stay scoped (`user_list`)."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {username!r}.")
+    return user

@@ -249,6 +249,9 @@ class StatementLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "fingerprint"], name="statement_line_once"),
             models.CheckConstraint(condition=~Q(amount=0), name="statement_line_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(status="posted") | Q(entry__isnull=False), name="posted_statement_line_has_entry"
+            ),
         ]
         indexes = [models.Index(fields=["programme", "status"], name="statement_line_status_idx")]
 
@@ -335,7 +338,10 @@ class Receipt(models.Model):
     class Meta:
         verbose_name = _("giấy chứng nhận ủng hộ")
         verbose_name_plural = _("giấy chứng nhận ủng hộ")
-        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="receipt_number_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="receipt_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="receipt_number_from_one"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number:05d}"

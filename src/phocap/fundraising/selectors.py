@@ -235,3 +235,8 @@ def qr_for(*, actor: scope.Actor, reference: str) -> QrCode:
 def statement_import_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[StatementImport]:
     require_view(actor, programme)
     return StatementImport.objects.filter(programme=programme).order_by("-created_at")
+
+
+def pledge_donations(*, actor: scope.Actor, pledge: Pledge) -> QuerySet[Donation]:
+    require_view(actor, pledge.programme)
+    return pledge.donations.select_related("collection_point").order_by("received_on", "id")

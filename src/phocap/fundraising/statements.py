@@ -23,6 +23,7 @@ from django.db import transaction
 from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.queries import in_chunks
 from phocap.core.text import ascii_fold
 from phocap.fundraising import ledger, references, selectors
 from phocap.fundraising.models import (
@@ -180,11 +181,13 @@ def statement_import(
         result = ImportResult(
             statement_id=statement.pk, profile=parsed.profile, lines=len(parsed.lines), errors=parsed.errors
         )
-        known = set(
-            StatementLine.objects.filter(programme=programme, fingerprint__in=prints).values_list(
+        known = {
+            f
+            for chunk in in_chunks(prints)
+            for f in StatementLine.objects.filter(programme=programme, fingerprint__in=chunk).values_list(
                 "fingerprint", flat=True
             )
-        )
+        }
         codes = {
             p.reference: p
             for p in Pledge.objects.filter(programme=programme, cancelled_at__isnull=True).select_related(

@@ -127,7 +127,7 @@ def pledge(request: HttpRequest, code: str, reference: str) -> HttpResponse:
             received=received,
             status=selectors.pledge_status(found, received),
             status_label=Pledge.Status(selectors.pledge_status(found, received)).label,
-            donations=found.donations.select_related("collection_point").order_by("received_on"),
+            donations=selectors.pledge_donations(actor=request.user, pledge=found),
         ),
     )
 

@@ -21,6 +21,7 @@ from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.crypto import blind_index
 from phocap.core.errors import NotFound, ValidationFailed
+from phocap.core.queries import in_chunks
 from phocap.core.spreadsheets import read_rows
 from phocap.core.text import ascii_fold
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -329,7 +330,11 @@ def _settle(
 ) -> None:
     """Created, updated or duplicate against the registry; then write everything in one transaction."""
     hashes = {blind_index(c.id_number.number): c for c in candidates if c.id_number}
-    existing = {r.id_hash: r for r in Resident.objects.filter(programme=programme, id_hash__in=list(hashes))}
+    existing = {
+        r.id_hash: r
+        for chunk in in_chunks(list(hashes))
+        for r in Resident.objects.filter(programme=programme, id_hash__in=chunk)
+    }
     without_number = {c.commune.pk for c in candidates if not c.id_number}
     known_people = {
         _person_key(
