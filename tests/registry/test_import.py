@@ -168,3 +168,80 @@ def test_rows_without_a_number_are_not_created_twice(programme):
     again = import_residents(actor=SYSTEM, programme=programme, data=data, filename="a.xlsx", commune_code="01870")
     assert (again.created, again.updated) == (0, 0)
     assert Resident.objects.filter(programme=programme).count() == 60
+
+
+def _book(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HOUSEHOLD_ROWS = [
+    ["DANH SÁCH (ví dụ)"],
+    ["STT", "Họ tên", "Ngày sinh", "Mã hộ", "Quan hệ với chủ hộ", "Hộ nghèo", "Hộ cận nghèo", "Đối tượng ưu tiên"],
+    [1, "Hoàng Văn Lâm", "01/02/1950", "H01", "Chủ hộ", "x", None, "Người có công, khuyết tật"],
+    [2, "Ma Thị Hoa", "03/04/1955", "H01", "Vợ", None, None, None],
+    [3, "Nông Văn Sơn", "1961", "H02", "Chủ hộ", None, "x", "NCT sống một mình"],
+    [4, "Lý Thị Mai", "1970", None, None, None, None, "Người có uy tín"],
+]
+
+
+def test_households_poverty_and_priority_groups_come_from_the_list(programme):
+    from phocap.registry.models import Household, PriorityFlag
+
+    data = _book(HOUSEHOLD_ROWS)
+    report = import_residents(actor=SYSTEM, programme=programme, data=data, filename="ho.xlsx", commune_code="01870")
+    assert (report.created, report.rejected, report.warnings) == (4, 0, 2)
+    lam = Resident.objects.get(full_name="Hoàng Văn Lâm")
+    hoa = Resident.objects.get(full_name="Ma Thị Hoa")
+    assert lam.household == hoa.household
+    household = lam.household
+    assert (household.code, household.head_name, household.poverty_status) == ("H01", "Hoàng Văn Lâm", "poor")
+    assert lam.household.poverty_source == "ho.xlsx"
+    son = Resident.objects.get(full_name="Nông Văn Sơn")
+    assert son.household.poverty_status == "near_poor"
+    assert set(PriorityFlag.objects.filter(resident=lam).values_list("kind", flat=True)) == {"merit", "disability"}
+    assert set(PriorityFlag.objects.filter(resident=son).values_list("kind", flat=True)) == {"elderly_alone"}
+    mai = Resident.objects.get(full_name="Lý Thị Mai")
+    assert mai.household is None
+    assert list(mai.priority_flags.values_list("kind", flat=True)) == ["prestigious"]
+    assert Household.objects.filter(programme=programme).count() == 2
+    again = import_residents(actor=SYSTEM, programme=programme, data=data, filename="ho.xlsx", commune_code="01870")
+    assert (again.created, again.updated, again.duplicates) == (0, 0, 4)
+    assert PriorityFlag.objects.count() == 4
+
+
+def test_a_later_list_adds_a_poverty_status_but_never_overwrites_one(programme):
+    from phocap.registry.models import Household
+
+    rows = [r[:5] for r in HOUSEHOLD_ROWS]  # no poverty, no groups
+    import_residents(actor=SYSTEM, programme=programme, data=_book(rows), filename="a.xlsx", commune_code="01870")
+    assert Household.objects.get(code="H01").poverty_source == ""
+    import_residents(
+        actor=SYSTEM, programme=programme, data=_book(HOUSEHOLD_ROWS), filename="b.xlsx", commune_code="01870"
+    )
+    assert Household.objects.get(code="H01").poverty_status == "poor"
+    changed = [[*r[:5], None, "x" if r[0] == 1 else None, None] for r in HOUSEHOLD_ROWS[2:]]
+    import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=_book([*HOUSEHOLD_ROWS[:2], *changed]),
+        filename="c.xlsx",
+        commune_code="01870",
+    )
+    assert Household.objects.get(code="H01").poverty_status == "poor"  # kept: b.xlsx recorded it
+
+
+def test_the_sample_lists_poverty_on_a_household_of_ones_own(programme):
+    run(programme)
+    an = Resident.objects.get(full_name="Nông Văn An")
+    assert an.household.poverty_status == "poor"
+    assert an.household.code.startswith("R-")
+    assert Resident.objects.get(full_name="Nong Thi Hoa").household.poverty_status == "near_poor"

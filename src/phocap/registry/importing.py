@@ -11,6 +11,7 @@ all accepted rows are written in one transaction: a failure half-way leaves the 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from typing import Any
 
@@ -26,9 +27,13 @@ from phocap.core.spreadsheets import read_rows
 from phocap.core.text import ascii_fold
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize as n
-from phocap.registry.models import Resident
+from phocap.registry.models import Household, PovertyStatus, PriorityFlag, Resident
 
 HEADERS: dict[str, tuple[str, ...]] = {
+    # "Quan hệ với chủ hộ" and "Họ tên chủ hộ" before "Họ tên", which they contain
+    "relation": ("quan he voi chu ho", "quan he voi ch", "quan he"),
+    "head": ("ho ten chu ho", "ho va ten chu ho", "ten chu ho", "chu ho"),
+    "household": ("ma ho", "ma so ho", "ma ho gia dinh", "so ho"),
     "name": ("ho va ten", "ho ten", "ho, ten", "hovaten"),
     "birth": ("ngay thang nam sinh", "ngay sinh", "nam sinh", "ngay/thang/nam sinh"),
     "sex": ("gioi tinh",),
@@ -36,7 +41,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "ethnicity": ("dan toc",),
     "village": ("thon/ban", "thon, ban", "thon", "ban", "to dan pho"),
     "commune": ("xa/phuong", "xa, phuong", "ma xa", "xa", "phuong"),
-    "poverty": ("dien ho", "ho ngheo", "ho can ngheo"),
+    "poverty": ("dien ho", "ho ngheo", "ho can ngheo", "phan loai ho"),
     "phone": ("so dien thoai", "sdt", "dien thoai"),
     "smartphone": ("dien thoai thong minh", "co dtdd", "smartphone"),
     "notes": ("ghi chu",),
@@ -52,6 +57,10 @@ FOOTER_WORDS = (
     "chu tich",
     "thu truong",
     "ngay thang nam",
+)
+POVERTY_HEADER_RE = re.compile(r"\b(dien ho|ho ngheo|ho can ngheo|phan loai ho)\b")
+PRIORITY_HEADER_RE = re.compile(
+    r"\b(uu tien|doi tuong|co cong|chinh sach|khuyet tat|neo don|mot minh|cao tuoi|uy tin)\b"
 )
 SECTION_RE = re.compile(r"^(thon|ban|to dan pho|xom|lang)\b")
 
@@ -158,12 +167,41 @@ def _classify(row: list[Any], columns: dict[str, int]) -> tuple[str, str]:
     return "person", ""
 
 
+@dataclasses.dataclass(frozen=True)
+class HouseholdRow:
+    """What a row says of its household: its code (from the list, or derived from the head's name, or one of
+    its own when only the poverty status is given), head and poverty status (None: the list does not say)."""
+
+    code: str
+    head_name: str
+    poverty_status: str | None
+
+
 @dataclasses.dataclass
 class Candidate:
     row: int
     values: dict[str, Any]
     id_number: n.IdentityNumber | None
     commune: ProgrammeCommune
+    household: HouseholdRow | None = None
+    flags: frozenset[str] = frozenset()
+
+
+def _household_row(
+    *, code: Any, head: str | None, relation: Any, name: str, poverty: str | None, key: str, village: str
+) -> HouseholdRow | None:
+    code_text = " ".join(str(code or "").split())
+    if code_text.endswith(".0") and code_text[:-2].isdigit():
+        code_text = code_text[:-2]  # a numeric cell
+    if _norm(relation) in ("chu ho", "ch"):
+        head = head or name
+    if not code_text and head:
+        code_text = "CH-" + hashlib.sha256(f"{_norm(village)}|{_norm(head)}".encode()).hexdigest()[:12]
+    if not code_text and poverty is not None:
+        code_text = "R-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    if not code_text:
+        return None
+    return HouseholdRow(code_text[:40], head or "", poverty)
 
 
 def import_residents(
@@ -187,6 +225,11 @@ def import_residents(
         raise ValidationFailed("Tình trạng điện thoại: lacks, has hoặc unknown.", field="smartphone_status")
     rows = read_rows(data, filename)
     header, columns, by_sex = find_header(rows)
+    titles = [_norm(c) for c in rows[header]]
+    poverty_cols = [i for i, t in enumerate(titles) if POVERTY_HEADER_RE.search(t)]
+    priority_cols = [
+        i for i, t in enumerate(titles) if PRIORITY_HEADER_RE.search(t) and i not in columns.values() and t
+    ]
     report = ImportReport()
     village = ""
     candidates: list[Candidate] = []
@@ -218,6 +261,16 @@ def import_residents(
         )
         ethnicity = take(problems, "ethnicity", n.read_ethnicity(_cell(row, columns.get("ethnicity"))))
         phone = take(problems, "phone", n.read_phone(_cell(row, columns.get("phone"))))
+        poverty = None
+        for col in poverty_cols:
+            poverty = poverty or take(problems, "poverty", n.read_poverty(_cell(row, col), column=titles[col]))
+        flags: frozenset[str] = frozenset()
+        for col in priority_cols:
+            if "ngheo" in _norm(_cell(row, col)):  # "Đối tượng: hộ nghèo" — the poverty status, not a flag
+                poverty = poverty or n.read_poverty(_cell(row, col)).value
+                continue
+            flags |= take(problems, "priority", n.read_priority(_cell(row, col), column=titles[col])) or frozenset()
+        head = n.read_name(_cell(row, columns.get("head"))).value if "head" in columns else None
         commune = default_commune
         commune_cell = _cell(row, columns.get("commune"))
         if commune_cell not in (None, ""):
@@ -275,7 +328,16 @@ def import_residents(
             continue
         seen_in_file.add(key)
         assert commune is not None
-        candidates.append(Candidate(number, values, ident, commune))
+        household = _household_row(
+            code=_cell(row, columns.get("household")),
+            head=head,
+            relation=_cell(row, columns.get("relation")),
+            name=name,
+            poverty=poverty,
+            key=key,
+            village=row_village,
+        )
+        candidates.append(Candidate(number, values, ident, commune, household, flags))
     _settle(actor, programme, candidates, report, dry_run=dry_run, filename=filename)
     return report
 
@@ -351,55 +413,93 @@ def _settle(
             programme=programme, id_hash="", commune_id__in=without_number, erased_at__isnull=True
         ).select_related("commune")
     }
-    to_create: list[Resident] = []
-    to_update: list[tuple[Resident, list[str]]] = []
+    households, household_changes = _households(programme, candidates, filename)
+    stored_flags = {
+        (f.resident_id, f.kind)
+        for chunk in in_chunks([r.pk for r in existing.values()])
+        for f in PriorityFlag.objects.filter(resident_id__in=chunk)
+    }
+    to_create: list[tuple[Resident, Candidate]] = []
+    to_update: list[tuple[Resident, list[str], Candidate]] = []
     for c in candidates:
         key = blind_index(c.id_number.number) if c.id_number else ""
         stored = existing.get(key) if key else None
         if stored is None and not key and _person_key(c.commune, c.values) in known_people:
             report.duplicates += 1
             continue
+        household = households.get((c.commune.pk, c.household.code)) if c.household else None
         if stored is None:
-            to_create.append(
-                Resident(
-                    programme=programme,
-                    commune=c.commune,
-                    id_number=c.id_number.number if c.id_number else "",
-                    id_hash=key,
-                    id_kind=c.id_number.kind if c.id_number else "",
-                    **c.values,
-                )
+            resident = Resident(
+                programme=programme,
+                commune=c.commune,
+                id_number=c.id_number.number if c.id_number else "",
+                id_hash=key,
+                id_kind=c.id_number.kind if c.id_number else "",
+                **c.values,
             )
+            to_create.append((resident, c))
             continue
         gained = [
             f
             for f, v in c.values.items()
             if v not in (None, "", Resident.Smartphone.UNKNOWN) and getattr(stored, f) in (None, "", "unknown")
         ]
-        if gained:
-            for f in gained:
-                setattr(stored, f, c.values[f])
-            to_update.append((stored, gained))
+        for f in gained:
+            setattr(stored, f, c.values[f])
+        if household is not None and stored.household_id is None:
+            stored.household = household
+            gained.append("household")
+        new_flags = sorted(k for k in c.flags if (stored.pk, k) not in stored_flags)
+        if gained or new_flags:
+            to_update.append((stored, gained, dataclasses.replace(c, flags=frozenset(new_flags))))
         else:
             report.duplicates += 1
     report.created, report.updated = len(to_create), len(to_update)
     if dry_run:
         return
+    today = timezone.localdate()
     with transaction.atomic():
-        created = Resident.objects.bulk_create(to_create, batch_size=1000)
+        events = []
+        for household, changes in household_changes:
+            household.save()  # a new household gets its key here, before its members point at it
+            action = "household.update" if changes.get("_existing") else "household.create"
+            changes.pop("_existing", None)
+            events.append(
+                audit.build(
+                    actor=actor,
+                    action=action,
+                    obj=household,
+                    programme_code=programme.code,
+                    changes=changes,
+                    extra={"source": filename},
+                )
+            )
+        for resident, c in to_create:
+            if c.household is not None:
+                resident.household = households[(c.commune.pk, c.household.code)]
+        created = Resident.objects.bulk_create([r for r, _ in to_create], batch_size=1000)
         now = timezone.now()
-        for resident, fields in to_update:
-            resident.updated_at = now
-            resident.save(update_fields=[*fields, "updated_at"])
-        events = [
+        for resident, fields, _c in to_update:
+            if fields:
+                resident.updated_at = now
+                resident.save(update_fields=[*fields, "updated_at"])
+        PriorityFlag.objects.bulk_create(
+            [
+                PriorityFlag(resident=r, kind=kind, source=filename[:200], recorded_on=today)
+                for r, c in [*zip(created, [c for _, c in to_create], strict=True), *[(r, c) for r, _, c in to_update]]
+                for kind in sorted(c.flags)
+            ],
+            batch_size=1000,
+        )
+        events += [
             audit.build(
                 actor=actor,
                 action="resident.register",
                 obj=r,
                 programme_code=programme.code,
-                extra={"source": filename, "id_number_recorded": bool(r.id_hash)},
+                extra={"source": filename, "id_number_recorded": bool(r.id_hash), "priority": sorted(c.flags)},
             )
-            for r in created
+            for r, (_, c) in zip(created, to_create, strict=True)
         ]
         events += [
             audit.build(
@@ -407,14 +507,62 @@ def _settle(
                 action="resident.update",
                 obj=r,
                 programme_code=programme.code,
-                changes={f: ["", getattr(r, f)] for f in fields},
-                extra={"source": filename},
+                changes={f: ["", str(getattr(r, f))] for f in fields},
+                extra={"source": filename, "priority": sorted(c.flags)},
             )
-            for r, fields in to_update
+            for r, fields, c in to_update
         ]
         from phocap.core.models import AuditEvent
 
         AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _households(
+    programme: Programme, candidates: list[Candidate], filename: str
+) -> tuple[dict[tuple[int, str], Household], list[tuple[Household, dict[str, Any]]]]:
+    """The households the rows name, stored or new, and the ones to write (new, or stored ones gaining a head or
+    a poverty status they did not have — never overwriting one)."""
+    wanted: dict[tuple[int, str], tuple[Candidate, HouseholdRow]] = {}
+    for c in candidates:
+        if c.household is not None:
+            previous = wanted.get((c.commune.pk, c.household.code))
+            if previous is None or (previous[1].poverty_status is None and c.household.poverty_status):
+                wanted[(c.commune.pk, c.household.code)] = (c, c.household)
+    found: dict[tuple[int, str], Household] = {}
+    for commune_id in {k[0] for k in wanted}:
+        codes = [code for cid, code in wanted if cid == commune_id]
+        for chunk in in_chunks(codes):
+            for h in Household.objects.filter(commune_id=commune_id, code__in=chunk):
+                found[(commune_id, h.code)] = h
+    changes: list[tuple[Household, dict[str, Any]]] = []
+    today = timezone.localdate()
+    for key, (c, row) in wanted.items():
+        household = found.get(key)
+        if household is None:
+            household = Household(
+                programme=programme,
+                commune=c.commune,
+                village=c.values["village"],
+                code=row.code,
+                head_name=row.head_name,
+                poverty_status=row.poverty_status or PovertyStatus.NONE,
+                poverty_source=filename[:200] if row.poverty_status else "",
+                poverty_recorded_on=today if row.poverty_status else None,
+            )
+            found[key] = household
+            changes.append((household, {"code": ["", row.code]}))
+            continue
+        diff: dict[str, Any] = {}
+        if row.head_name and not household.head_name:
+            household.head_name = row.head_name
+            diff["head_name"] = ["", row.head_name]
+        if row.poverty_status and not household.poverty_source:
+            diff["poverty_status"] = [household.poverty_status, row.poverty_status]
+            household.poverty_status, household.poverty_source = row.poverty_status, filename[:200]
+            household.poverty_recorded_on = today
+        if diff:
+            changes.append((household, {**diff, "_existing": True}))
+    return found, changes
 
 
 TEMPLATE_HEADER = [
@@ -426,7 +574,10 @@ TEMPLATE_HEADER = [
     "Dân tộc",
     "Thôn/Bản",
     "Xã/Phường",
+    "Mã hộ",
+    "Chủ hộ",
     "Diện hộ",
+    "Đối tượng ưu tiên",
     "Số điện thoại",
     "Điện thoại thông minh",
     "Ghi chú",

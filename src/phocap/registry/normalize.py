@@ -308,3 +308,63 @@ def read_ethnicity(value: Any) -> Reading[EthnicGroup]:
     if group is None:
         return Reading(None, (_warning("ethnicity_unknown", f"Dân tộc không có trong danh mục: {value!r}."),))
     return Reading(group)
+
+
+# --- poverty and priority groups ------------------------------------------------------------------------
+
+POVERTY_WORDS: tuple[tuple[str, str], ...] = (
+    # checked in this order: "cận nghèo" contains "nghèo"
+    ("can ngheo", "near_poor"),
+    ("hcn", "near_poor"),
+    ("cn", "near_poor"),
+    ("ngheo", "poor"),
+    ("hn", "poor"),
+    ("khong", "none"),
+    ("binh thuong", "none"),
+    ("khac", "none"),
+)
+MARKS = ("x", "co", "v", "1", "✓", "yes")
+
+
+def read_poverty(value: Any, *, column: str = "") -> Reading[str]:
+    """ "Hộ nghèo", "HN", "cận nghèo", "HCN", "Không"; or a mark ("x") under a column named "Hộ nghèo" or
+    "Hộ cận nghèo" (`column`, already folded). Blank is no information (None), not "none"."""
+    if _blank(value):
+        return Reading(None)
+    text = " ".join(ascii_fold(str(value)).lower().replace(".", " ").split())
+    if text in MARKS and column:
+        return Reading("near_poor" if "can ngheo" in column else "poor" if "ngheo" in column else None)
+    for word, status in POVERTY_WORDS:
+        if text == word or re.search(rf"\b{word}\b", text):
+            return Reading(status)
+    return Reading(None, (_warning("poverty_unknown", f"Không hiểu diện hộ {str(value).strip()!r}: bỏ qua."),))
+
+
+PRIORITY_WORDS: tuple[tuple[str, str], ...] = (
+    ("co cong", "merit"),
+    ("ncc", "merit"),
+    ("chinh sach", "social_policy"),
+    ("csxh", "social_policy"),
+    ("khuyet tat", "disability"),
+    ("nkt", "disability"),
+    ("neo don", "elderly_alone"),
+    ("mot minh", "elderly_alone"),
+    ("cao tuoi", "elderly_alone"),
+    ("uy tin", "prestigious"),
+)
+
+
+def read_priority(value: Any, *, column: str = "") -> Reading[frozenset[str]]:
+    """The priority groups a cell names ("Người có công, khuyết tật"), or a mark under a column named after one
+    group ("Người khuyết tật": "x")."""
+    if _blank(value):
+        return Reading(None)
+    text = " ".join(ascii_fold(str(value)).lower().split())
+    if text in MARKS and column:
+        text = column
+    found = frozenset(kind for word, kind in PRIORITY_WORDS if re.search(rf"\b{word}\b", text))
+    if found:
+        return Reading(found)
+    if text in ("khong", "-", "0"):
+        return Reading(frozenset())
+    return Reading(None, (_warning("priority_unknown", f"Không hiểu đối tượng ưu tiên {str(value).strip()!r}."),))
