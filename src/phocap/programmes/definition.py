@@ -72,6 +72,8 @@ class ProgrammeDefinition:
     organisations: tuple[OrganisationDef, ...]
     assignments: tuple[AssignmentDef, ...]
     source: str = ""
+    dedup_duplicate_percent: Decimal = Decimal(99)
+    dedup_possible_percent: Decimal = Decimal(80)
 
 
 def resolve_path(name_or_path: str) -> Path:
@@ -225,6 +227,11 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         for r in [_Reader(t, f"[[assignments]] thứ {i}")]
     )
     campaign_start = prog.date("campaign_start")
+    if prog.percent("dedup_possible_percent", Decimal(80)) > prog.percent("dedup_duplicate_percent", Decimal(99)):
+        raise ValidationFailed(
+            "[programme]: `dedup_possible_percent` không được lớn hơn `dedup_duplicate_percent`.",
+            field="dedup_possible_percent",
+        )
     definition = ProgrammeDefinition(
         code=prog.text("code"),
         name=prog.text("name"),
@@ -235,6 +242,8 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         reference_date=prog.date("reference_date", campaign_start),
         phone_package_price=price,
         target_percent=target,
+        dedup_duplicate_percent=prog.percent("dedup_duplicate_percent", Decimal(99)),
+        dedup_possible_percent=prog.percent("dedup_possible_percent", Decimal(80)),
         status=prog.text("status", "draft"),
         description=prog.text("description", ""),
         bank={

@@ -35,6 +35,12 @@ class Programme(models.Model):
         decimal_places=2,
         default=Decimal(100),
     )
+    dedup_duplicate_percent = models.DecimalField(
+        _("ngưỡng trùng (xác suất cùng một người, %)"), max_digits=5, decimal_places=2, default=Decimal(99)
+    )
+    dedup_possible_percent = models.DecimalField(
+        _("ngưỡng nghi trùng, cần xem xét (%)"), max_digits=5, decimal_places=2, default=Decimal(80)
+    )
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     bank_bin = models.CharField(_("mã BIN ngân hàng"), max_length=6, blank=True)
     bank_name = models.CharField(_("ngân hàng"), max_length=120, blank=True)
@@ -53,6 +59,11 @@ class Programme(models.Model):
                 condition=Q(campaign_end__gte=F("campaign_start")), name="programme_campaign_ordered"
             ),
             models.CheckConstraint(condition=Q(phone_package_price__gt=0), name="programme_price_positive"),
+            models.CheckConstraint(
+                condition=Q(dedup_possible_percent__gt=0, dedup_possible_percent__lte=F("dedup_duplicate_percent"))
+                & Q(dedup_duplicate_percent__lte=100),
+                name="programme_dedup_thresholds_ordered",
+            ),
             models.CheckConstraint(
                 condition=Q(target_percent__gt=0, target_percent__lte=100),
                 name="programme_target_percent_range",

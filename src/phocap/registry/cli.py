@@ -78,6 +78,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from phocap.programmes import selectors
+    from phocap.registry.dedup import dedup_run
+
+    actor = actor_of(args)
+    programme = selectors.programme_get(actor=actor, code=args.programme)
+    result = dedup_run(actor=actor, programme=programme)
+    data = result.as_dict()
+    counts = {s: sum(1 for p in data["pairs"] if p["status"] == s) for s in ("duplicate", "possible")}
+    out(
+        args,
+        data,
+        lambda: (
+            f"{data['residents']} người: {counts['duplicate']} cặp trùng, {counts['possible']} cặp nghi trùng "
+            "(chờ xã xem xét)."
+        ),
+    )
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("registry", help="danh sách người dân").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(group, "import", cmd_import, "nhập danh sách người dân từ tệp Excel/CSV của xã"))
@@ -95,6 +115,8 @@ def register(sub: Any) -> None:
     p.add_argument("--commune")
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument("-o", "--output", help="tệp ra (mặc định: stdout)")
+    p = with_json(add_command(group, "dedup", cmd_dedup, "tìm người trùng (theo họ tên, ngày sinh, thôn, SĐT …)"))
+    p.add_argument("--programme", required=True)
     with_json(
         add_command(
             group,

@@ -14,6 +14,7 @@ from phocap.accounts import scope
 from phocap.core import audit
 from phocap.programmes.models import Programme
 from phocap.registry import selectors
+from phocap.registry.dedup import undecided_pairs
 
 HEADER = [
     "resident_id",
@@ -33,7 +34,11 @@ HEADER = [
 ]
 
 
-def _rows(qs: Any) -> Iterator[list[Any]]:
+def _rows(qs: Any, programme: Programme) -> Iterator[list[Any]]:
+    others: dict[int, list[int]] = {}
+    for a, b in undecided_pairs(programme).values_list("a_id", "b_id"):
+        others.setdefault(a, []).append(b)
+        others.setdefault(b, []).append(a)
     for r in qs.iterator(chunk_size=2000):
         yield [
             r.pk,
@@ -49,7 +54,7 @@ def _rows(qs: Any) -> Iterator[list[Any]]:
             r.household.poverty_status if r.household else "none",
             r.phone,
             r.smartphone_status,
-            "",
+            " ".join(str(o) for o in sorted(others.get(r.pk, []))),
         ]
 
 
@@ -60,7 +65,7 @@ def export_residents(*, actor: scope.Actor, programme: Programme, commune_code: 
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(HEADER)
-        rows = list(_rows(qs))
+        rows = list(_rows(qs, programme))
         writer.writerows(rows)
         count = len(rows)
         data = buffer.getvalue().encode("utf-8")
@@ -71,7 +76,7 @@ def export_residents(*, actor: scope.Actor, programme: Programme, commune_code: 
         sheet = book.create_sheet("residents")
         sheet.append(HEADER)
         count = 0
-        for count, row in enumerate(_rows(qs), 1):  # noqa: B007 - the count is used after the loop
+        for count, row in enumerate(_rows(qs, programme), 1):  # noqa: B007 - the count is used after the loop
             sheet.append(row)
         out = io.BytesIO()
         book.save(out)

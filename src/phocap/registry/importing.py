@@ -27,7 +27,7 @@ from phocap.core.spreadsheets import read_rows
 from phocap.core.text import ascii_fold
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize as n
-from phocap.registry.models import Household, PovertyStatus, PriorityFlag, Resident
+from phocap.registry.models import Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
 
 HEADERS: dict[str, tuple[str, ...]] = {
     # "Quan hệ với chủ hộ" and "Họ tên chủ hộ" before "Họ tên", which they contain
@@ -395,7 +395,7 @@ def _settle(
     existing = {
         r.id_hash: r
         for chunk in in_chunks(list(hashes))
-        for r in Resident.objects.filter(programme=programme, id_hash__in=chunk)
+        for r in Resident.objects.filter(programme=programme, id_hash__in=chunk).select_related("commune__unit")
     }
     without_number = {c.commune.pk for c in candidates if not c.id_number}
     known_people = {
@@ -421,9 +421,21 @@ def _settle(
     }
     to_create: list[tuple[Resident, Candidate]] = []
     to_update: list[tuple[Resident, list[str], Candidate]] = []
+    elsewhere: list[ListedElsewhere] = []
     for c in candidates:
         key = blind_index(c.id_number.number) if c.id_number else ""
         stored = existing.get(key) if key else None
+        if stored is not None and stored.commune_id != c.commune.pk:
+            report.notes.append(
+                RowError(
+                    c.row,
+                    "id",
+                    "id_in_other_commune",
+                    f"Người này đã có trong danh sách {stored.commune.unit.name}: báo cho cả hai xã.",
+                )
+            )
+            report.warnings += 1
+            elsewhere.append(ListedElsewhere(resident=stored, commune=c.commune, source=filename[:200], row=c.row))
         if stored is None and not key and _person_key(c.commune, c.values) in known_people:
             report.duplicates += 1
             continue
@@ -483,6 +495,7 @@ def _settle(
             if fields:
                 resident.updated_at = now
                 resident.save(update_fields=[*fields, "updated_at"])
+        ListedElsewhere.objects.bulk_create(elsewhere, ignore_conflicts=True)
         PriorityFlag.objects.bulk_create(
             [
                 PriorityFlag(resident=r, kind=kind, source=filename[:200], recorded_on=today)

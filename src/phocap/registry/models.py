@@ -7,6 +7,7 @@ beside them (`id_hash`, HMAC under PHOCAP_HMAC_KEY) for exact lookup and duplica
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -81,6 +82,9 @@ class Resident(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("gộp vào")
+    )
 
     AUDIT_PII_FIELDS = (
         "full_name",
@@ -155,3 +159,62 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return self.purpose
+
+
+class DuplicatePair(models.Model):
+    """Two residents the matching found alike (issue #4). `a` is the lower id. The status comes from the score and
+    the programme's thresholds; the officer's decision — same person (merged: `b` points at `a`, both rows kept)
+    or different people — is kept so the pair is not asked again, and can be undone."""
+
+    class Status(models.TextChoices):
+        DUPLICATE = "duplicate", _("Trùng")
+        POSSIBLE = "possible", _("Nghi trùng")
+
+    class Decision(models.TextChoices):
+        UNDECIDED = "", _("Chưa xem xét")
+        SAME = "same", _("Cùng một người")
+        DIFFERENT = "different", _("Hai người khác nhau")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="duplicate_pairs")
+    a = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("xác suất cùng một người"))
+    status = models.CharField(_("mức"), max_length=9, choices=Status.choices)
+    evidence = models.JSONField(_("căn cứ"), default=dict, blank=True)
+    decision = models.CharField(_("quyết định"), max_length=9, choices=Decision.choices, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    merge_changes = models.JSONField(default=dict, blank=True)  # what `a` gained from `b`, to undo a merge
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cặp nghi trùng")
+        verbose_name_plural = _("cặp nghi trùng")
+        constraints = [
+            models.UniqueConstraint(fields=["a", "b"], name="duplicate_pair_once"),
+            models.CheckConstraint(condition=Q(a__lt=models.F("b")), name="duplicate_pair_ordered"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="duplicate_pair_score_range"),
+        ]
+        indexes = [models.Index(fields=["programme", "decision"], name="duplicate_pair_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.a_id}~{self.b_id}"
+
+
+class ListedElsewhere(models.Model):
+    """An identity number already registered in another commune of the programme turned up in this commune's
+    list: one person, reported to both communes."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="other_listings")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("tệp"), max_length=200)
+    row = models.PositiveIntegerField(_("dòng"))
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resident", "commune"], name="listed_elsewhere_once")]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}@{self.commune_id}"

@@ -11,7 +11,9 @@ from phocap.registry.models import Resident
 
 
 def resident_list(*, actor: scope.Actor, programme: Programme, commune_code: str = "") -> QuerySet[Resident]:
-    qs = Resident.objects.filter(scope.residents_q(actor), programme=programme, erased_at__isnull=True)
+    qs = Resident.objects.filter(
+        scope.residents_q(actor), programme=programme, erased_at__isnull=True, merged_into__isnull=True
+    )
     if commune_code:
         qs = qs.filter(commune__unit__code=commune_code)
     return qs.select_related("commune__unit", "household").order_by("commune__unit__code", "village", "full_name")

@@ -1,0 +1,218 @@
+"""Finding duplicates and deciding them (issue #4).
+
+Exact: one identity number is one resident per programme — the database refuses a second (`id_hash` unique per
+programme), the import reports the repeat, and a number listed by a second commune is recorded as
+`ListedElsewhere` so both communes see it. Probabilistic: `matching.score_pairs` over the programme's current
+residents (not erased, not merged); pairs above the programme's thresholds are kept as `DuplicatePair`
+("duplicate" above `dedup_duplicate_percent`, "possible" above `dedup_possible_percent`). Nothing is merged
+without a person: the commune officer decides "same person" (merge: `b` points at `a`, `a` fills its blanks
+from `b`, both rows kept) or "different people" (kept, never asked again); a decision can be undone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from phocap.accounts import scope
+from phocap.core import audit
+from phocap.core.errors import Conflict, NotFound, PermissionDenied
+from phocap.programmes.models import Programme
+from phocap.registry import matching
+from phocap.registry.models import DuplicatePair, ListedElsewhere, Resident
+
+# the fields a merge may fill in the survivor (attribute names: the household by its key)
+MERGE_FILLS = ("birth_date", "sex", "village", "household_id", "ethnicity_code", "phone", "phone_carrier", "notes")
+
+
+@dataclasses.dataclass
+class DedupResult:
+    residents: int
+    pairs: list[DuplicatePair]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pairs": [{"a": p.a_id, "b": p.b_id, "score": round(p.score, 6), "status": p.status} for p in self.pairs],
+            "residents": self.residents,
+        }
+
+
+def _current(programme: Programme) -> QuerySet[Resident]:
+    return Resident.objects.filter(programme=programme, erased_at__isnull=True, merged_into__isnull=True)
+
+
+def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = None) -> DedupResult:
+    """Score the programme's residents and refresh the review queue: new pairs added, undecided pairs updated
+    (or dropped when corrected data no longer matches), decided pairs left as decided."""
+    if not scope.can_manage_programme(actor, programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được chạy đối soát trùng cho cả chương trình.")
+    rows = _current(programme).select_related("commune__unit")
+    records = [
+        matching.MatchRecord(
+            unique_id=r.pk,
+            full_name=r.full_name,
+            birth_year=r.birth_year,
+            birth_date=r.birth_date.isoformat() if r.birth_date else None,
+            sex=r.sex or None,
+            commune=r.commune.unit.code,
+            village=r.village or None,
+            phone=r.phone or None,
+            id_hash=r.id_hash or None,
+        )
+        for r in rows.iterator(chunk_size=2000)
+    ]
+    possible = float(programme.dedup_possible_percent) / 100
+    duplicate = float(programme.dedup_duplicate_percent) / 100
+    scored = matching.score_pairs(records, threshold=possible, train=train)
+    now = timezone.now()
+    with transaction.atomic():
+        stored = {(p.a_id, p.b_id): p for p in DuplicatePair.objects.select_for_update().filter(programme=programme)}
+        found: list[DuplicatePair] = []
+        created: list[DuplicatePair] = []
+        for s in scored:
+            status = DuplicatePair.Status.DUPLICATE if s.score >= duplicate else DuplicatePair.Status.POSSIBLE
+            pair = stored.pop((s.a, s.b), None)
+            if pair is None:
+                pair = DuplicatePair(
+                    programme=programme, a_id=s.a, b_id=s.b, score=s.score, status=status, evidence=s.evidence
+                )
+                created.append(pair)
+            elif not pair.decision:
+                pair.score, pair.status, pair.evidence, pair.found_at = s.score, status, s.evidence, now
+                pair.save(update_fields=["score", "status", "evidence", "found_at"])
+            found.append(pair)
+        DuplicatePair.objects.bulk_create(created, batch_size=1000)
+        gone = [p.pk for p in stored.values() if not p.decision]
+        DuplicatePair.objects.filter(pk__in=gone).delete()
+        audit.record(
+            actor=actor,
+            action="registry.dedup",
+            obj=programme,
+            programme_code=programme.code,
+            extra={"residents": len(records), "pairs": len(found), "new": len(created), "dropped": len(gone)},
+        )
+    return DedupResult(residents=len(records), pairs=found)
+
+
+def pair_queue(*, actor: scope.Actor, programme: Programme, decided: bool = False) -> QuerySet[DuplicatePair]:
+    """The pairs the actor may review: both residents visible to them."""
+    visible = Resident.objects.filter(scope.residents_q(actor), programme=programme).values("pk")
+    qs = DuplicatePair.objects.filter(programme=programme, a__in=visible, b__in=visible)
+    qs = qs.exclude(decision="") if decided else qs.filter(decision="")
+    return qs.select_related("a__commune__unit", "b__commune__unit", "a__household", "b__household").order_by(
+        "-score", "a_id"
+    )
+
+
+def undecided_pairs(programme: Programme) -> QuerySet[DuplicatePair]:
+    """For the allocation: pairs nobody has decided yet (at most one of the two may be given a phone)."""
+    return DuplicatePair.objects.filter(programme=programme, decision="")
+
+
+def _pair_for_update(actor: scope.Actor, pair_id: int, programme: Programme) -> DuplicatePair:
+    pair = (
+        DuplicatePair.objects.select_for_update()
+        .select_related("a__commune", "b__commune")
+        .filter(pk=pair_id, programme=programme)
+        .first()
+    )
+    if pair is None or not (
+        scope.can_write_residents(actor, pair.a.commune) and scope.can_write_residents(actor, pair.b.commune)
+    ):
+        raise NotFound("Không tìm thấy cặp nghi trùng (hoặc cặp thuộc xã khác: quản lý chương trình quyết định).")
+    return pair
+
+
+def pair_decide(*, actor: scope.Actor, programme: Programme, pair_id: int, decision: str) -> DuplicatePair:
+    """ "same": `b` is merged into `a` (its blanks filled from `b`, both rows kept); "different": recorded."""
+    if decision not in (DuplicatePair.Decision.SAME, DuplicatePair.Decision.DIFFERENT):
+        raise Conflict("Quyết định phải là 'same' hoặc 'different'.", code="bad_decision")
+    with transaction.atomic():
+        pair = _pair_for_update(actor, pair_id, programme)
+        if pair.decision:
+            raise Conflict("Cặp này đã được quyết định; hủy quyết định trước nếu cần sửa.", code="already_decided")
+        a = Resident.objects.select_for_update().get(pk=pair.a_id)
+        b = Resident.objects.select_for_update().get(pk=pair.b_id)
+        changes: dict[str, Any] = {}
+        if decision == DuplicatePair.Decision.SAME:
+            if a.merged_into_id or b.merged_into_id or a.erased_at or b.erased_at:
+                raise Conflict("Một trong hai người đã được gộp hoặc xóa dữ liệu.", code="not_current")
+            # keep the one with an identity number as the survivor
+            if b.id_hash and not a.id_hash:
+                a, b = b, a
+            for attname in MERGE_FILLS:
+                if getattr(a, attname) in (None, "") and getattr(b, attname) not in (None, ""):
+                    changes[attname] = _plain(getattr(b, attname))
+                    setattr(a, attname, getattr(b, attname))
+            if changes:
+                a.updated_at = timezone.now()
+                a.save()
+            b.merged_into = a
+            b.updated_at = timezone.now()
+            b.save(update_fields=["merged_into", "updated_at"])
+        pair.decision, pair.decided_by, pair.decided_at = decision, _user(actor), timezone.now()
+        pair.merge_changes = {"survivor": a.pk, "merged": b.pk, "filled": changes} if decision == "same" else {}
+        pair.save()
+        audit.record(
+            actor=actor,
+            action=f"duplicate.{decision}",
+            obj=pair,
+            programme_code=programme.code,
+            extra={"a": pair.a_id, "b": pair.b_id, "filled": sorted(changes)},
+        )
+    return pair
+
+
+def pair_reopen(*, actor: scope.Actor, programme: Programme, pair_id: int) -> DuplicatePair:
+    """Undo a decision: a merge is taken back (the survivor loses what it gained, unless changed since)."""
+    with transaction.atomic():
+        pair = _pair_for_update(actor, pair_id, programme)
+        if not pair.decision:
+            raise Conflict("Cặp này chưa được quyết định.", code="undecided")
+        if pair.decision == DuplicatePair.Decision.SAME:
+            info = pair.merge_changes
+            survivor = Resident.objects.select_for_update().get(pk=info["survivor"])
+            merged = Resident.objects.select_for_update().get(pk=info["merged"])
+            for attname, value in info.get("filled", {}).items():
+                if _plain(getattr(survivor, attname)) == value:
+                    setattr(survivor, attname, None if attname in ("birth_date", "household_id") else "")
+            survivor.updated_at = timezone.now()
+            survivor.save()
+            merged.merged_into = None
+            merged.save(update_fields=["merged_into"])
+        previous = pair.decision
+        pair.decision, pair.decided_by, pair.decided_at, pair.merge_changes = "", None, None, {}
+        pair.save()
+        audit.record(
+            actor=actor,
+            action="duplicate.reopen",
+            obj=pair,
+            programme_code=programme.code,
+            extra={"a": pair.a_id, "b": pair.b_id, "was": previous},
+        )
+    return pair
+
+
+def listed_elsewhere(*, actor: scope.Actor, programme: Programme) -> QuerySet[ListedElsewhere]:
+    """Residents of the actor's communes another commune also listed, and the other way round."""
+    visible = Resident.objects.filter(scope.residents_q(actor), programme=programme).values("pk")
+    communes = [c.pk for c in programme.communes.all() if scope.can_write_residents(actor, c)]
+    return (
+        ListedElsewhere.objects.filter(Q(resident__in=visible) | Q(commune__in=communes), resident__programme=programme)
+        .select_related("resident__commune__unit", "commune__unit")
+        .order_by("-found_at")
+    )
+
+
+def _user(actor: scope.Actor) -> Any:
+    from phocap.accounts.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
