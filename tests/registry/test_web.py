@@ -79,3 +79,43 @@ def test_the_api_imports_and_lists_residents_with_masked_numbers(login):
     assert {r["id_number_masked"] for r in listed["items"]} >= {"006*******45"}
     assert "006070012345" not in str(listed)
     assert login("xa-songcau").get("/api/v1/programmes/bac-kan-2023/residents").json()["count"] == 0
+
+
+def test_the_review_queue_shows_pairs_masked_and_decides_in_one_tap(login, programme):
+    from phocap.core.actors import SYSTEM
+    from phocap.registry.dedup import dedup_run
+    from phocap.registry.models import DuplicatePair
+    from tests.registry.test_dedup import AGAIN, PEOPLE, _import
+
+    _import(programme, PEOPLE, "a.xlsx")
+    _import(programme, AGAIN, "b.xlsx")
+    dedup_run(actor=SYSTEM, programme=programme)
+    client = login("xa-giaohieu")
+    page = client.get(f"{P}/trung/").content.decode()
+    assert "Nong Thi Hoa" in page
+    assert "006*******57" in page
+    assert "006175012357" not in page
+    assert "giống: họ tên" in page
+    assert "Tìm người trùng trong cả chương trình" not in page  # the manager runs it, not the commune
+    pair = DuplicatePair.objects.get(a__full_name="Nông Thị Hoa")
+    done = client.post(f"{P}/trung/", {"pair": pair.pk, "decision": "same"}, follow=True).content.decode()
+    assert "Đã gộp hai bản ghi" in done
+    assert "Hủy quyết định" in done
+    pair.refresh_from_db()
+    assert pair.decision == "same"
+    assert pair.decided_by.username == "xa-giaohieu"
+    client.post(f"{P}/trung/", {"pair": pair.pk, "decision": "reopen"})
+    pair.refresh_from_db()
+    assert pair.decision == ""
+    assert 'value="same"' not in login("xa-songcau").get(f"{P}/trung/").content.decode()
+
+
+def test_the_manager_starts_matching_as_a_background_job(login, programme, django_capture_on_commit_callbacks):
+    from phocap.core.models import BackgroundJob
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login("quanly").post(f"{P}/trung/", {"run": "1"})
+    assert response.status_code == 302
+    job = BackgroundJob.objects.get(kind="registry.dedup")
+    assert job.status == "succeeded"
+    assert job.result == {"residents": 0, "pairs": 0}

@@ -98,6 +98,24 @@ def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = 
     return DedupResult(residents=len(records), pairs=found)
 
 
+def dedup_start(*, actor: scope.Actor, programme: Programme) -> Any:
+    """`dedup_run` as a background job the user can watch."""
+    from phocap.core.jobs import job_start
+    from phocap.registry.tasks import dedup_task
+
+    if not scope.can_manage_programme(actor, programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được chạy đối soát trùng cho cả chương trình.")
+    with transaction.atomic():
+        return job_start(
+            actor=actor,
+            task=dedup_task,
+            kind="registry.dedup",
+            label=f"Tìm người trùng: {programme.name}",
+            programme_code=programme.code,
+            code=programme.code,
+        )
+
+
 def pair_queue(*, actor: scope.Actor, programme: Programme, decided: bool = False) -> QuerySet[DuplicatePair]:
     """The pairs the actor may review: both residents visible to them."""
     visible = Resident.objects.filter(scope.residents_q(actor), programme=programme).values("pk")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("nhap/", views.import_file, name="import"),
     path("nhap/<str:digest>/kiem-tra.xlsx", views.problems_workbook, name="problems"),
     path("mau.xlsx", views.template, name="template"),
+    path("trung/", views.duplicates, name="duplicates"),
 ]

@@ -18,7 +18,7 @@ from phocap.accounts import scope
 from phocap.core.errors import DomainError
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.programmes import selectors as programmes
-from phocap.registry import importing, selectors
+from phocap.registry import dedup, importing, selectors
 from phocap.registry.forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,3 +128,46 @@ def template(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(importing.template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="mau-danh-sach.xlsx"'
     return response
+
+
+@login_required
+@not_found_as_404
+def duplicates(request: HttpRequest, code: str) -> HttpResponse:
+    """The review queue: pairs the matching found, side by side, each decided in one tap; decided pairs below
+    with an undo; numbers another commune also listed; the manager starts a new matching run."""
+    programme = programmes.programme_get(actor=request.user, code=code)
+    if request.method == "POST":
+        try:
+            if request.POST.get("run"):
+                job = dedup.dedup_start(actor=request.user, programme=programme)
+                messages.success(request, _("Đã bắt đầu tìm người trùng (việc số %(n)s).") % {"n": job.pk})
+                return redirect("tasks")
+            pair_id = int(request.POST.get("pair", "0") or 0)
+            if request.POST.get("decision") == "reopen":
+                dedup.pair_reopen(actor=request.user, programme=programme, pair_id=pair_id)
+                messages.success(request, _("Đã hủy quyết định; cặp này trở lại danh sách chờ."))
+            else:
+                pair = dedup.pair_decide(
+                    actor=request.user,
+                    programme=programme,
+                    pair_id=pair_id,
+                    decision=request.POST.get("decision", ""),
+                )
+                messages.success(
+                    request,
+                    _("Đã gộp hai bản ghi thành một người.")
+                    if pair.decision == "same"
+                    else _("Đã ghi nhận: hai người khác nhau."),
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("registry:duplicates", code=code)
+    queue = dedup.pair_queue(actor=request.user, programme=programme)
+    context = {
+        "programme": programme,
+        "page": Paginator(queue, 20).get_page(request.GET.get("page")),
+        "decided": dedup.pair_queue(actor=request.user, programme=programme, decided=True)[:50],
+        "elsewhere": dedup.listed_elsewhere(actor=request.user, programme=programme)[:100],
+        "can_run": scope.can_manage_programme(request.user, programme),
+    }
+    return render(request, "registry/duplicates.html", context)

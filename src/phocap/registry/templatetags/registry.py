@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from phocap.registry.normalize import mask_id
 
@@ -19,7 +20,32 @@ COLUMN_LABELS = {
     "phone": "Điện thoại",
     "commune": "Xã/phường",
     "village": "Thôn/bản",
+    "poverty": "Diện hộ",
+    "priority": "Đối tượng ưu tiên",
 }
+EVIDENCE_LABELS = {
+    "name": _("họ tên"),
+    "given": _("tên gọi"),
+    "birth": _("ngày/năm sinh"),
+    "sex": _("giới tính"),
+    "commune": _("xã"),
+    "village": _("thôn"),
+    "phone": _("số điện thoại"),
+    "id_hash": _("số định danh"),
+}
+
+
+@register.filter
+def evidence_text(evidence: dict[str, float]) -> str:
+    """What made the two records alike or not, in words: "giống: họ tên, thôn · khác: ngày/năm sinh"."""
+    alike = [str(EVIDENCE_LABELS.get(k, k)) for k, w in evidence.items() if w >= 1]
+    unlike = [str(EVIDENCE_LABELS.get(k, k)) for k, w in evidence.items() if w <= -1]
+    parts = []
+    if alike:
+        parts.append(_("giống: %(f)s") % {"f": ", ".join(alike)})
+    if unlike:
+        parts.append(_("khác: %(f)s") % {"f": ", ".join(unlike)})
+    return " · ".join(parts)
 
 
 @register.filter

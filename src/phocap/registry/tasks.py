@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.tasks import task
+
+from phocap.core.jobs import job_actor, job_run
+from phocap.programmes.models import Programme
+from phocap.registry.dedup import dedup_run
+
+
+@task()
+def dedup_task(*, job_id: int, code: str) -> Any:
+    """Matching a whole programme's registry takes a while on a big one: run it in the background."""
+    actor = job_actor(job_id)
+
+    def body(progress: Any) -> dict[str, Any]:
+        programme = Programme.objects.get(code=code)
+        progress(0, 1, "Đang so khớp…")
+        result = dedup_run(actor=actor, programme=programme)
+        progress(1, 1, f"{len(result.pairs)} cặp")
+        data = result.as_dict()
+        return {"residents": data["residents"], "pairs": len(data["pairs"])}
+
+    return job_run(job_id, body)
