@@ -166,3 +166,10 @@ def residents_q(user: Actor) -> Q:
 
 def can_write_residents(user: Actor, commune: ProgrammeCommune) -> bool:
     return can_write_commune(user, commune)
+
+
+def can_see_sensitive(user: Actor, commune: ProgrammeCommune) -> bool:
+    """Ethnicity and priority groups (disability, merit, social-policy family …) are sensitive personal data:
+    for those who decide eligibility — the commune officer, the programme manager, the administrator — and not
+    for community digital-technology team members, who help people use their phones."""
+    return can_write_commune(user, commune)

@@ -111,7 +111,10 @@ def _settings(record_count: int) -> Any:
         blocking_rules_to_generate_predictions=[
             block_on("given", "birth_year"),
             block_on("family", "given"),
+            block_on("family", "birth_date"),
+            block_on("birth_date", "village"),
             block_on("phone"),
+            block_on("id_hash"),
             block_on("name"),
         ],
         retain_matching_columns=False,
@@ -125,7 +128,7 @@ def score_pairs(
     """Every pair of records scoring at least `threshold` (a probability, 0–1), best first."""
     if len(records) < 2:
         return []
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI()
     frame = db_api.register(_table(records))
@@ -134,8 +137,6 @@ def score_pairs(
         logging.getLogger(name).setLevel(logging.WARNING)
     if train if train is not None else len(records) >= EM_MINIMUM_RECORDS:
         linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-        for rule in (block_on("birth_year", "sex"), block_on("given", "commune")):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
     weight = math.log2(threshold / (1 - threshold)) if threshold < 1 else 60.0
     predictions = linker.inference.predict(threshold_match_weight=weight)
     pairs = []

@@ -301,6 +301,11 @@ def ethnic_groups() -> dict[str, EthnicGroup]:
     return index
 
 
+def ethnic_name(code: str) -> str:
+    """"08" → "Mông"; "" for none."""
+    return next((g.name for g in ethnic_groups().values() if g.code == code), "") if code else ""
+
+
 def read_ethnicity(value: Any) -> Reading[EthnicGroup]:
     if _blank(value):
         return Reading(None)

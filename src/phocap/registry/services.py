@@ -12,10 +12,10 @@ from django.utils import timezone
 from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.crypto import blind_index
-from phocap.core.errors import Conflict, NotFound, ValidationFailed
+from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.programmes.models import ProgrammeCommune
 from phocap.registry import normalize
-from phocap.registry.models import Resident
+from phocap.registry.models import Consent, Resident
 
 
 def resident_register(
@@ -107,3 +107,181 @@ def resident_erase(*, actor: scope.Actor, resident: Resident, reason: str) -> Re
             extra={"reason": reason},
         )
     return locked
+
+
+CORRECTABLE = ("full_name", "birth", "sex", "id_number", "ethnicity", "village", "phone", "smartphone_status", "notes")
+
+
+def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str, str]) -> Resident:
+    """Correct a resident's data from what an officer typed (each field read like a spreadsheet cell, so the same
+    rules and messages apply). Only the fields given change; the change is audited (personal values masked)."""
+    if not scope.can_write_residents(actor, resident.commune):
+        raise NotFound("Không tìm thấy người dân.")
+    if resident.erased_at is not None:
+        raise Conflict("Dữ liệu của người này đã được xóa.")
+    programme = resident.programme
+    new: dict[str, Any] = {}
+
+    def read[T](field: str, reading: normalize.Reading[T]) -> T | None:
+        errors = [p for p in reading.problems if p.severity == "error"]
+        if errors:
+            raise ValidationFailed(errors[0].message, field=field, code=errors[0].code)
+        return reading.value
+
+    if "full_name" in values:
+        name = read("full_name", normalize.read_name(values["full_name"]))
+        if not name:
+            raise ValidationFailed("Thiếu họ và tên.", field="full_name", code="name_missing")
+        new["full_name"] = name
+    if "birth" in values:
+        birth = read("birth", normalize.read_birth(values["birth"], today=programme.reference_date))
+        if birth is None:
+            raise ValidationFailed("Thiếu ngày sinh hoặc năm sinh.", field="birth", code="birth_missing")
+        if not normalize.is_adult(birth, programme.reference_date):
+            raise ValidationFailed(
+                f"Chưa đủ 18 tuổi vào ngày {programme.reference_date:%d/%m/%Y}.", field="birth", code="under_18"
+            )
+        new["birth_date"], new["birth_year"] = birth.date, birth.year
+    if "sex" in values:
+        new["sex"] = read("sex", normalize.read_sex(values["sex"])) or ""
+    if values.get("id_number", "").strip():
+        number = read(
+            "id_number",
+            normalize.read_id_number(
+                values["id_number"], birth_year=new.get("birth_year", resident.birth_year), sex=resident.sex or None
+            ),
+        )
+        assert number is not None
+        new["id_number"], new["id_hash"], new["id_kind"] = number.number, blind_index(number.number), number.kind
+    if "ethnicity" in values:
+        if not scope.can_see_sensitive(actor, resident.commune):
+            raise PermissionDenied("Bạn không được sửa thông tin dân tộc.")
+        group = read("ethnicity", normalize.read_ethnicity(values["ethnicity"]))
+        new["ethnicity_code"] = group.code if group else ""
+    if "phone" in values:
+        phone = read("phone", normalize.read_phone(values["phone"]))
+        new["phone"], new["phone_carrier"] = (phone.number, phone.carrier or "") if phone else ("", "")
+    if "village" in values:
+        new["village"] = " ".join(values["village"].split())
+    if "smartphone_status" in values:
+        if values["smartphone_status"] not in Resident.Smartphone.values:
+            raise ValidationFailed("Tình trạng điện thoại không hợp lệ.", field="smartphone_status")
+        new["smartphone_status"] = values["smartphone_status"]
+        if new["smartphone_status"] != resident.smartphone_status:
+            new["smartphone_surveyed_on"] = timezone.localdate()
+    if "notes" in values:
+        new["notes"] = values["notes"].strip()
+    try:
+        with transaction.atomic():
+            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            before = {f: getattr(locked, f) for f in new}
+            changes = audit.diff(before, new)
+            if not changes:
+                return locked
+            for field, value in new.items():
+                setattr(locked, field, value)
+            locked.updated_at = timezone.now()
+            locked.save()
+            audit.record(
+                actor=actor,
+                action="resident.correct",
+                obj=locked,
+                programme_code=programme.code,
+                changes={k: v for k, v in changes.items() if k not in ("id_hash", "id_kind")},
+            )
+    except IntegrityError:
+        raise Conflict("Số định danh này đã có trong danh sách của chương trình.", code="duplicate_id") from None
+    return locked
+
+
+def consent_record(
+    *, actor: scope.Actor, resident: Resident, purpose: str, given_on: dt.date, method: str
+) -> Consent:
+    """Consent for a stated purpose, how it was given, and who recorded it."""
+    if not scope.can_write_residents(actor, resident.commune):
+        raise NotFound("Không tìm thấy người dân.")
+    if not purpose.strip() or not method.strip():
+        raise ValidationFailed("Cần ghi mục đích và hình thức đồng ý.", field="purpose")
+    if given_on > timezone.localdate():
+        raise ValidationFailed("Ngày đồng ý không được ở tương lai.", field="given_on")
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            resident=resident,
+            purpose=purpose.strip()[:200],
+            given_on=given_on,
+            method=method.strip()[:100],
+            recorded_by=getattr(actor, "username", "") or "system",
+        )
+        audit.record(
+            actor=actor,
+            action="consent.record",
+            obj=consent,
+            programme_code=resident.programme.code,
+            extra={"resident": resident.pk, "purpose": consent.purpose, "method": consent.method},
+        )
+    return consent
+
+
+def consent_withdraw(*, actor: scope.Actor, consent: Consent, on: dt.date | None = None) -> Consent:
+    if not scope.can_write_residents(actor, consent.resident.commune):
+        raise NotFound("Không tìm thấy người dân.")
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        if locked.withdrawn_on is not None:
+            raise Conflict("Sự đồng ý này đã được rút lại.")
+        if on < locked.given_on:
+            raise ValidationFailed("Ngày rút lại phải sau ngày đồng ý.", field="on")
+        locked.withdrawn_on = on
+        locked.save(update_fields=["withdrawn_on"])
+        audit.record(
+            actor=actor,
+            action="consent.withdraw",
+            obj=locked,
+            programme_code=consent.resident.programme.code,
+            extra={"resident": consent.resident_id},
+        )
+    return locked
+
+
+def resident_data(*, actor: scope.Actor, resident: Resident) -> dict[str, Any]:
+    """Everything the programme holds about one person, for their request to see it (audited: it holds the full
+    identity number)."""
+    if not scope.can_write_residents(actor, resident.commune):
+        raise NotFound("Không tìm thấy người dân.")
+    household = resident.household
+    data = {
+        "resident_id": resident.pk,
+        "full_name": resident.full_name,
+        "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
+        "birth_year": resident.birth_year,
+        "sex": resident.sex,
+        "id_number": resident.id_number,
+        "ethnicity": normalize.ethnic_name(resident.ethnicity_code),
+        "commune": resident.commune.unit.name,
+        "village": resident.village,
+        "household": {"code": household.code, "head": household.head_name, "poverty_status": household.poverty_status}
+        if household
+        else None,
+        "priority_groups": [
+            {"kind": f.kind, "source": f.source, "recorded_on": f.recorded_on.isoformat()}
+            for f in resident.priority_flags.all()
+        ],
+        "phone": resident.phone,
+        "smartphone_status": resident.smartphone_status,
+        "notes": resident.notes,
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "given_on": c.given_on.isoformat(),
+                "method": c.method,
+                "recorded_by": c.recorded_by,
+                "withdrawn_on": c.withdrawn_on.isoformat() if c.withdrawn_on else None,
+            }
+            for c in resident.consents.order_by("given_on")
+        ],
+    }
+    audit.record(
+        actor=actor, action="resident.data_export", obj=resident, programme_code=resident.programme.code
+    )
+    return data
