@@ -119,3 +119,82 @@ def test_the_manager_starts_matching_as_a_background_job(login, programme, djang
     job = BackgroundJob.objects.get(kind="registry.dedup")
     assert job.status == "succeeded"
     assert job.result == {"residents": 0, "pairs": 0}
+
+
+def _hoa(programme):
+    from tests.registry.test_dedup import PEOPLE, _import
+
+    _import(programme, PEOPLE, "a.xlsx")
+    return Resident.objects.get(full_name="Nông Thị Hoa")
+
+
+def test_an_officer_corrects_a_resident_and_the_change_is_audited_masked(login, programme):
+    from phocap.core.models import AuditEvent
+
+    hoa = _hoa(programme)
+    client = login("xa-giaohieu")
+    page = client.get(f"{P}/{hoa.pk}/").content.decode()
+    assert "006*******57" in page
+    assert "006175012357" not in page
+    form = {
+        "action": "correct",
+        "full_name": "NÔNG THỊ HOA",
+        "birth": "02/03/1975",
+        "sex": "Nữ",
+        "id_number": "",
+        "ethnicity": "HMông",
+        "village": "Thôn Nà Coóc",
+        "phone": "912 345 678",
+        "smartphone_status": "unknown",
+        "notes": "",
+    }
+    response = client.post(f"{P}/{hoa.pk}/", form, follow=True)
+    assert "Đã lưu sửa đổi" in response.content.decode()
+    hoa.refresh_from_db()
+    assert (hoa.phone, hoa.ethnicity_code, hoa.id_number) == ("0912345678", "08", "006175012357")
+    event = AuditEvent.objects.get(action="resident.correct")
+    assert set(event.changes) == {"phone", "phone_carrier", "ethnicity_code"}
+    assert "0912345678" not in str(event.changes)
+    bad = client.post(f"{P}/{hoa.pk}/", {**form, "birth": "31/02/1975"}).content.decode()
+    assert "không có thật" in bad or "không hợp lệ" in bad
+    under = client.post(f"{P}/{hoa.pk}/", {**form, "birth": "2015"}).content.decode()
+    assert "Chưa đủ 18 tuổi" in under
+
+
+def test_other_communes_and_digital_team_members_cannot_correct(login, programme):
+    hoa = _hoa(programme)
+    assert login("xa-songcau").get(f"{P}/{hoa.pk}/").status_code == 404
+    assert login("to-cns").get(f"{P}/{hoa.pk}/").status_code == 404  # not her village
+    Resident.objects.filter(pk=hoa.pk).update(village="Thôn ví dụ 1", ethnicity_code="08")
+    member = login("to-cns")
+    page = member.get(f"{P}/{hoa.pk}/").content.decode()  # a team member of her village sees her…
+    assert "Nông Thị Hoa" in page
+    assert "Sửa thông tin" not in page  # …cannot change her data…
+    assert "Mông" not in page  # …nor see the sensitive fields
+    assert member.post(f"{P}/{hoa.pk}/", {"action": "export"}).status_code == 404
+
+
+def test_consent_is_recorded_withdrawn_and_the_person_gets_their_data(login, programme):
+    import json
+
+    from phocap.core.models import AuditEvent
+
+    hoa = _hoa(programme)
+    client = login("xa-giaohieu")
+    client.post(
+        f"{P}/{hoa.pk}/",
+        {"action": "consent", "purpose": "Nhận điện thoại", "given_on": "2023-06-01", "method": "ký giấy"},
+    )
+    consent = hoa.consents.get()
+    assert (consent.recorded_by, consent.withdrawn_on) == ("xa-giaohieu", None)
+    client.post(f"{P}/{hoa.pk}/", {"action": "withdraw", "consent": consent.pk})
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is not None
+    data = json.loads(client.post(f"{P}/{hoa.pk}/", {"action": "export"}).content)
+    assert data["id_number"] == "006175012357"
+    assert data["consents"][0]["withdrawn_on"]
+    assert AuditEvent.objects.filter(action="resident.data_export", object_id=str(hoa.pk)).count() == 1
+    client.post(f"{P}/{hoa.pk}/", {"action": "erase", "reason": "Đơn ngày 01/07/2023"})
+    hoa.refresh_from_db()
+    assert (hoa.full_name, hoa.id_number) == ("(đã xóa)", "")
+    assert client.get(f"{P}/{hoa.pk}/").status_code == 404

@@ -18,3 +18,47 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, communes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [("", "—"), *communes]  # type: ignore[attr-defined]
+
+
+class CorrectForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    birth = forms.CharField(label=_("Ngày sinh (dd/mm/yyyy) hoặc năm sinh"), max_length=20)
+    sex = forms.ChoiceField(
+        label=_("Giới tính"), choices=[("", "—"), ("Nam", _("Nam")), ("Nữ", _("Nữ"))], required=False
+    )
+    id_number = forms.CharField(
+        label=_("Số định danh mới"),
+        max_length=20,
+        required=False,
+        help_text=_("Để trống nếu không đổi. Số hiện tại không hiển thị đầy đủ."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    ethnicity = forms.CharField(label=_("Dân tộc"), max_length=40, required=False)
+    village = forms.CharField(label=_("Thôn/bản"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    smartphone_status = forms.ChoiceField(label=_("Điện thoại thông minh"), choices=Resident.Smartphone.choices)
+    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, sensitive: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not sensitive:
+            del self.fields["ethnicity"]
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Mục đích"), max_length=200, initial=_("Nhận điện thoại và được hỗ trợ sử dụng dịch vụ số")
+    )
+    given_on = forms.DateField(label=_("Ngày đồng ý"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=[
+            ("ký giấy", _("Ký vào phiếu")),
+            ("điểm chỉ", _("Điểm chỉ")),
+            ("đồng ý bằng lời, có người làm chứng", _("Đồng ý bằng lời, có người làm chứng")),
+        ],
+    )
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(label=_("Căn cứ yêu cầu xóa (đơn, ngày)"), max_length=300)

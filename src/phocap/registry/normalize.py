@@ -302,7 +302,7 @@ def ethnic_groups() -> dict[str, EthnicGroup]:
 
 
 def ethnic_name(code: str) -> str:
-    """"08" → "Mông"; "" for none."""
+    """ "08" → "Mông"; "" for none."""
     return next((g.name for g in ethnic_groups().values() if g.code == code), "") if code else ""
 
 

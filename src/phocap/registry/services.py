@@ -194,9 +194,7 @@ def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str
     return locked
 
 
-def consent_record(
-    *, actor: scope.Actor, resident: Resident, purpose: str, given_on: dt.date, method: str
-) -> Consent:
+def consent_record(*, actor: scope.Actor, resident: Resident, purpose: str, given_on: dt.date, method: str) -> Consent:
     """Consent for a stated purpose, how it was given, and who recorded it."""
     if not scope.can_write_residents(actor, resident.commune):
         raise NotFound("Không tìm thấy người dân.")
@@ -281,7 +279,5 @@ def resident_data(*, actor: scope.Actor, resident: Resident) -> dict[str, Any]:
             for c in resident.consents.order_by("given_on")
         ],
     }
-    audit.record(
-        actor=actor, action="resident.data_export", obj=resident, programme_code=resident.programme.code
-    )
+    audit.record(actor=actor, action="resident.data_export", obj=resident, programme_code=resident.programme.code)
     return data

@@ -10,4 +10,5 @@ urlpatterns = [
     path("nhap/<str:digest>/kiem-tra.xlsx", views.problems_workbook, name="problems"),
     path("mau.xlsx", views.template, name="template"),
     path("trung/", views.duplicates, name="duplicates"),
+    path("<int:resident_id>/", views.resident, name="resident"),
 ]

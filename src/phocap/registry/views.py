@@ -4,6 +4,7 @@ confirm — with a workbook of the rows' problems to download."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -18,8 +19,9 @@ from phocap.accounts import scope
 from phocap.core.errors import DomainError
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.programmes import selectors as programmes
-from phocap.registry import dedup, importing, selectors
-from phocap.registry.forms import ImportForm
+from phocap.registry import dedup, importing, selectors, services
+from phocap.registry.forms import ConsentForm, CorrectForm, EraseForm, ImportForm
+from phocap.registry.normalize import ethnic_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -171,3 +173,71 @@ def duplicates(request: HttpRequest, code: str) -> HttpResponse:
         "can_run": scope.can_manage_programme(request.user, programme),
     }
     return render(request, "registry/duplicates.html", context)
+
+
+@login_required
+@not_found_as_404
+def resident(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
+    """One person: correct their data (audited), record or withdraw consent, give them their data, erase it."""
+    programme = programmes.programme_get(actor=request.user, code=code)
+    person = selectors.resident_get(actor=request.user, programme=programme, resident_id=resident_id)
+    writable = scope.can_write_residents(request.user, person.commune)
+    sensitive = scope.can_see_sensitive(request.user, person.commune)
+    initial = {
+        "full_name": person.full_name,
+        "birth": person.birth_date.strftime("%d/%m/%Y") if person.birth_date else str(person.birth_year),
+        "sex": {"M": "Nam", "F": "Nữ"}.get(person.sex, ""),
+        "ethnicity": ethnic_name(person.ethnicity_code),
+        "village": person.village,
+        "phone": person.phone,
+        "smartphone_status": person.smartphone_status,
+        "notes": person.notes,
+    }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = CorrectForm(request.POST if action == "correct" else None, initial=initial, sensitive=sensitive)
+    consent_form = ConsentForm(request.POST if action == "consent" else None)
+    erase_form = EraseForm(request.POST if action == "erase" else None)
+    if action and not writable:
+        raise Http404
+    try:
+        if action == "correct" and form.is_valid():
+            changed = {k: str(v) for k, v in form.cleaned_data.items() if k == "id_number" or str(v) != initial.get(k)}
+            services.resident_correct(actor=request.user, resident=person, values=changed)
+            messages.success(request, _("Đã lưu sửa đổi."))
+            return redirect("registry:resident", code=code, resident_id=person.pk)
+        if action == "consent" and consent_form.is_valid():
+            services.consent_record(actor=request.user, resident=person, **consent_form.cleaned_data)
+            messages.success(request, _("Đã ghi nhận sự đồng ý."))
+            return redirect("registry:resident", code=code, resident_id=person.pk)
+        if action == "withdraw":
+            consent = person.consents.filter(pk=int(request.POST.get("consent", "0") or 0)).first()
+            if consent is None:
+                raise Http404
+            services.consent_withdraw(actor=request.user, consent=consent)
+            messages.success(request, _("Đã ghi nhận việc rút lại sự đồng ý."))
+            return redirect("registry:resident", code=code, resident_id=person.pk)
+        if action == "export":
+            data = services.resident_data(actor=request.user, resident=person)
+            response = HttpResponse(
+                json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.pk}.json"'
+            return response
+        if action == "erase" and erase_form.is_valid():
+            services.resident_erase(actor=request.user, resident=person, reason=erase_form.cleaned_data["reason"])
+            messages.success(request, _("Đã xóa dữ liệu cá nhân; số liệu của chương trình được giữ nguyên."))
+            return redirect("registry:residents", code=code)
+    except DomainError as exc:
+        add_domain_error(form if action == "correct" else consent_form if action == "consent" else erase_form, exc)
+    context = {
+        "programme": programme,
+        "person": person,
+        "form": form,
+        "consent_form": consent_form,
+        "erase_form": erase_form,
+        "writable": writable,
+        "sensitive": sensitive,
+        "flags": person.priority_flags.all() if sensitive else [],
+        "consents": person.consents.order_by("-given_on"),
+    }
+    return render(request, "registry/resident.html", context)
