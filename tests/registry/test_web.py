@@ -198,3 +198,39 @@ def test_consent_is_recorded_withdrawn_and_the_person_gets_their_data(login, pro
     hoa.refresh_from_db()
     assert (hoa.full_name, hoa.id_number) == ("(đã xóa)", "")
     assert client.get(f"{P}/{hoa.pk}/").status_code == 404
+
+
+def test_the_api_runs_matching_decides_pairs_and_corrects_residents(login, programme):
+    import json
+
+    from tests.registry.test_dedup import AGAIN, PEOPLE, _import
+
+    _import(programme, PEOPLE, "a.xlsx")
+    _import(programme, AGAIN, "b.xlsx")
+    base = "/api/v1/programmes/bac-kan-2023"
+    assert login("xa-giaohieu").post(f"{base}/residents/dedup").status_code == 403
+    run = login("quanly").post(f"{base}/residents/dedup")
+    assert run.status_code == 200, run.content
+    assert run.json()["residents"] == 9
+    officer = login("xa-giaohieu")
+    queue = officer.get(f"{base}/duplicates").json()
+    assert queue["count"] == len(run.json()["pairs"]) >= 3
+    first = queue["items"][0]
+    decided = officer.post(
+        f"{base}/duplicates/{first['id']}/decision", json.dumps({"decision": "different"}), "application/json"
+    )
+    assert decided.json()["decision"] == "different"
+    again = officer.post(
+        f"{base}/duplicates/{first['id']}/decision", json.dumps({"decision": "same"}), "application/json"
+    )
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("already_decided")
+    hoa = Resident.objects.get(full_name="Nông Thị Hoa")
+    patched = officer.patch(
+        f"{base}/residents/{hoa.pk}", json.dumps({"phone": "+84 912 345 678", "ethnicity": "Tày"}), "application/json"
+    )
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["ethnicity_code"] == "02"  # Tày
+    bad = officer.patch(f"{base}/residents/{hoa.pk}", json.dumps({"birth": "15/13/1975"}), "application/json")
+    assert bad.status_code == 422
+    assert "006175012357" not in bad.content.decode()

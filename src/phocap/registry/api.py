@@ -5,9 +5,10 @@ from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from phocap.accounts import scope
 from phocap.accounts.auth import AuthedRequest
 from phocap.programmes import selectors as programmes
-from phocap.registry import selectors
+from phocap.registry import dedup, selectors, services
 from phocap.registry.importing import import_residents
 from phocap.registry.models import Resident
 from phocap.registry.normalize import mask_id
@@ -36,6 +37,11 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_commune_code(obj: Resident) -> str:
         return obj.commune.unit.code
+
+    @staticmethod
+    def resolve_ethnicity_code(obj: Resident, context: Any) -> str:
+        """Sensitive: empty for callers who do not decide eligibility (digital-team members)."""
+        return obj.ethnicity_code if scope.can_see_sensitive(context["request"].auth, obj.commune) else ""
 
 
 class ImportParams(Schema):
@@ -85,3 +91,74 @@ def import_list(request: AuthedRequest, code: str, file: File[UploadedFile], par
         dry_run=params.dry_run,
     )
     return report.as_dict()
+
+
+class ResidentPatch(Schema):
+    """Fields to correct, written as on a commune list ("02/03/1975" or "1975", "Nữ", "HMông", "912 345 678");
+    absent fields are left alone."""
+
+    full_name: str | None = None
+    birth: str | None = None
+    sex: str | None = None
+    id_number: str | None = None
+    ethnicity: str | None = None
+    village: str | None = None
+    phone: str | None = None
+    smartphone_status: str | None = None
+    notes: str | None = None
+
+
+@router.patch("/programmes/{code}/residents/{int:resident_id}", response=ResidentOut, summary="Correct a resident")
+def correct_resident(request: AuthedRequest, code: str, resident_id: int, body: ResidentPatch) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    person = selectors.resident_get(actor=request.auth, programme=programme, resident_id=resident_id)
+    values = {k: v for k, v in body.dict().items() if v is not None}
+    return services.resident_correct(actor=request.auth, resident=person, values=values)
+
+
+class PairOut(Schema):
+    id: int
+    a: int
+    b: int
+    score: float
+    status: str
+    decision: str
+
+    @staticmethod
+    def resolve_a(obj: Any) -> int:
+        return int(obj.a_id)
+
+    @staticmethod
+    def resolve_b(obj: Any) -> int:
+        return int(obj.b_id)
+
+
+class DedupOut(Schema):
+    residents: int
+    pairs: list[PairOut]
+
+
+class DecisionIn(Schema):
+    decision: str  # "same" | "different" | "reopen"
+
+
+@router.post("/programmes/{code}/residents/dedup", response=DedupOut, summary="Run the duplicate matching")
+def run_dedup(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    result = dedup.dedup_run(actor=request.auth, programme=programme)
+    return {"residents": result.residents, "pairs": result.pairs}
+
+
+@router.get("/programmes/{code}/duplicates", response=list[PairOut], summary="Pairs awaiting review (or decided)")
+@paginate
+def list_pairs(request: AuthedRequest, code: str, decided: bool = False) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return dedup.pair_queue(actor=request.auth, programme=programme, decided=decided)
+
+
+@router.post("/programmes/{code}/duplicates/{pair_id}/decision", response=PairOut, summary="Decide or reopen a pair")
+def decide_pair(request: AuthedRequest, code: str, pair_id: int, body: DecisionIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    if body.decision == "reopen":
+        return dedup.pair_reopen(actor=request.auth, programme=programme, pair_id=pair_id)
+    return dedup.pair_decide(actor=request.auth, programme=programme, pair_id=pair_id, decision=body.decision)
