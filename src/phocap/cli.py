@@ -52,7 +52,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         demo_fundraising_create(actor=actor, programme=programme)
         from phocap.registry.demo import demo_residents_create
 
-        demo_residents_create(actor=actor, programme=programme)
+        if demo_residents_create(actor=actor, programme=programme):
+            from phocap.registry.dedup import dedup_run
+
+            dedup_run(actor=actor, programme=programme)  # the planted duplicates wait in the review queue
     data = {
         "programme": programme.code,
         "communes": programme.communes.count(),

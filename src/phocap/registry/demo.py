@@ -62,14 +62,50 @@ GIVEN_F = (
 )
 
 
+PLANTED_DUPLICATES = 0.012  # share of each list that is someone already listed, typed again
+POVERTY = (("Hộ nghèo", 0.27), ("Hộ cận nghèo", 0.14))  # of households; mountain communes of Bắc Kạn, 2022–2023
+PRIORITY = (
+    ("Gia đình người có công", 0.03),
+    ("Gia đình chính sách", 0.04),
+    ("Người khuyết tật", 0.05),
+    ("Người có uy tín", 0.01),
+)
+
+
+def _strip_marks(text: str) -> str:
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return plain.replace("đ", "d").replace("Đ", "D")
+
+
 def _rows(programme: Programme, commune_code: str, count: int, rng: random.Random) -> list[list[object]]:
+    """A commune's list: households of one to three adults (code, head, poverty status), priority groups, and a
+    few people listed twice — again without their number, without diacritics or with the year only."""
     rows: list[list[object]] = [
         [f"DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH — {commune_code} (dữ liệu ví dụ)"],
-        ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc", "Thôn/Bản", "SĐT"],
+        [
+            "STT",
+            "Họ và tên",
+            "Ngày sinh",
+            "Giới tính",
+            "Số CCCD",
+            "Dân tộc",
+            "Thôn/Bản",
+            "SĐT",
+            "Mã hộ",
+            "Quan hệ với chủ hộ",
+            "Diện hộ",
+            "Đối tượng ưu tiên",
+        ],
     ]
     villages = [f"Thôn {n} (ví dụ)" for n in range(1, 9)]
     ref = programme.reference_date
-    for n in range(1, count + 1):
+    twice = round(count * PLANTED_DUPLICATES)
+    n = 0
+    household_no = 0
+    while n < count - twice:
+        household_no += 1
         pick, acc = rng.random(), 0.0
         ethnic: str = ETHNIC_MIX[0][0]
         families: tuple[str, ...] = ETHNIC_MIX[0][2]
@@ -78,20 +114,61 @@ def _rows(programme: Programme, commune_code: str, count: int, rng: random.Rando
             if pick <= acc:
                 ethnic, families = name, fams
                 break
-        sex = rng.choice("MF")
-        name = f"{rng.choice(families)} {rng.choice(GIVEN_M if sex == 'M' else GIVEN_F)}"
-        # the people without a smartphone are older on average
-        age = min(90, max(18, int(rng.gauss(52, 16))))
-        year = ref.year - age - 1
-        born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
-        birth: object = born.strftime("%d/%m/%Y") if rng.random() < 0.8 else year  # some lists hold only the year
-        number = ""
-        if rng.random() < 0.85:  # most have a CCCD: province of birth registration, century/sex, year, random
-            province = "006" if rng.random() < 0.9 else rng.choice(["019", "004", "020"])
-            digit = {("M", 1900): "0", ("F", 1900): "1", ("M", 2000): "2", ("F", 2000): "3"}[(sex, year // 100 * 100)]
-            number = f"{province}{digit}{year % 100:02d}{rng.randrange(10**6):06d}"
-        phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.3 else ""
-        rows.append([n, name, birth, "Nam" if sex == "M" else "Nữ", number, ethnic, rng.choice(villages), phone])
+        family = rng.choice(families)
+        village = rng.choice(villages)
+        code = f"{commune_code}-{household_no:04d}"
+        x, poverty = rng.random(), ""
+        for label, share in POVERTY:
+            if x < share:
+                poverty = label
+                break
+            x -= share
+        size = min(count - twice - n, rng.choice((1, 1, 1, 2, 2, 3)))
+        for member in range(size):
+            n += 1
+            sex = rng.choice("MF")
+            name = f"{family} {rng.choice(GIVEN_M if sex == 'M' else GIVEN_F)}"
+            # the people without a smartphone are older on average
+            age = min(90, max(18, int(rng.gauss(52, 16))))
+            year = ref.year - age - 1
+            born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            birth: object = born.strftime("%d/%m/%Y") if rng.random() < 0.8 else year  # some lists hold the year
+            number = ""
+            if rng.random() < 0.85:  # most have a CCCD: province of birth registration, century/sex, year, random
+                province = "006" if rng.random() < 0.9 else rng.choice(["019", "004", "020"])
+                digit = {("M", 1900): "0", ("F", 1900): "1", ("M", 2000): "2", ("F", 2000): "3"}[
+                    (sex, year // 100 * 100)
+                ]
+                number = f"{province}{digit}{year % 100:02d}{rng.randrange(10**6):06d}"
+            phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.3 else ""
+            groups = [label for label, share in PRIORITY if rng.random() < share]
+            if size == 1 and age >= 70 and rng.random() < 0.3:
+                groups.append("Người cao tuổi sống một mình")
+            rows.append(
+                [
+                    n,
+                    name,
+                    birth,
+                    "Nam" if sex == "M" else "Nữ",
+                    number,
+                    ethnic,
+                    village,
+                    phone,
+                    code,
+                    "Chủ hộ" if member == 0 else rng.choice(("Vợ", "Chồng", "Con", "Bố", "Mẹ")),
+                    poverty,
+                    ", ".join(groups),
+                ]
+            )
+    people = rows[2:]
+    for again in rng.sample(people, twice):
+        n += 1
+        name = str(again[1])
+        name = _strip_marks(name) if rng.random() < 0.6 else name.upper()
+        birth = again[2]
+        if isinstance(birth, str) and rng.random() < 0.5:
+            birth = int(birth[-4:])
+        rows.append([n, name, birth, again[3], "", again[5], again[6], "", "", "", "", ""])
     return rows
 
 
