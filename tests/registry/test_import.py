@@ -245,3 +245,94 @@ def test_the_sample_lists_poverty_on_a_household_of_ones_own(programme):
     assert an.household.poverty_status == "poor"
     assert an.household.code.startswith("R-")
     assert Resident.objects.get(full_name="Nong Thi Hoa").household.poverty_status == "near_poor"
+
+
+def _as_csv(rows):
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([["" if c is None else c for c in r] for r in rows])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _as_xls(rows):
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Danh sach")
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if cell is not None:
+                sheet.write(i, j, cell)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _as_ods(rows):
+    import io
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Danh sach")
+    for row in rows:
+        tr = TableRow()
+        for cell in row:
+            if isinstance(cell, (int, float)):
+                tc = TableCell(valuetype="float", value=cell)
+                tc.addElement(P(text=str(cell)))
+            else:
+                tc = TableCell(valuetype="string")
+                if cell is not None:
+                    tc.addElement(P(text=str(cell)))
+            tr.addElement(tc)
+        table.addElement(tr)
+    doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("suffix", "writer"), [("csv", _as_csv), ("xls", _as_xls), ("ods", _as_ods)])
+def test_the_same_list_as_csv_xls_or_ods_imports_the_same(programme, suffix, writer):
+    from phocap.registry.samples import ROWS
+
+    report = import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=writer(ROWS),
+        filename=f"giao-hieu.{suffix}",
+        commune_code="01870",
+        smartphone_status="lacks",
+    )
+    assert (report.rows, report.created, report.duplicates, report.rejected) == (9, 4, 1, 4)
+    assert {(e.row, e.code) for e in report.errors} == {
+        (10, "name_missing"),
+        (11, "birth_impossible"),
+        (12, "under_18"),
+        (13, "id_malformed"),
+    }
+    assert Resident.objects.get(full_name="Nông Văn An").id_number == "006070012345"
+
+
+def test_a_column_meaning_can_be_given_for_one_import(programme):
+    from tests.registry.test_dedup import _book
+
+    rows = [["TT", "Tên người dân", "Năm sinh"], [1, "Hoàng Văn Lâm", 1950]]
+    with pytest.raises(Exception, match="tiêu đề"):
+        import_residents(actor=SYSTEM, programme=programme, data=_book(rows), filename="x.xlsx", commune_code="01870")
+    report = import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=_book(rows),
+        filename="x.xlsx",
+        commune_code="01870",
+        mapping={"Tên người dân": "name"},
+    )
+    assert report.created == 1

@@ -234,3 +234,48 @@ def test_the_api_runs_matching_decides_pairs_and_corrects_residents(login, progr
     bad = officer.patch(f"{base}/residents/{hoa.pk}", json.dumps({"birth": "15/13/1975"}), "application/json")
     assert bad.status_code == 422
     assert "006175012357" not in bad.content.decode()
+
+
+def test_an_unknown_column_is_mapped_once_and_remembered_for_the_commune(login, programme):
+    from tests.registry.test_dedup import _book
+
+    rows = [
+        ["DANH SÁCH"],
+        ["TT", "Tên người dân", "Năm sinh", "Nơi ở hiện nay", "Giới tính"],
+        [1, "Hoàng Văn Lâm", 1950, "Thôn Nà Coóc", "Nam"],
+        [2, "Ma Thị Hoa", 1955, "Thôn Khuổi Bốc", "Nữ"],
+    ]
+    client = login("xa-giaohieu")
+    upload = {"file": SimpleUploadedFile("ds.xlsx", _book(rows)), "commune": "01870", "smartphone_status": "lacks"}
+    first = client.post(f"{P}/nhap/", upload).content.decode()
+    assert "Không tìm thấy dòng tiêu đề" in first
+    assert "“Tên người dân”" in first
+    digest = first.split('name="recheck" value="')[1].split('"')[0]
+    cells = ["TT", "Tên người dân", "Năm sinh", "Nơi ở hiện nay", "Giới tính"]
+    mapping = {f"h{i}": c for i, c in enumerate(cells)}
+    mapping.update({"f1": "name", "f3": "village"})
+    rechecked = client.post(
+        f"{P}/nhap/",
+        {"recheck": digest, "commune": "01870", "smartphone_status": "lacks", "n": len(cells), **mapping},
+    ).content.decode()
+    assert "Đã lưu cách đọc 2 cột" in rechecked
+    assert "Kết quả kiểm tra (chưa ghi)" in rechecked
+    again = client.post(
+        f"{P}/nhap/",
+        {"file": SimpleUploadedFile("ds2.xlsx", _book(rows)), "commune": "01870", "smartphone_status": "lacks"},
+    ).content.decode()
+    assert "Kết quả kiểm tra (chưa ghi)" in again  # remembered
+    assert "Cột chưa đọc được" not in again
+    other = login("xa-songcau").post(
+        f"{P}/nhap/",
+        {"file": SimpleUploadedFile("ds3.xlsx", _book(rows)), "commune": "01837", "smartphone_status": "lacks"},
+    )
+    assert "Không tìm thấy dòng tiêu đề" in other.content.decode()  # another commune has not mapped it
+    from phocap.core.actors import SYSTEM
+    from phocap.registry.importing import import_residents
+
+    report = import_residents(
+        actor=SYSTEM, programme=programme, data=_book(rows), filename="ds.xlsx", commune_code="01870"
+    )
+    assert report.created == 2
+    assert Resident.objects.get(full_name="Hoàng Văn Lâm").village == "Thôn Nà Coóc"

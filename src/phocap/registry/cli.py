@@ -46,6 +46,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         commune_code=args.commune,
         smartphone_status=args.smartphone_status,
         dry_run=args.dry_run,
+        mapping=dict(m.split("=", 1) for m in args.map if "=" in m),
     )
     data = report.as_dict()
     out(
@@ -110,6 +111,13 @@ def register(sub: Any) -> None:
         help="tình trạng điện thoại thông minh, cho tệp không có cột này",
     )
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="TIÊU_ĐỀ=TRƯỜNG",
+        help='nghĩa của một cột phần mềm chưa biết, ví dụ --map "Tên người dân=name" (name, birth, sex, id, …)',
+    )
     p = add_command(group, "export", cmd_export, "xuất danh sách người dân (có số định danh đầy đủ; được ghi nhật ký)")
     p.add_argument("--programme", required=True)
     p.add_argument("--commune")

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from phocap.accounts import scope
@@ -27,7 +28,7 @@ from phocap.core.spreadsheets import read_rows
 from phocap.core.text import ascii_fold
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize as n
-from phocap.registry.models import Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
+from phocap.registry.models import ColumnMapping, Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
 
 HEADERS: dict[str, tuple[str, ...]] = {
     # "Quan hệ với chủ hộ" and "Họ tên chủ hộ" before "Họ tên", which they contain
@@ -90,6 +91,8 @@ class ImportReport:
     warnings: int = 0
     errors: list[RowError] = dataclasses.field(default_factory=list)
     notes: list[RowError] = dataclasses.field(default_factory=list)  # warnings, per row and column
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)  # field → the header it was read from
+    unrecognised: list[str] = dataclasses.field(default_factory=list)  # header cells not read (to map)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,22 +106,16 @@ class ImportReport:
         }
 
 
-def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, int]]:
+def find_header(
+    rows: list[list[Any]], learned: dict[str, str] | None = None
+) -> tuple[int, dict[str, int], dict[str, int]]:
     """The header row, the column of each field, and — for the layout with the birth year written under
-    "Nam" / "Nữ" columns — those two columns (from the header row or the row just below it)."""
+    "Nam" / "Nữ" columns — those two columns (from the header row or the row just below it). `learned`:
+    header texts (folded) an officer mapped to a field before, tried first."""
+    learned = learned or {}
     for index, row in enumerate(rows[:30]):
         cells = [_norm(c) for c in row]
-        columns: dict[str, int] = {}
-        for col, cell in enumerate(cells):
-            if not cell:
-                continue
-            for field, words in HEADERS.items():
-                if field not in columns and any(
-                    cell == w or cell.startswith(w + " ") or cell.startswith(w + "(") or (w in cell and len(w) > 6)
-                    for w in words
-                ):
-                    columns[field] = col
-                    break
+        columns = _columns(cells, learned)
         if "name" in columns and ({"birth", "id"} & set(columns)):
             by_sex: dict[str, int] = {}
             below = [_norm(c) for c in rows[index + 1]] if index + 1 < len(rows) else []
@@ -132,9 +129,72 @@ def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, i
                     by_sex = {"M": males[0], "F": females[0]}
             return index, columns, by_sex
     raise ValidationFailed(
-        "Không tìm thấy dòng tiêu đề (cần ít nhất cột Họ và tên và cột Ngày sinh/Năm sinh hoặc Số CCCD).",
+        "Không tìm thấy dòng tiêu đề (cần ít nhất cột Họ và tên và cột Ngày sinh/Năm sinh hoặc Số CCCD). "
+        "Hãy chọn nghĩa của các cột bên dưới.",
         code="header_not_found",
     )
+
+
+def _columns(cells: list[str], learned: dict[str, str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for col, cell in enumerate(cells):
+        if not cell:
+            continue
+        field = learned.get(cell)
+        if field is not None:
+            if field not in columns and field not in ("ignore", "poverty", "priority"):
+                columns[field] = col
+            continue
+        for field, words in HEADERS.items():
+            if field not in columns and any(
+                cell == w or cell.startswith(w + " ") or cell.startswith(w + "(") or (w in cell and len(w) > 6)
+                for w in words
+            ):
+                columns[field] = col
+                break
+    return columns
+
+
+def header_guess(rows: list[list[Any]]) -> tuple[int, list[str]]:
+    """When no header is recognised: the row among the first 30 with the most text cells, most likely the header,
+    so the officer can say what its columns mean."""
+    best, cells, score = 0, list[str](), 0
+    for index, row in enumerate(rows[:30]):
+        texts = [str(c).strip() if c not in (None, "") else "" for c in row]
+        words = len([t for t in texts if t and not t.replace(".", "").isdigit()])
+        if words > score:
+            best, cells, score = index, texts, words
+    return best, cells
+
+
+def learned_mappings(programme: Programme, commune: ProgrammeCommune | None) -> dict[str, str]:
+    """Remembered column meanings: the programme's, overridden by the commune's."""
+    qs = ColumnMapping.objects.filter(programme=programme).filter(
+        Q(commune__isnull=True) | Q(commune=commune) if commune is not None else Q(commune__isnull=True)
+    )
+    rows = sorted(qs.values_list("commune_id", "header", "field"), key=lambda r: r[0] is not None)
+    return {header: field for _, header, field in rows}
+
+
+def unrecognised_columns(
+    rows: list[list[Any]], header: int, columns: dict[str, int], learned: dict[str, str]
+) -> list[str]:
+    """Header cells of the found header row that mean nothing to the importer yet (shown for mapping)."""
+    known = set(columns.values())
+    out = []
+    for col, cell in enumerate(rows[header]):
+        folded = _norm(cell)
+        if (
+            folded
+            and col not in known
+            and folded not in learned
+            and folded not in ("stt", "tt", "so tt", "so thu tu")
+            and not POVERTY_HEADER_RE.search(folded)
+            and not PRIORITY_HEADER_RE.search(folded)
+            and folded not in ("nam", "nu")
+        ):
+            out.append(" ".join(str(cell).split()))
+    return out
 
 
 def take(problems: list[tuple[str, n.Problem]], column: str, reading: n.Reading[Any]) -> Any:
@@ -213,6 +273,7 @@ def import_residents(
     commune_code: str | None = None,
     smartphone_status: str | None = None,
     dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     communes = {c.unit.code: c for c in programme.communes.select_related("unit")}
     default_commune = communes.get(commune_code) if commune_code else None
@@ -224,13 +285,29 @@ def import_residents(
     if smartphone_status and smartphone_status not in Resident.Smartphone.values:
         raise ValidationFailed("Tình trạng điện thoại: lacks, has hoặc unknown.", field="smartphone_status")
     rows = read_rows(data, filename)
-    header, columns, by_sex = find_header(rows)
+    learned = learned_mappings(programme, default_commune)
+    valid = {f for f, _ in ColumnMapping.FIELDS}
+    for header, field in (mapping or {}).items():  # given for this import only (the CLI's --map)
+        if field not in valid:
+            raise ValidationFailed(f"Không rõ nghĩa cột {field!r} (chọn: {', '.join(sorted(valid))}).", field="mapping")
+        learned[_norm(header)] = field
+    header, columns, by_sex = find_header(rows, learned)
     titles = [_norm(c) for c in rows[header]]
-    poverty_cols = [i for i, t in enumerate(titles) if POVERTY_HEADER_RE.search(t)]
+    poverty_cols = [
+        i
+        for i, t in enumerate(titles)
+        if learned.get(t) == "poverty" or (t not in learned and POVERTY_HEADER_RE.search(t))
+    ]
     priority_cols = [
-        i for i, t in enumerate(titles) if PRIORITY_HEADER_RE.search(t) and i not in columns.values() and t
+        i
+        for i, t in enumerate(titles)
+        if t
+        and i not in columns.values()
+        and (learned.get(t) == "priority" or (t not in learned and PRIORITY_HEADER_RE.search(t)))
     ]
     report = ImportReport()
+    report.columns = {field: " ".join(str(rows[header][col]).split()) for field, col in columns.items()}
+    report.unrecognised = unrecognised_columns(rows, header, columns, learned)
     village = ""
     candidates: list[Candidate] = []
     seen_in_file: set[str] = set()
@@ -631,3 +708,37 @@ def error_workbook(data: bytes, filename: str, report: ImportReport) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def column_mapping_save(
+    *, actor: scope.Actor, programme: Programme, commune: ProgrammeCommune | None, mapping: dict[str, str]
+) -> int:
+    """Remember what the officer said columns mean (header text → field), for their commune's next files."""
+    valid = {f for f, _ in ColumnMapping.FIELDS}
+    if commune is None and not scope.can_manage_programme(actor, programme):
+        raise NotFound("Chọn xã để lưu cách đọc cột.")
+    if commune is not None and not scope.can_write_residents(actor, commune):
+        raise NotFound("Không tìm thấy xã/phường (hoặc bạn không có quyền nhập danh sách cho xã này).")
+    saved = 0
+    with transaction.atomic():
+        for header, field in mapping.items():
+            folded = _norm(header)
+            if not folded or not field:
+                continue
+            if field not in valid:
+                raise ValidationFailed(f"Không rõ nghĩa cột {field!r}.", field="mapping")
+            row, created = ColumnMapping.objects.update_or_create(
+                programme=programme,
+                commune=commune,
+                header=folded[:200],
+                defaults={"field": field, "updated_by": getattr(actor, "username", "") or "system"},
+            )
+            audit.record(
+                actor=actor,
+                action="registry.column_mapping",
+                obj=row,
+                programme_code=programme.code,
+                extra={"header": folded, "field": field, "new": created},
+            )
+            saved += 1
+    return saved

@@ -218,3 +218,47 @@ class ListedElsewhere(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id}@{self.commune_id}"
+
+
+class ColumnMapping(models.Model):
+    """How a commune's spreadsheets name a column the importer does not know ("Tên người dân" → full name),
+    remembered after an officer mapped it once. `commune` empty: for the whole programme."""
+
+    FIELDS = (
+        ("name", _("Họ và tên")),
+        ("birth", _("Ngày sinh / năm sinh")),
+        ("sex", _("Giới tính")),
+        ("id", _("Số định danh (CCCD/CMND)")),
+        ("ethnicity", _("Dân tộc")),
+        ("village", _("Thôn/bản")),
+        ("commune", _("Xã/phường")),
+        ("household", _("Mã hộ")),
+        ("head", _("Chủ hộ")),
+        ("relation", _("Quan hệ với chủ hộ")),
+        ("poverty", _("Diện hộ (nghèo, cận nghèo)")),
+        ("priority", _("Đối tượng ưu tiên")),
+        ("phone", _("Số điện thoại")),
+        ("smartphone", _("Có điện thoại thông minh")),
+        ("notes", _("Ghi chú")),
+        ("ignore", _("Bỏ qua cột này")),
+    )
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(ProgrammeCommune, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    header = models.CharField(_("tiêu đề cột (không dấu, chữ thường)"), max_length=200)
+    field = models.CharField(_("nghĩa là"), max_length=12, choices=FIELDS)
+    updated_by = models.CharField(max_length=150, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "header"], condition=Q(commune__isnull=False), name="column_mapping_once"
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "header"], condition=Q(commune__isnull=True), name="column_mapping_programme_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
 from phocap.core.errors import DomainError
+from phocap.core.spreadsheets import read_rows
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.programmes import selectors as programmes
 from phocap.registry import dedup, importing, selectors, services
 from phocap.registry.forms import ConsentForm, CorrectForm, EraseForm, ImportForm
+from phocap.registry.models import ColumnMapping
 from phocap.registry.normalize import ethnic_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,19 +47,53 @@ def residents(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/residents.html", {"programme": programme, "page": page})
 
 
+def _check(
+    request: HttpRequest,
+    context: dict[str, Any],
+    *,
+    path: Path,
+    commune: str,
+    smartphone_status: str,
+    form: ImportForm,
+) -> None:
+    """Dry-run the stored file into the page: the report, or — when no header is recognised — the likely header
+    row's cells for the officer to say what they mean."""
+    programme = context["programme"]
+    context.update(digest=path.stem, commune=commune, smartphone_status=smartphone_status)
+    try:
+        report = importing.import_residents(
+            actor=request.user,
+            programme=programme,
+            data=path.read_bytes(),
+            filename=path.name,
+            commune_code=commune or None,
+            smartphone_status=smartphone_status or None,
+            dry_run=True,
+        )
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        if exc.code == "header_not_found":
+            _, cells = importing.header_guess(read_rows(path.read_bytes(), path.name))
+            context["to_map"] = [c for c in cells if c]
+    else:
+        context.update(report=report, to_map=report.unrecognised)
+    context["field_choices"] = ColumnMapping.FIELDS
+
+
 @login_required
 @not_found_as_404
 def import_file(request: HttpRequest, code: str) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
     communes = [
-        (c.unit.code, c.unit.name)
+        c
         for c in programmes.commune_list(actor=request.user, programme=programme)
         if scope.can_write_residents(request.user, c)
     ]
     if not communes:
         raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None, communes=communes)
-    context: dict[str, object] = {"programme": programme, "form": form}
+    choices = [(c.unit.code, c.unit.name) for c in communes]
+    form = ImportForm(request.POST or None, request.FILES or None, communes=choices)
+    context: dict[str, Any] = {"programme": programme, "form": form}
     if request.method == "POST" and request.POST.get("confirm"):
         path = _stored(request.POST["confirm"])
         try:
@@ -77,32 +114,49 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
             % {"c": report.created, "u": report.updated, "d": report.duplicates, "r": report.rejected},
         )
         context.update(report=report, digest=path.stem, done=True)
+    elif request.method == "POST" and request.POST.get("recheck"):
+        path = _stored(request.POST["recheck"])
+        commune_code = request.POST.get("commune", "")
+        commune = next((c for c in communes if c.unit.code == commune_code), None)
+        mapping = {
+            request.POST.get(f"h{i}", ""): request.POST.get(f"f{i}", "")
+            for i in range(min(100, int(request.POST.get("n", "0") or 0)))
+        }
+        try:
+            saved = importing.column_mapping_save(
+                actor=request.user, programme=programme, commune=commune, mapping=mapping
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if saved:
+                messages.success(request, _("Đã lưu cách đọc %(n)s cột cho các lần nhập sau.") % {"n": saved})
+        form = ImportForm(None, communes=choices)
+        context["form"] = form
+        _check(
+            request,
+            context,
+            path=path,
+            commune=commune_code,
+            smartphone_status=request.POST.get("smartphone_status", ""),
+            form=form,
+        )
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
         digest = hashlib.sha256(data).hexdigest()
         folder = Path(settings.PHOCAP_UPLOAD_DIR)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{digest}{Path(upload.name).suffix.lower()[:6]}").write_bytes(data)
-        try:
-            report = importing.import_residents(
-                actor=request.user,
-                programme=programme,
-                data=data,
-                filename=upload.name,
-                commune_code=form.cleaned_data["commune"] or None,
-                smartphone_status=form.cleaned_data["smartphone_status"],
-                dry_run=True,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            context.update(
-                report=report,
-                digest=digest,
-                commune=form.cleaned_data["commune"],
-                smartphone_status=form.cleaned_data["smartphone_status"],
-            )
+        path = folder / f"{digest}{Path(upload.name).suffix.lower()[:6]}"
+        path.write_bytes(data)
+        _check(
+            request,
+            context,
+            path=path,
+            commune=form.cleaned_data["commune"],
+            smartphone_status=form.cleaned_data["smartphone_status"],
+            form=form,
+        )
     return render(request, "registry/import.html", context)
 
 

@@ -22,6 +22,11 @@ COLUMN_LABELS = {
     "village": "Thôn/bản",
     "poverty": "Diện hộ",
     "priority": "Đối tượng ưu tiên",
+    "household": "Mã hộ",
+    "head": "Chủ hộ",
+    "relation": "Quan hệ với chủ hộ",
+    "smartphone": "Điện thoại thông minh",
+    "notes": "Ghi chú",
 }
 EVIDENCE_LABELS = {
     "name": _("họ tên"),
