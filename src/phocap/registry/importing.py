@@ -287,10 +287,12 @@ def import_residents(
     rows = read_rows(data, filename)
     learned = learned_mappings(programme, default_commune)
     valid = {f for f, _ in ColumnMapping.FIELDS}
-    for header, field in (mapping or {}).items():  # given for this import only (the CLI's --map)
-        if field not in valid:
-            raise ValidationFailed(f"Không rõ nghĩa cột {field!r} (chọn: {', '.join(sorted(valid))}).", field="mapping")
-        learned[_norm(header)] = field
+    for text, meaning in (mapping or {}).items():  # given for this import only (the CLI's --map)
+        if meaning not in valid:
+            raise ValidationFailed(
+                f"Không rõ nghĩa cột {meaning!r} (chọn: {', '.join(sorted(valid))}).", field="mapping"
+            )
+        learned[_norm(text)] = meaning
     header, columns, by_sex = find_header(rows, learned)
     titles = [_norm(c) for c in rows[header]]
     poverty_cols = [
