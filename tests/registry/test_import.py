@@ -336,3 +336,20 @@ def test_a_column_meaning_can_be_given_for_one_import(programme):
         mapping={"Tên người dân": "name"},
     )
     assert report.created == 1
+
+
+def test_an_import_is_one_audited_batch_each_resident_traceable_to_its_row(programme, user):
+    from phocap.core.models import AuditEvent
+    from phocap.registry.models import ImportBatch
+
+    run(programme, actor=user("xa-giaohieu"))
+    batch = ImportBatch.objects.get()
+    assert (batch.filename, batch.imported_by, batch.counts["created"]) == ("giao-hieu.xlsx", "xa-giaohieu", 4)
+    assert len(batch.sha256) == 64
+    an = Resident.objects.get(full_name="Nông Văn An")
+    assert (an.import_batch, an.source_row) == (batch, 8)
+    event = AuditEvent.objects.get(action="registry.import")
+    assert event.actor_label == "xa-giaohieu"
+    assert event.changes["_"]["created"] == 4
+    assert "006070012345" not in str(event.changes)
+    assert not AuditEvent.objects.filter(action="resident.register").exists()

@@ -23,12 +23,20 @@ from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.crypto import blind_index
 from phocap.core.errors import NotFound, ValidationFailed
-from phocap.core.queries import in_chunks
+from phocap.core.queries import in_chunks, insert_many
 from phocap.core.spreadsheets import read_rows
 from phocap.core.text import ascii_fold
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize as n
-from phocap.registry.models import ColumnMapping, Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
+from phocap.registry.models import (
+    ColumnMapping,
+    Household,
+    ImportBatch,
+    ListedElsewhere,
+    PovertyStatus,
+    PriorityFlag,
+    Resident,
+)
 
 HEADERS: dict[str, tuple[str, ...]] = {
     # "Quan hệ với chủ hộ" and "Họ tên chủ hộ" before "Họ tên", which they contain
@@ -245,6 +253,20 @@ class Candidate:
     commune: ProgrammeCommune
     household: HouseholdRow | None = None
     flags: frozenset[str] = frozenset()
+    id_hash: str = ""  # the number's keyed hash, computed once
+
+    FILLABLE = (
+        "full_name",
+        "birth_date",
+        "birth_year",
+        "sex",
+        "village",
+        "ethnicity_code",
+        "phone",
+        "phone_carrier",
+        "smartphone_status",
+        "notes",
+    )
 
 
 def _household_row(
@@ -401,7 +423,8 @@ def import_residents(
             "smartphone_status": status,
             "notes": " ".join(str(_cell(row, columns.get("notes")) or "").split()),
         }
-        key = blind_index(ident.number) if ident is not None else _person_key(commune, values)
+        id_hash = blind_index(ident.number) if ident is not None else ""
+        key = id_hash or _person_key(commune, values)
         if key in seen_in_file:
             report.duplicates += 1
             continue
@@ -416,8 +439,17 @@ def import_residents(
             key=key,
             village=row_village,
         )
-        candidates.append(Candidate(number, values, ident, commune, household, flags))
-    _settle(actor, programme, candidates, report, dry_run=dry_run, filename=filename)
+        candidates.append(Candidate(number, values, ident, commune, household, flags, id_hash))
+    _settle(
+        actor,
+        programme,
+        candidates,
+        report,
+        dry_run=dry_run,
+        filename=filename,
+        digest=hashlib.sha256(data).hexdigest(),
+        default_commune=default_commune,
+    )
     return report
 
 
@@ -443,14 +475,14 @@ def _smartphone(value: Any) -> str | None:
     return None
 
 
-def _person_key(commune: ProgrammeCommune | None, values: dict[str, Any]) -> str:
+def _person_key(commune: ProgrammeCommune | int | None, values: dict[str, Any]) -> str:
     """For a row without an identity number: the same name, birth, sex and village in the same commune is the
     same row again (a re-import, a pasted duplicate). Probabilistic matching of *similar* people is the dedup's
     job, with review; this only stops exact repeats."""
     return "|".join(
         str(x)
         for x in (
-            commune.pk if commune else "",
+            commune.pk if isinstance(commune, ProgrammeCommune) else (commune or ""),
             values["full_name"],
             values["birth_year"],
             values["birth_date"] or "",
@@ -468,29 +500,31 @@ def _settle(
     *,
     dry_run: bool,
     filename: str,
+    digest: str,
+    default_commune: ProgrammeCommune | None,
 ) -> None:
     """Created, updated or duplicate against the registry; then write everything in one transaction."""
-    hashes = {blind_index(c.id_number.number): c for c in candidates if c.id_number}
+    hashes = {c.id_hash: c for c in candidates if c.id_hash}
+    # stored residents with the file's numbers: the fields an import may fill, not the (encrypted) number
     existing = {
         r.id_hash: r
         for chunk in in_chunks(list(hashes))
-        for r in Resident.objects.filter(programme=programme, id_hash__in=chunk).select_related("commune__unit")
+        for r in Resident.objects.filter(programme=programme, id_hash__in=chunk).only(
+            "id_hash", "commune_id", "household_id", *Candidate.FILLABLE
+        )
     }
+    commune_names = {c.commune.pk: c.commune.unit.name for c in candidates}
+    commune_names.update({r.commune_id: "" for r in existing.values() if r.commune_id not in commune_names})
+    for pc in ProgrammeCommune.objects.filter(pk__in=[k for k, v in commune_names.items() if not v]).select_related(
+        "unit"
+    ):
+        commune_names[pc.pk] = pc.unit.name
     without_number = {c.commune.pk for c in candidates if not c.id_number}
     known_people = {
-        _person_key(
-            r.commune,
-            {
-                "full_name": r.full_name,
-                "birth_year": r.birth_year,
-                "birth_date": r.birth_date,
-                "sex": r.sex,
-                "village": r.village,
-            },
-        )
-        for r in Resident.objects.filter(
+        _person_key(commune_id, {"full_name": a, "birth_year": b, "birth_date": c, "sex": d, "village": e})
+        for commune_id, a, b, c, d, e in Resident.objects.filter(
             programme=programme, id_hash="", commune_id__in=without_number, erased_at__isnull=True
-        ).select_related("commune")
+        ).values_list("commune_id", "full_name", "birth_year", "birth_date", "sex", "village")
     }
     households, household_changes = _households(programme, candidates, filename)
     stored_flags = {
@@ -502,7 +536,7 @@ def _settle(
     to_update: list[tuple[Resident, list[str], Candidate]] = []
     elsewhere: list[ListedElsewhere] = []
     for c in candidates:
-        key = blind_index(c.id_number.number) if c.id_number else ""
+        key = c.id_hash
         stored = existing.get(key) if key else None
         if stored is not None and stored.commune_id != c.commune.pk:
             report.notes.append(
@@ -510,7 +544,7 @@ def _settle(
                     c.row,
                     "id",
                     "id_in_other_commune",
-                    f"Người này đã có trong danh sách {stored.commune.unit.name}: báo cho cả hai xã.",
+                    f"Người này đã có trong danh sách {commune_names[stored.commune_id]}: báo cho cả hai xã.",
                 )
             )
             report.warnings += 1
@@ -549,27 +583,48 @@ def _settle(
     if dry_run:
         return
     today = timezone.localdate()
+    now = timezone.now()
     with transaction.atomic():
-        events = []
-        for household, changes in household_changes:
-            household.save()  # a new household gets its key here, before its members point at it
-            action = "household.update" if changes.get("_existing") else "household.create"
-            changes.pop("_existing", None)
-            events.append(
-                audit.build(
-                    actor=actor,
-                    action=action,
-                    obj=household,
-                    programme_code=programme.code,
-                    changes=changes,
-                    extra={"source": filename},
-                )
+        batch = ImportBatch.objects.create(
+            programme=programme,
+            commune=default_commune,
+            filename=filename[:200],
+            sha256=digest,
+            imported_by=getattr(actor, "username", "") or "system",
+            counts=report.as_dict() | {"errors": len(report.errors)},
+        )
+        new_households = [h for h, changes in household_changes if h.pk is None]
+        stored_households = [(h, changes) for h, changes in household_changes if h.pk is not None]
+        Household.objects.bulk_create(new_households, batch_size=1000)  # keys back on both databases
+        events = [
+            audit.build(
+                actor=actor,
+                action="household.update",
+                obj=h,
+                programme_code=programme.code,
+                changes=changes,
+                extra={"source": filename, "import_batch": batch.pk},
             )
+            for h, changes in stored_households
+        ]
+        Household.objects.bulk_update(
+            [h for h, _ in stored_households],
+            ["head_name", "poverty_status", "poverty_source", "poverty_recorded_on"],
+            batch_size=1000,
+        )
         for resident, c in to_create:
+            resident.import_batch, resident.source_row, resident.created_at, resident.updated_at = (
+                batch,
+                c.row,
+                now,
+                now,
+            )
             if c.household is not None:
                 resident.household = households[(c.commune.pk, c.household.code)]
-        created = Resident.objects.bulk_create([r for r, _ in to_create], batch_size=1000)
-        now = timezone.now()
+        insert_many(Resident, [r for r, _ in to_create])
+        ids = dict(Resident.objects.filter(import_batch=batch).values_list("source_row", "pk"))
+        for resident, c in to_create:
+            resident.pk = ids[c.row]
         for resident, fields, _c in to_update:
             if fields:
                 resident.updated_at = now
@@ -578,7 +633,7 @@ def _settle(
         PriorityFlag.objects.bulk_create(
             [
                 PriorityFlag(resident=r, kind=kind, source=filename[:200], recorded_on=today)
-                for r, c in [*zip(created, [c for _, c in to_create], strict=True), *[(r, c) for r, _, c in to_update]]
+                for r, c in [*to_create, *[(r, c) for r, _, c in to_update]]
                 for kind in sorted(c.flags)
             ],
             batch_size=1000,
@@ -586,24 +641,30 @@ def _settle(
         events += [
             audit.build(
                 actor=actor,
-                action="resident.register",
-                obj=r,
-                programme_code=programme.code,
-                extra={"source": filename, "id_number_recorded": bool(r.id_hash), "priority": sorted(c.flags)},
-            )
-            for r, (_, c) in zip(created, to_create, strict=True)
-        ]
-        events += [
-            audit.build(
-                actor=actor,
                 action="resident.update",
                 obj=r,
                 programme_code=programme.code,
                 changes={f: ["", str(getattr(r, f))] for f in fields},
-                extra={"source": filename, "priority": sorted(c.flags)},
+                extra={"source": filename, "import_batch": batch.pk, "priority": sorted(c.flags)},
             )
             for r, fields, c in to_update
         ]
+        events.append(
+            audit.build(
+                actor=actor,
+                action="registry.import",
+                obj=batch,
+                programme_code=programme.code,
+                extra={
+                    "file": filename,
+                    "sha256": digest,
+                    "created": len(to_create),
+                    "updated": len(to_update),
+                    "households_created": len(new_households),
+                    "resident_ids": [min(ids.values()), max(ids.values())] if ids else [],
+                },
+            )
+        )
         from phocap.core.models import AuditEvent
 
         AuditEvent.objects.bulk_create(events, batch_size=1000)
@@ -653,7 +714,7 @@ def _households(
             household.poverty_status, household.poverty_source = row.poverty_status, filename[:200]
             household.poverty_recorded_on = today
         if diff:
-            changes.append((household, {**diff, "_existing": True}))
+            changes.append((household, diff))
     return found, changes
 
 

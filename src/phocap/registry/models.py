@@ -23,6 +23,27 @@ class PovertyStatus(models.TextChoices):
     NONE = "none", _("Không")
 
 
+class ImportBatch(models.Model):
+    """One confirmed import of a commune's file: who, when, which file (its SHA-256), what came of it. Its
+    residents point back at it with their sheet row, so each person is traceable to the line they came from;
+    the batch is audited once rather than every row."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(ProgrammeCommune, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("tệp"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    imported_by = models.CharField(_("người nhập"), max_length=150)
+    imported_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("lần nhập danh sách")
+        verbose_name_plural = _("lần nhập danh sách")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class Household(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="households")
     commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="households")
@@ -82,6 +103,10 @@ class Resident(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
+    )
+    source_row = models.PositiveIntegerField(_("dòng trong tệp"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("gộp vào")
     )
