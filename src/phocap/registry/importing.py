@@ -217,6 +217,9 @@ def _cell(row: list[Any], col: int | None) -> Any:
 
 def _classify(row: list[Any], columns: dict[str, int]) -> tuple[str, str]:
     """("blank" | "numbering" | "footer" | "section" | "person", village name for sections)."""
+    first_cell = row[0] if row else None
+    if type(first_cell) in (int, float) and _cell(row, columns.get("name")) not in (None, ""):
+        return "person", ""  # the common case: a row number (STT) and a name
     texts = [str(c).strip() for c in row if c not in (None, "") and str(c).strip()]
     if not texts:
         return "blank", ""

@@ -89,6 +89,7 @@ class BirthDate:
         return self.date is None
 
 
+@lru_cache(maxsize=65_536)  # lists repeat these cells; readings are immutable
 def read_birth(value: Any, *, today: dt.date | None = None) -> Reading[BirthDate]:
     """Excel dates (date cells or serial numbers), dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, or a bare year
     (kept as approximate). Impossible dates (31/02/1980, 15/13/1975) and text are errors."""
@@ -144,6 +145,7 @@ def is_adult(birth: BirthDate, on: dt.date) -> bool:
 # --- sex ------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65_536)  # lists repeat these cells; readings are immutable
 def read_sex(value: Any) -> Reading[str]:
     """ "Nam"/"Nữ" in any case and with or without diacritics → "M"/"F"."""
     if _blank(value):
@@ -306,6 +308,7 @@ def ethnic_name(code: str) -> str:
     return next((g.name for g in ethnic_groups().values() if g.code == code), "") if code else ""
 
 
+@lru_cache(maxsize=65_536)  # lists repeat these cells; readings are immutable
 def read_ethnicity(value: Any) -> Reading[EthnicGroup]:
     if _blank(value):
         return Reading(None)
@@ -331,6 +334,7 @@ POVERTY_WORDS: tuple[tuple[str, str], ...] = (
 MARKS = ("x", "co", "v", "1", "✓", "yes")
 
 
+@lru_cache(maxsize=65_536)  # lists repeat these cells; readings are immutable
 def read_poverty(value: Any, *, column: str = "") -> Reading[str]:
     """ "Hộ nghèo", "HN", "cận nghèo", "HCN", "Không"; or a mark ("x") under a column named "Hộ nghèo" or
     "Hộ cận nghèo" (`column`, already folded). Blank is no information (None), not "none"."""
@@ -359,6 +363,7 @@ PRIORITY_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=65_536)  # lists repeat these cells; readings are immutable
 def read_priority(value: Any, *, column: str = "") -> Reading[frozenset[str]]:
     """The priority groups a cell names ("Người có công, khuyết tật"), or a mark under a column named after one
     group ("Người khuyết tật": "x")."""
