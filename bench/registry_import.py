@@ -49,7 +49,7 @@ def child(rows: int) -> None:
     table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()[2:]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE bench_raw (n integer, name text, birth text, sex text, idn text, eth text, "
+            "CREATE TABLE bench_raw (n text, name text, birth text, sex text, idn text, eth text, "
             "village text, phone text)"
         )
         cursor.executemany(
