@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from phocap.registry.matching import MatchRecord, score_pairs  # noqa: E402
+from phocap.registry.matching import MatchRecord, score_pairs
 
 FAMILIES = {
     "Tày": ("Hoàng", "Nông", "Ma", "Lục", "Hà", "Lường", "Đinh", "Lý", "Triệu", "Mông", "Lương", "Hứa", "Bế", "Đàm"),
@@ -33,26 +33,184 @@ FAMILIES = {
     "Mông": ("Giàng", "Vàng", "Lý", "Sùng", "Thào", "Hầu", "Mua", "Lầu"),
 }
 SHARES = (("Tày", 0.54), ("Dao", 0.17), ("Kinh", 0.12), ("Nùng", 0.10), ("Mông", 0.07))
-MIDDLE = {"M": ("Văn", "Văn", "Văn", "Đức", "Minh", "Ngọc", "Quang", "Thế", "A", "Seo"), "F": ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Hồng", "Mỹ")}
+MIDDLE = {
+    "M": ("Văn", "Văn", "Văn", "Đức", "Minh", "Ngọc", "Quang", "Thế", "A", "Seo"),
+    "F": ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Hồng", "Mỹ"),
+}
 GIVEN = {
-    "M": (
-        "An Bình Cường Dũng Hải Hùng Khánh Lâm Minh Nam Phúc Quang Sơn Thắng Tuấn Sáng Páo Chiến Đông Hậu Hiếu Hoà "
-        "Huy Kiên Long Luân Mạnh Nghĩa Ngọc Phong Quý Tài Thành Thuận Tiến Toàn Trung Trường Việt Vinh Xuân Chỉnh "
-        "Dìn Chứ Pử Sình Lử Tám Ba Bảy Cao Diện Đạt Định Giang Hưng Khải Lợi Lực Nhất Pao Sinh Tâm Thọ"
-    ).split(),
-    "F": (
-        "Bích Chanh Dung Hoa Hồng Huệ Lan Mai Nga Nhung Phượng Thu Vân Xuân Mỷ Sinh Lả Dợ Mỉ Sú Chang Cúc Duyên "
-        "Giang Hà Hạnh Hằng Hiền Hoài Hương Liên Linh Loan Lụa Lý Nguyệt Nhàn Oanh Phương Quyên Sen Tâm Thảo Thơm "
-        "Thuý Trang Tuyết Uyên Yến Ánh Đào Gấm Lành Mến Nụ Pằng Sáu Tằng Vui"
-    ).split(),
+    "M": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Hải",
+        "Hùng",
+        "Khánh",
+        "Lâm",
+        "Minh",
+        "Nam",
+        "Phúc",
+        "Quang",
+        "Sơn",
+        "Thắng",
+        "Tuấn",
+        "Sáng",
+        "Páo",
+        "Chiến",
+        "Đông",
+        "Hậu",
+        "Hiếu",
+        "Hoà",
+        "Huy",
+        "Kiên",
+        "Long",
+        "Luân",
+        "Mạnh",
+        "Nghĩa",
+        "Ngọc",
+        "Phong",
+        "Quý",
+        "Tài",
+        "Thành",
+        "Thuận",
+        "Tiến",
+        "Toàn",
+        "Trung",
+        "Trường",
+        "Việt",
+        "Vinh",
+        "Xuân",
+        "Chỉnh",
+        "Dìn",
+        "Chứ",
+        "Pử",
+        "Sình",
+        "Lử",
+        "Tám",
+        "Ba",
+        "Bảy",
+        "Cao",
+        "Diện",
+        "Đạt",
+        "Định",
+        "Giang",
+        "Hưng",
+        "Khải",
+        "Lợi",
+        "Lực",
+        "Nhất",
+        "Pao",
+        "Sinh",
+        "Tâm",
+        "Thọ",
+    ],
+    "F": [
+        "Bích",
+        "Chanh",
+        "Dung",
+        "Hoa",
+        "Hồng",
+        "Huệ",
+        "Lan",
+        "Mai",
+        "Nga",
+        "Nhung",
+        "Phượng",
+        "Thu",
+        "Vân",
+        "Xuân",
+        "Mỷ",
+        "Sinh",
+        "Lả",
+        "Dợ",
+        "Mỉ",
+        "Sú",
+        "Chang",
+        "Cúc",
+        "Duyên",
+        "Giang",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hiền",
+        "Hoài",
+        "Hương",
+        "Liên",
+        "Linh",
+        "Loan",
+        "Lụa",
+        "Lý",
+        "Nguyệt",
+        "Nhàn",
+        "Oanh",
+        "Phương",
+        "Quyên",
+        "Sen",
+        "Tâm",
+        "Thảo",
+        "Thơm",
+        "Thuý",
+        "Trang",
+        "Tuyết",
+        "Uyên",
+        "Yến",
+        "Ánh",
+        "Đào",
+        "Gấm",
+        "Lành",
+        "Mến",
+        "Nụ",
+        "Pằng",
+        "Sáu",
+        "Tằng",
+        "Vui",
+    ],
 }
 VILLAGES = [
     f"{k} {n}"
     for k in ("Thôn", "Bản")
-    for n in (
-        "Nà Coóc Khuổi Bốc Pác Nặm Nà Làng Bản Chang Cốc Phường Nà Mòn Khau Cưởm Nà Hin Phiêng Lầu Nặm Dất Cốc Lùng "
-        "Nà Vài Bản Nhầy Khuổi Slưn Nà Ngần Pù Lườn Nà Cà Tà Đào Khuổi Ổ"
-    ).split()
+    for n in [
+        "Nà",
+        "Coóc",
+        "Khuổi",
+        "Bốc",
+        "Pác",
+        "Nặm",
+        "Nà",
+        "Làng",
+        "Bản",
+        "Chang",
+        "Cốc",
+        "Phường",
+        "Nà",
+        "Mòn",
+        "Khau",
+        "Cưởm",
+        "Nà",
+        "Hin",
+        "Phiêng",
+        "Lầu",
+        "Nặm",
+        "Dất",
+        "Cốc",
+        "Lùng",
+        "Nà",
+        "Vài",
+        "Bản",
+        "Nhầy",
+        "Khuổi",
+        "Slưn",
+        "Nà",
+        "Ngần",
+        "Pù",
+        "Lườn",
+        "Nà",
+        "Cà",
+        "Tà",
+        "Đào",
+        "Khuổi",
+        "Ổ",
+    ]
 ]
 
 
@@ -66,9 +224,11 @@ def _pick_ethnic(rng: random.Random) -> str:
 
 
 def strip_marks(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").replace(
-        "đ", "d"
-    ).replace("Đ", "D")
+    return (
+        "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+        .replace("đ", "d")
+        .replace("Đ", "D")
+    )
 
 
 def typo(word: str, rng: random.Random) -> str:
