@@ -487,6 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
     from phocap.registry.cli import register as register_registry
 
     register_registry(sub)
+    from phocap.devices.cli import register as register_devices
+
+    register_devices(sub)
 
     tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
     p = with_json(add(tok, "create", cmd_token_create, "tạo khóa API"))

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "phocap.accounts",
     "phocap.fundraising",
     "phocap.registry",
+    "phocap.devices",
 ]
 
 MIDDLEWARE = [

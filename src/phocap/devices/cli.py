@@ -1,0 +1,161 @@
+"""`phocap devices …` (issue #5)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from phocap.cliutil import actor_of, add_command, out, with_json
+
+
+def _programme(args: argparse.Namespace) -> Any:
+    from phocap.programmes import selectors
+
+    return selectors.programme_get(actor=actor_of(args), code=args.programme)
+
+
+def _commune(args: argparse.Namespace, programme: Any, code: str | None) -> Any:
+    if not code:
+        return None
+    from phocap.programmes import selectors
+
+    return selectors.commune_get(actor=actor_of(args), programme=programme, code=code)
+
+
+def cmd_receive(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from phocap.core.errors import NotFound
+    from phocap.devices import services
+    from phocap.devices.models import PurchaseOrder
+    from phocap.fundraising.models import Donor
+
+    actor = actor_of(args)
+    programme = _programme(args)
+    path = Path(args.imei_file)
+    if not path.is_file():
+        raise NotFound(f"Không có tệp {args.imei_file}.")
+    order = donor = None
+    if args.purchase_order is not None:
+        order = PurchaseOrder.objects.filter(programme=programme, pk=args.purchase_order).first()
+        if order is None:
+            raise NotFound(f"Không có đơn mua #{args.purchase_order}.")
+    else:
+        matches = list(Donor.objects.filter(programme=programme, name__iexact=args.donated_by.strip()))
+        if len(matches) != 1:
+            raise NotFound(
+                f"Không tìm thấy nhà hảo tâm {args.donated_by!r}."
+                if not matches
+                else f"Có {len(matches)} nhà hảo tâm tên {args.donated_by!r}: ghi nhận qua giao diện web."
+            )
+        donor = matches[0]
+    result = services.device_receive(
+        actor=actor,
+        programme=programme,
+        phone_model=services.phone_model_find(args.model),
+        imeis=path.read_text(encoding="utf-8-sig").splitlines(),
+        purchase_order=order,
+        donor=donor,
+        location=_commune(args, programme, args.location),
+        ready=args.ready,
+    )
+    data = result.as_dict()
+    out(
+        args,
+        data,
+        lambda: (
+            f"Đã nhận {data['received']} máy; {len(data['rejected'])} IMEI bị từ chối."
+            + "".join(f"\n  {r['imei']}: {r['reason']}" for r in data["rejected"])
+        ),
+    )
+    return 0
+
+
+def cmd_model_add(args: argparse.Namespace) -> int:
+    from phocap.accounts import scope
+    from phocap.core.errors import PermissionDenied
+    from phocap.devices import services
+
+    programme = _programme(args)
+    if not scope.can_manage_programme(actor_of(args), programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được thêm mẫu máy.")
+    pm = services.phone_model_get_or_create(
+        name=args.name,
+        brand=args.brand or "",
+        android_version=args.android or "",
+        storage_gb=args.storage,
+        price=args.price,
+        is_4g=not args.no_4g,
+    )
+    data = {"id": pm.pk, "brand": pm.brand, "model": pm.model}
+    out(args, data, lambda: f"Mẫu máy {pm} (#{pm.pk}).")
+    return 0
+
+
+def cmd_purchase(args: argparse.Namespace) -> int:
+    from phocap.devices import services
+
+    actor = actor_of(args)
+    programme = _programme(args)
+    order = services.purchase_order_create(
+        actor=actor,
+        programme=programme,
+        phone_model=services.phone_model_find(args.model),
+        quantity=args.quantity,
+        unit_price=args.unit_price,
+        supplier_name=args.supplier,
+        earmark=_commune(args, programme, args.earmark),
+    )
+    data = {"purchase_order": order.pk, "total": order.total, "entry": str(order.payment_id)}
+    out(args, data, lambda: f"Đơn mua #{order.pk}: {order.quantity} × {order.phone_model}, {order.total:,} ₫.")
+    return 0
+
+
+def cmd_stock(args: argparse.Namespace) -> int:
+    from phocap.devices import selectors
+
+    actor = actor_of(args)
+    programme = _programme(args)
+    data = selectors.stock(actor=actor, programme=programme)
+    out(
+        args,
+        data,
+        lambda: (
+            "\n".join(
+                f"{row['location'] or 'Kho tỉnh':<30} " + ", ".join(f"{k}: {v}" for k, v in row["states"].items())
+                for row in data["locations"]
+            )
+            or "Chưa có máy nào."
+        ),
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    group = sub.add_parser("devices", help="điện thoại: mua, nhận, kho").add_subparsers(dest="verb", required=True)
+    p = with_json(add_command(group, "receive", cmd_receive, "nhận máy theo IMEI (mỗi dòng một IMEI)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--model", required=True, help='mẫu máy, ví dụ "Samsung Galaxy A05"')
+    p.add_argument("--imei-file", required=True)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--purchase-order", type=int, help="số đơn mua")
+    source.add_argument("--donated-by", help="tên nhà hảo tâm ủng hộ máy")
+    p.add_argument("--location", help="mã xã nơi nhận (mặc định: kho tỉnh)")
+    p.add_argument("--ready", action="store_true", help="máy đã đạt kiểm tra, sẵn sàng trao")
+    p = with_json(add_command(group, "model-add", cmd_model_add, "thêm mẫu điện thoại"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("name", help='ví dụ "Samsung Galaxy A05"')
+    p.add_argument("--brand")
+    p.add_argument("--android")
+    p.add_argument("--storage", type=int, help="GB")
+    p.add_argument("--price", type=int, help="giá tham khảo (₫)")
+    p.add_argument("--no-4g", action="store_true")
+    p = with_json(add_command(group, "purchase", cmd_purchase, "đặt mua máy, chi từ quỹ (ghi sổ cái)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--quantity", type=int, required=True)
+    p.add_argument("--unit-price", type=int, required=True, help="đơn giá (₫)")
+    p.add_argument("--supplier", required=True)
+    p.add_argument("--earmark", help="mã xã khi mua bằng quỹ dành riêng cho xã")
+    p = with_json(add_command(group, "stock", cmd_stock, "số máy theo nơi và tình trạng"))
+    p.add_argument("--programme", required=True)

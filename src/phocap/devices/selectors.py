@@ -1,0 +1,69 @@
+"""Reads of devices. Stock is counted from the events (each device's last one), not from a stored counter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from phocap.accounts import scope
+from phocap.core.errors import PermissionDenied
+from phocap.devices.models import Device, DeviceEvent, PurchaseOrder
+from phocap.programmes.models import Programme
+
+
+def _require_view(actor: scope.Actor, programme: Programme) -> None:
+    if not (scope.can_view_fundraising(actor, programme) or scope.can_manage_programme(actor, programme)):
+        raise PermissionDenied("Bạn không được xem kho điện thoại của chương trình.")
+
+
+def stock(*, actor: scope.Actor, programme: Programme) -> dict[str, Any]:
+    """Devices per location and state, from each device's last event."""
+    _require_view(actor, programme)
+    last = DeviceEvent.objects.filter(device=OuterRef("pk")).order_by("-at", "-pk")
+    rows = (
+        Device.objects.filter(programme=programme)
+        .annotate(last_state=Subquery(last.values("to_state")[:1]), last_place=Subquery(last.values("location")[:1]))
+        .values_list("last_state", "last_place", "location__unit__name")
+    )
+    by_place: dict[str, dict[str, int]] = {}
+    for state, _place, name in rows:
+        states = by_place.setdefault(name or "", {})
+        states[state] = states.get(state, 0) + 1
+    return {
+        "programme": programme.code,
+        "total": sum(sum(s.values()) for s in by_place.values()),
+        "locations": [{"location": k, "states": dict(sorted(v.items()))} for k, v in sorted(by_place.items())],
+    }
+
+
+def spending(*, actor: scope.Actor, programme: Programme) -> list[dict[str, Any]]:
+    """Every đồng spent on phones: each purchase order's ledger entry and the devices it bought."""
+    _require_view(actor, programme)
+    out = []
+    for order in (
+        PurchaseOrder.objects.filter(programme=programme)
+        .select_related("payment", "phone_model", "earmark__unit")
+        .prefetch_related("devices")
+        .order_by("ordered_on", "pk")
+    ):
+        out.append(
+            {
+                "purchase_order": order.pk,
+                "entry": str(order.payment_id),
+                "ordered_on": order.ordered_on.isoformat(),
+                "supplier": order.supplier_name,
+                "model": str(order.phone_model),
+                "quantity": order.quantity,
+                "unit_price": order.unit_price,
+                "total": order.total,
+                "earmark": order.earmark.unit.code if order.earmark else None,
+                "devices": sorted(d.imei for d in order.devices.all()),
+            }
+        )
+    return out
+
+
+def device_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Device]:
+    _require_view(actor, programme)
+    return Device.objects.filter(programme=programme).select_related("phone_model", "location__unit")
