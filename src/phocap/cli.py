@@ -490,6 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     from phocap.devices.cli import register as register_devices
 
     register_devices(sub)
+    from phocap.allocation.cli import register as register_allocation
+
+    register_allocation(sub)
 
     tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
     p = with_json(add(tok, "create", cmd_token_create, "tạo khóa API"))

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "phocap.fundraising",
     "phocap.registry",
     "phocap.devices",
+    "phocap.allocation",
 ]
 
 MIDDLEWARE = [

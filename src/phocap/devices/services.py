@@ -377,10 +377,10 @@ def device_move(
                 f"Không thể chuyển máy từ “{Device.State(locked.state).label}” sang “{Device.State(to_state).label}”.",
                 code="bad_move",
             )
-        return _record_move(locked, to_state, note=note, actor=actor, location=location)
+        return record_move(locked, to_state, note=note, actor=actor, location=location)
 
 
-def _record_move(
+def record_move(
     device: Device, to_state: str, *, note: str, actor: scope.Actor, location: ProgrammeCommune | bool | None = False
 ) -> Device:
     previous = device.state
@@ -434,7 +434,7 @@ def device_check(
             raise Conflict(f"Máy đang “{Device.State(locked.state).label}”, không kiểm tra được.", code="bad_move")
         if target == locked.state:
             return locked
-        return _record_move(locked, target, note=note, actor=actor)
+        return record_move(locked, target, note=note, actor=actor)
 
 
 def transfer_send(*, actor: scope.Actor, device: Device, to: ProgrammeCommune | None) -> Device:
@@ -447,7 +447,7 @@ def transfer_send(*, actor: scope.Actor, device: Device, to: ProgrammeCommune | 
             raise Conflict(f"Máy đang “{Device.State(locked.state).label}”, không chuyển được.", code="bad_move")
         destination = to.unit.name if to else "kho tỉnh"
         locked.location = to
-        return _record_move(
+        return record_move(
             locked, S.IN_TRANSIT, note=f"Chuyển đến {destination}; trạng thái trước: {locked.state}", actor=actor
         )
 
@@ -470,4 +470,4 @@ def transfer_confirm(*, actor: scope.Actor, device: Device) -> Device:
         sent = locked.events.filter(to_state=S.IN_TRANSIT).order_by("-at", "-pk").first()
         before = sent.from_state if sent is not None else S.RECEIVED
         back = before if before in MOVES[S.IN_TRANSIT] else S.RECEIVED
-        return _record_move(locked, back, note="Nơi nhận xác nhận đã nhận máy", actor=actor)
+        return record_move(locked, back, note="Nơi nhận xác nhận đã nhận máy", actor=actor)

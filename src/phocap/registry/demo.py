@@ -201,4 +201,25 @@ def demo_residents_create(*, actor: scope.Actor, programme: Programme, seed: int
             smartphone_status="lacks",
         )
         created += report.created
+    _consents(programme, rng)
     return created
+
+
+def _consents(programme: Programme, rng: random.Random) -> None:
+    """Most listed people agreed, on the survey sheet, to receive a phone and be followed up; a few did not yet."""
+    from phocap.registry.models import Consent
+
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                resident_id=pk,
+                purpose="Nhận điện thoại và được hỗ trợ sử dụng dịch vụ số (ví dụ)",
+                given_on=dt.date(2023, 9, 15),
+                method="ký giấy",
+                recorded_by="cán bộ xã (ví dụ)",
+            )
+            for pk in Resident.objects.filter(programme=programme).order_by("pk").values_list("pk", flat=True)
+            if rng.random() < 0.95
+        ],
+        batch_size=2000,
+    )

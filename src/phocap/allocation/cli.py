@@ -1,0 +1,42 @@
+"""`phocap allocate` (issue #5)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from phocap.cliutil import actor_of, add_command, out, with_json
+
+
+def cmd_allocate(args: argparse.Namespace) -> int:
+    from phocap.accounts import selectors as accounts
+    from phocap.allocation import services
+    from phocap.programmes import selectors
+
+    actor = actor_of(args)
+    programme = selectors.programme_get(actor=actor, code=args.programme)
+    round_ = services.round_propose(actor=actor, programme=programme, seed=args.seed)
+    if args.approve_as:
+        round_ = services.round_approve(actor=accounts.user_by_username(args.approve_as), round_=round_)
+    data = services.round_summary(round_)
+    out(
+        args,
+        data,
+        lambda: (
+            f"Đợt #{data['round']} (số gieo {data['seed']}, chính sách v{data['policy_version']}, "
+            f"{'đã duyệt' if data['status'] == 'approved' else 'chờ duyệt'}): {data['devices']} máy, "
+            f"{data['selected']} người được chọn.\n"
+            + "\n".join(
+                f"  {c['name']:<28} {c['selected']:>5}/{c['eligible']:<5} {c['coverage'] * 100:5.1f}%"
+                for c in data["communes"]
+            )
+        ),
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = with_json(add_command(sub, "allocate", cmd_allocate, "chạy một đợt phân bổ điện thoại"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--seed", help="số gieo bốc thăm, công bố trước đợt (mặc định: ngẫu nhiên)")
+    p.add_argument("--approve-as", help="người duyệt (khác người đề xuất)")

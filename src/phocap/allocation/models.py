@@ -1,0 +1,151 @@
+"""Allocation rounds (issue #5): who gets which phone, by a policy anyone can read and a lottery anyone can
+recompute."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phocap.devices.models import Device
+from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.registry.models import Resident
+
+
+class PriorityPolicy(models.Model):
+    """A version of the priority rules. Rounds keep the version they used; changing the rules makes a new one."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="priority_policies")
+    version = models.PositiveIntegerField()
+    one_per_household = models.BooleanField(_("mỗi hộ tối đa một máy trong một đợt"), default=True)
+    groups = models.JSONField(_("các nhóm ưu tiên"))  # {"1": "Hộ nghèo/cận nghèo có công…", …}
+    note = models.TextField(_("giải thích"), blank=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programme", "version"], name="policy_version_once")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class Exclusion(models.Model):
+    """An officer's decision that a person is not eligible (moved away, already has a phone…), with the reason."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="exclusions")
+    reason = models.CharField(_("lý do"), max_length=300)
+    excluded_by = models.CharField(max_length=150)
+    excluded_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất")
+        APPROVED = "approved", _("Đã duyệt")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="allocation_rounds")
+    policy = models.ForeignKey(PriorityPolicy, on_delete=models.PROTECT, related_name="rounds")
+    seed = models.CharField(_("số gieo công bố trước"), max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    proposed_label = models.CharField(max_length=150)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_label = models.CharField(max_length=150, blank=True)
+    devices = models.PositiveIntegerField(_("số máy"))
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(approved_label=models.F("proposed_label")),
+                name="round_maker_checker",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class RoundCommune(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="communes")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="+")
+    eligible = models.PositiveIntegerField()
+    earmarked = models.PositiveIntegerField()
+    allocated = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "commune"], name="round_commune_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.commune_id}"
+
+    @property
+    def coverage(self) -> float:
+        return self.allocated / self.eligible if self.eligible else 0.0
+
+
+class Placement(models.Model):
+    """One eligible person in a round: their group, rank and whether selected, with a one-line reason."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="placements")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="placements")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="+")
+    group = models.PositiveSmallIntegerField()
+    rank = models.PositiveIntegerField()
+    of = models.PositiveIntegerField()
+    selected = models.BooleanField()
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "resident"], name="placement_once")]
+        indexes = [models.Index(fields=["round", "commune", "rank"], name="placement_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.resident_id} #{self.rank}"
+
+
+class Reservation(models.Model):
+    """A specific device kept for a specific person. The database keeps: a device reserved (or handed over) for
+    at most one person; a person with at most one active reservation or handover per programme; a reservation
+    made only for a ready device in the person's commune (trigger)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Đang giữ máy")
+        HANDED_OVER = "handed_over", _("Đã trao")
+        RELEASED = "released", _("Đã trả về kho")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="reservations")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="reservations")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="reservations")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"], condition=Q(status__in=["active", "handed_over"]), name="device_held_once"
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "resident"],
+                condition=Q(status__in=["active", "handed_over"]),
+                name="one_phone_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.resident_id}"

@@ -1,0 +1,201 @@
+import json
+
+import pytest
+from django.db import DatabaseError, IntegrityError, transaction
+
+from phocap.allocation import services
+from phocap.allocation.models import Placement, Reservation, RoundCommune
+from phocap.core.actors import SYSTEM
+from phocap.core.errors import Conflict, PermissionDenied
+from phocap.devices import services as devices
+from phocap.devices.models import Device
+from phocap.registry.importing import import_residents
+from phocap.registry.models import Consent, Resident
+from tests.devices.test_devices import imeis
+from tests.registry.test_dedup import _book
+
+pytestmark = pytest.mark.django_db
+GIAO_HIEU, SONG_CAU = "01870", "01837"
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Lâm", "Minh", "Nam", "Phúc", "Quang", "Sơn"]
+HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Mã hộ", "Diện hộ", "Đối tượng ưu tiên"]
+
+
+def people(prefix, n, start=1):
+    rows = []
+    for i in range(start, start + n):
+        poverty = "Hộ nghèo" if i % 3 == 0 else ("Hộ cận nghèo" if i % 3 == 1 else "")
+        given = GIVEN[i % len(GIVEN)] + ("" if i < len(GIVEN) else " " + GIVEN[i // len(GIVEN)])
+        rows.append([i, f"{prefix} Văn {given}", 1940 + i, "Nam", f"H{i}", poverty, ""])
+    return rows
+
+
+@pytest.fixture
+def registry(programme):
+    import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=_book([HEADER, *people("Hoàng", 12)]),
+        filename="gh.xlsx",
+        commune_code=GIAO_HIEU,
+        smartphone_status="lacks",
+    )
+    import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=_book([HEADER, *people("Ma", 4, start=50)]),
+        filename="sc.xlsx",
+        commune_code=SONG_CAU,
+        smartphone_status="lacks",
+    )
+    for r in Resident.objects.filter(programme=programme):
+        Consent.objects.create(resident=r, purpose="Nhận máy", given_on="2023-09-15", method="ký giấy", recorded_by="x")
+    return programme
+
+
+def stock(programme, n, earmark=None, start=41_000_000_000_000):
+    model = devices.phone_model_get_or_create(name="Samsung Galaxy A05")
+    order = devices.purchase_order_create(
+        actor=SYSTEM,
+        programme=programme,
+        phone_model=model,
+        quantity=n,
+        unit_price=1_000_000,
+        supplier_name="x",
+        earmark=earmark,
+    )
+    devices.device_receive(
+        actor=SYSTEM, programme=programme, phone_model=model, imeis=imeis(n, start), purchase_order=order, ready=True
+    )
+
+
+def test_a_round_places_every_eligible_person_with_a_reason_and_splits_fairly(registry, user):
+    stock(registry, 8)
+    round_ = services.round_propose(actor=user("quanly"), programme=registry, seed="công bố 20/10/2023")
+    summary = services.round_summary(round_)
+    assert summary["devices"] == 8
+    assert summary["selected"] == 8
+    coverage = {c["code"]: c for c in summary["communes"]}
+    assert (coverage[GIAO_HIEU]["eligible"], coverage[SONG_CAU]["eligible"]) == (12, 4)
+    # 8 devices for 16 people: both communes at 50 %
+    assert (coverage[GIAO_HIEU]["selected"], coverage[SONG_CAU]["selected"]) == (6, 2)
+    placements = list(Placement.objects.filter(round=round_, commune__unit__code=GIAO_HIEU).order_by("rank"))
+    assert [p.group for p in placements] == sorted(p.group for p in placements)  # priority order respected
+    first = placements[0]
+    assert "Hộ nghèo" in first.reason
+    assert "tuổi — xếp thứ 1/12 tại" in first.reason
+    assert "chưa được chọn: hết máy" in placements[-1].reason
+    again = services.round_summary(round_)["selected_residents"]
+    assert again == summary["selected_residents"]
+
+
+def test_eligibility_needs_consent_lack_of_a_phone_and_no_exclusion(registry, user):
+    stock(registry, 2)
+    someone, other, third = Resident.objects.filter(commune__unit__code=GIAO_HIEU).order_by("pk")[:3]
+    Consent.objects.filter(resident=someone).update(withdrawn_on="2023-10-01")
+    Resident.objects.filter(pk=other.pk).update(smartphone_status="has")
+    round_ = services.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    placed = set(Placement.objects.filter(round=round_).values_list("resident_id", flat=True))
+    assert someone.pk not in placed
+    assert other.pk not in placed
+    assert third.pk in placed
+    services.exclude_resident(actor=user("xa-giaohieu"), round_=round_, resident_id=third.pk, reason="Đã chuyển đi")
+    assert not Placement.objects.filter(round=round_, resident=third).exists()  # re-ranked without them
+    with pytest.raises(Exception, match="Không tìm thấy"):
+        services.exclude_resident(actor=user("xa-songcau"), round_=round_, resident_id=third.pk, reason="x")
+
+
+def test_approval_by_another_manager_reserves_a_ready_device_in_each_persons_commune(registry, user):
+    from phocap.accounts.models import Membership, Role, User
+
+    stock(registry, 5)
+    second = User.objects.create_user(username="quanly2", password="x")
+    Membership.objects.create(user=second, role=Role.PROGRAMME_MANAGER, programme=registry)
+    round_ = services.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    with pytest.raises(PermissionDenied):
+        services.round_approve(actor=user("quanly"), round_=round_)  # maker-checker
+    services.round_approve(actor=second, round_=round_)
+    reservations = list(Reservation.objects.filter(round=round_).select_related("device", "resident"))
+    assert len(reservations) == 5
+    for r in reservations:
+        assert r.device.state == "reserved"
+        assert r.device.location_id == r.resident.commune_id == r.commune_id
+    with pytest.raises(Conflict):
+        services.round_approve(actor=second, round_=round_)
+    nxt = services.round_propose(actor=user("quanly"), programme=registry, seed="t")
+    reserved = {r.resident_id for r in reservations}
+    assert not Placement.objects.filter(round=nxt, resident_id__in=reserved).exists()  # not given twice
+
+
+def test_earmarked_devices_stay_with_their_commune(registry, user):
+    song_cau = registry.communes.get(unit__code=SONG_CAU)
+    stock(registry, 3, earmark=song_cau)
+    round_ = services.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    shares = {c.commune.unit.code: c.allocated for c in RoundCommune.objects.filter(round=round_)}
+    assert shares == {GIAO_HIEU: 0, SONG_CAU: 3}
+
+
+def test_the_database_refuses_a_reservation_for_a_device_not_ready_or_elsewhere(registry, user):
+    stock(registry, 2)
+    round_ = services.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    resident = Resident.objects.filter(commune__unit__code=GIAO_HIEU).first()
+    device = Device.objects.filter(programme=registry).first()  # in the provincial store, not in the commune
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Reservation.objects.create(
+            programme=registry, round=round_, resident=resident, commune=resident.commune, device=device
+        )
+    Device.objects.filter(pk=device.pk).update(location=resident.commune)
+    Reservation.objects.create(
+        programme=registry, round=round_, resident=resident, commune=resident.commune, device=device
+    )
+    other = Resident.objects.filter(commune__unit__code=GIAO_HIEU).exclude(pk=resident.pk).first()
+    with pytest.raises(IntegrityError), transaction.atomic():  # the same device for a second person
+        Reservation.objects.create(
+            programme=registry, round=round_, resident=other, commune=other.commune, device=device
+        )
+
+
+def test_cli_allocate_prints_the_documented_json(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    assert cli("init", "--demo", database_url=url).returncode == 0
+    args = ("--programme", "bac-kan-2023")
+    assert cli("devices", "model-add", "Samsung Galaxy A05", *args, database_url=url).returncode == 0
+    made = cli(
+        "devices",
+        "purchase",
+        *args,
+        "--model",
+        "Samsung Galaxy A05",
+        "--quantity",
+        "20",
+        "--unit-price",
+        "2000000",
+        "--supplier",
+        "x",
+        "--json",
+        database_url=url,
+    )
+    path = tmp_path / "imei.txt"
+    path.write_text("\n".join(imeis(20)))
+    received = cli(
+        "devices",
+        "receive",
+        *args,
+        "--model",
+        "Samsung Galaxy A05",
+        "--imei-file",
+        str(path),
+        "--purchase-order",
+        str(json.loads(made.stdout)["purchase_order"]),
+        "--ready",
+        database_url=url,
+    )
+    assert received.returncode == 0, received.stderr
+    result = cli(
+        "--as", "quanly", "allocate", *args, "--seed", "S-2023", "--approve-as", "admin", "--json", database_url=url
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"round", "seed", "policy_version", "devices", "selected", "communes", "selected_residents"}
+    assert (data["seed"], data["devices"], data["selected"], data["policy_version"]) == ("S-2023", 20, 20, 1)
+    assert set(data["communes"][0]) >= {"code", "eligible", "selected", "coverage"}
+    assert len(data["selected_residents"]) == 20
