@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "phocap.registry",
     "phocap.devices",
     "phocap.allocation",
+    "phocap.handover",
 ]
 
 MIDDLEWARE = [

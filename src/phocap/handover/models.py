@@ -1,0 +1,74 @@
+"""Handing phones over (issue #5): events at a commune, one record per person, minutes anyone can check."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phocap.allocation.models import Reservation
+from phocap.devices.models import Device
+from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.registry.models import Resident
+
+
+class HandoverEvent(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="handover_events")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="handover_events")
+    held_on = models.DateField(_("ngày trao"))
+    place = models.CharField(_("địa điểm"), max_length=200)
+    organisers = models.CharField(_("đơn vị phối hợp"), max_length=500, blank=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("buổi trao tặng")
+        verbose_name_plural = _("buổi trao tặng")
+
+    def __str__(self) -> str:
+        return f"{self.commune} {self.held_on:%d/%m/%Y}"
+
+
+class Handover(models.Model):
+    """A phone in a person's hands. At most one current handover per person per programme (database)."""
+
+    class Status(models.TextChoices):
+        CURRENT = "current", _("Đang sử dụng")
+        RETURNED = "returned", _("Đã trả lại")
+        REPLACED = "replaced", _("Đã đổi máy khác")
+
+    class IdCheck(models.TextChoices):
+        TYPED = "typed", _("Nhập số định danh")
+        SCANNED = "scanned", _("Quét mã QR trên thẻ CCCD")
+        NO_NUMBER = "no_number", _("Không có số định danh trong danh sách: đối chiếu giấy tờ khác")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(HandoverEvent, on_delete=models.PROTECT, related_name="handovers")
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="handovers")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="handovers")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="handovers")
+    id_check = models.CharField(_("đối chiếu danh tính"), max_length=10, choices=IdCheck.choices)
+    sim_activated = models.BooleanField(_("đã kích hoạt SIM"))
+    confirmation = models.CharField(
+        _("xác nhận"), max_length=10, choices=[("signature", _("Ký")), ("thumbprint", _("Điểm chỉ"))]
+    )
+    delivered_by = models.CharField(_("người trao"), max_length=150)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CURRENT)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    key = models.CharField(max_length=64, unique=True)  # the form's idempotency key: a retried submit is the same
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lần trao máy")
+        verbose_name_plural = _("lần trao máy")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "resident"], condition=Q(status="current"), name="one_current_handover_per_person"
+            ),
+            models.UniqueConstraint(fields=["device"], condition=Q(status="current"), name="device_in_one_hand"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.resident_id}"

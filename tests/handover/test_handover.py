@@ -1,0 +1,147 @@
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from phocap.accounts.models import Membership, Role, User
+from phocap.allocation import services as allocation
+from phocap.core.crypto import blind_index
+from phocap.core.errors import Conflict, ValidationFailed
+from phocap.devices.models import Device
+from phocap.handover import minutes, services
+from phocap.handover.models import Handover
+from phocap.registry.models import Resident
+from tests.allocation.test_rounds import GIAO_HIEU, registry, stock  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+NUMBER = "006190012345"
+
+
+@pytest.fixture
+def approved(registry, user):  # noqa: F811
+    stock(registry, 5)
+    checker = User.objects.create_user(username="quanly2", password="x")
+    Membership.objects.create(user=checker, role=Role.PROGRAMME_MANAGER, programme=registry)
+    round_ = allocation.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    allocation.round_approve(actor=checker, round_=round_)
+    return round_
+
+
+@pytest.fixture
+def event(approved, user):
+    commune = approved.programme.communes.get(unit__code=GIAO_HIEU)
+    return services.event_create(
+        actor=user("xa-giaohieu"),
+        programme=approved.programme,
+        commune=commune,
+        held_on=dt.date(2023, 11, 10),
+        place="Nhà văn hóa thôn Nà Coóc",
+        organisers="Sở Thông tin và Truyền thông; VNPT Bắc Kạn",
+    )
+
+
+def _first(event):
+    reservation = services.expected(event).first()
+    Resident.objects.filter(pk=reservation.resident_id).update(id_number=NUMBER, id_hash=blind_index(NUMBER))
+    return reservation
+
+
+def give(event, user, reservation, **kw):
+    values = {
+        "actor": user("xa-giaohieu"),
+        "event": event,
+        "reservation_id": reservation.pk,
+        "id_number": NUMBER,
+        "scanned": False,
+        "imei": reservation.device.imei,
+        "sim_activated": True,
+        "confirmation": "signature",
+        "key": "k1",
+    }
+    values.update(kw)
+    return services.handover_record(**values)
+
+
+def test_a_handover_checks_identity_and_device_and_is_recorded_once(event, user):
+    reservation = _first(event)
+    with pytest.raises(ValidationFailed, match="không khớp"):
+        give(event, user, reservation, id_number="006190012346", key="a")
+    other = Device.objects.exclude(pk=reservation.device_id).first()
+    with pytest.raises(Conflict, match="không phải máy đã giữ"):
+        give(event, user, reservation, imei=other.imei, key="b")
+    first = give(event, user, reservation)
+    again = give(event, user, reservation)  # the same form sent twice
+    assert first.pk == again.pk
+    assert Handover.objects.count() == 1
+    reservation.refresh_from_db()
+    assert reservation.status == "handed_over"
+    assert Device.objects.get(pk=reservation.device_id).state == "handed_over"
+    resident = Resident.objects.get(pk=reservation.resident_id)
+    assert resident.smartphone_status == "has"
+    with pytest.raises(Conflict, match="đã nhận điện thoại rồi"):
+        give(event, user, reservation, key="c")
+
+
+def test_the_database_refuses_a_second_current_handover_for_a_person(event, user):
+    from django.db import IntegrityError, transaction
+
+    reservation = _first(event)
+    done = give(event, user, reservation)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Handover.objects.create(
+            programme=done.programme,
+            event=event,
+            reservation=reservation,
+            resident=done.resident,
+            device=Device.objects.exclude(pk=done.device_id).first(),
+            id_check="typed",
+            sim_activated=True,
+            confirmation="signature",
+            delivered_by="x",
+            key="other",
+        )
+
+
+def test_a_no_show_releases_the_phone_to_the_next_in_line(event, user):
+    reservation = _first(event)
+    offered = services.reservation_release(actor=user("xa-giaohieu"), reservation=reservation, reason="Vắng mặt")
+    reservation.refresh_from_db()
+    assert reservation.status == "released"
+    assert offered is not None
+    assert offered.device_id == reservation.device_id
+    assert offered.resident_id != reservation.resident_id
+    assert Device.objects.get(pk=offered.device_id).state == "reserved"
+    assert "thay người vắng mặt" in offered.round.placements.get(resident_id=offered.resident_id).reason
+
+
+def test_a_return_and_a_replacement_keep_both_devices_on_record(event, user, approved):
+    reservation = _first(event)
+    done = give(event, user, reservation)
+    stock(approved.programme, 1, start=42_000_000_000_000)
+    spare = Device.objects.filter(state="ready").first()
+    Device.objects.filter(pk=spare.pk).update(location=event.commune)
+    new = services.handover_replace(actor=user("xa-giaohieu"), handover=done, imei=spare.imei, reason="Màn hình lỗi")
+    done.refresh_from_db()
+    assert (done.status, new.status, new.replaces_id) == ("replaced", "current", done.pk)
+    assert Device.objects.get(pk=done.device_id).state == "needs_repair"
+    assert Device.objects.get(pk=new.device_id).state == "handed_over"
+    back = services.handover_return(actor=user("xa-giaohieu"), handover=new, reason="Không dùng", device_ok=True)
+    assert back.status == "returned"
+    assert Device.objects.get(pk=new.device_id).state == "ready"
+    assert Resident.objects.get(pk=new.resident_id).smartphone_status == "lacks"
+
+
+def test_the_minutes_and_receipt_are_pdfs_in_vietnamese(event, user):
+    reservation = _first(event)
+    done = give(event, user, reservation)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(minutes.render_minutes(event))).pages)
+    assert "BIÊN BẢN BÀN GIAO ĐIỆN THOẠI THÔNG MINH" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert done.device.imei in text
+    assert "ĐẠI DIỆN BÊN GIAO" in text
+    assert "ĐẠI DIỆN BÊN NHẬN" in text
+    assert done.resident.full_name in text
+    receipt = "".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes.render_receipt(done))).pages)
+    assert "GIẤY XÁC NHẬN NHẬN ĐIỆN THOẠI" in receipt
+    assert NUMBER not in text + receipt  # identity numbers never printed
