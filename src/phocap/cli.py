@@ -56,6 +56,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             from phocap.registry.dedup import dedup_run
 
             dedup_run(actor=actor, programme=programme)  # the planted duplicates wait in the review queue
+        from phocap.handover.demo import demo_distribution_create
+
+        demo_distribution_create(actor=actor, programme=programme)
     data = {
         "programme": programme.code,
         "communes": programme.communes.count(),

@@ -1,0 +1,79 @@
+"""The allocation round as people see it: the policy in plain Vietnamese and the seed, each commune's share, the
+ranked list with a reason per person; the commune excludes with a reason, the manager proposes and another
+manager approves."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from phocap.accounts import scope
+from phocap.allocation import services
+from phocap.allocation.models import Placement, Round, RoundCommune
+from phocap.core.errors import DomainError
+from phocap.core.web import not_found_as_404
+from phocap.programmes import selectors as programmes
+
+
+@login_required
+@not_found_as_404
+def rounds(request: HttpRequest, code: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    communes = [
+        c
+        for c in programmes.commune_list(actor=request.user, programme=programme)
+        if scope.can_write_commune(request.user, c)
+    ]
+    manager = scope.can_manage_programme(request.user, programme)
+    if not (manager or communes):
+        raise Http404
+    round_ = Round.objects.filter(programme=programme).exclude(status=Round.Status.CANCELLED).order_by("-pk").first()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "propose":
+                round_ = services.round_propose(actor=request.user, programme=programme, seed=request.POST.get("seed"))
+                messages.success(request, _("Đã lập đợt phân bổ #%(n)s; chờ người khác duyệt.") % {"n": round_.pk})
+            elif action == "approve" and round_ is not None:
+                services.round_approve(actor=request.user, round_=round_)
+                messages.success(request, _("Đã duyệt; mỗi người được chọn đã có máy giữ riêng."))
+            elif action == "exclude" and round_ is not None:
+                services.exclude_resident(
+                    actor=request.user,
+                    round_=round_,
+                    resident_id=int(request.POST.get("resident", "0") or 0),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Đã loại khỏi danh sách và xếp lại thứ tự."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("allocation:rounds", code=code)
+    shares = (
+        RoundCommune.objects.filter(round=round_).select_related("commune__unit").order_by("commune__unit__code")
+        if round_
+        else []
+    )
+    allowed = {c.pk for c in (programme.communes.all() if manager else communes)}
+    commune_code = request.GET.get("xa") or (communes[0].unit.code if len(communes) == 1 else "")
+    listing = (
+        Placement.objects.filter(round=round_, commune__unit__code=commune_code, commune_id__in=allowed)
+        .select_related("resident")
+        .order_by("rank")[:500]
+        if round_ and commune_code
+        else []
+    )
+    context = {
+        "programme": programme,
+        "round": round_,
+        "policy": round_.policy if round_ else services.policy_current(programme),
+        "shares": shares,
+        "listing": listing,
+        "commune_code": commune_code,
+        "communes": communes if not manager else list(programme.communes.select_related("unit")),
+        "manager": manager,
+        "can_exclude": round_ is not None and round_.status == Round.Status.PROPOSED,
+    }
+    return render(request, "allocation/rounds.html", context)

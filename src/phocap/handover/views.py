@@ -1,0 +1,125 @@
+"""Handover pages, light enough for a phone at a village hall: the commune's events, an event's people with a
+short form each (sent once even when retried: the form carries its key), minutes and receipts as PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from phocap.accounts import scope
+from phocap.allocation.models import Reservation
+from phocap.core.errors import DomainError
+from phocap.core.web import not_found_as_404
+from phocap.handover import minutes, services
+from phocap.handover.models import Handover, HandoverEvent
+from phocap.programmes import selectors as programmes
+from phocap.programmes.models import Programme, ProgrammeCommune
+
+PDF = "application/pdf"
+
+
+def _communes(request: HttpRequest, programme: Programme) -> list[ProgrammeCommune]:
+    return [
+        c
+        for c in programmes.commune_list(actor=request.user, programme=programme)
+        if scope.can_write_commune(request.user, c)
+    ]
+
+
+@login_required
+@not_found_as_404
+def events(request: HttpRequest, code: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    communes = _communes(request, programme)
+    if not communes:
+        raise Http404
+    if request.method == "POST":
+        commune = next((c for c in communes if c.unit.code == request.POST.get("commune")), None)
+        try:
+            if commune is None:
+                raise Http404
+            event = services.event_create(
+                actor=request.user,
+                programme=programme,
+                commune=commune,
+                held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
+                place=request.POST.get("place", ""),
+                organisers=request.POST.get("organisers", ""),
+            )
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Ngày không hợp lệ.")))
+            return redirect("handover:events", code=code)
+        return redirect("handover:event", code=code, event_id=event.pk)
+    listing = HandoverEvent.objects.filter(commune__in=communes).select_related("commune__unit").order_by("-held_on")
+    return render(request, "handover/events.html", {"programme": programme, "events": listing, "communes": communes})
+
+
+@login_required
+@not_found_as_404
+def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    found = HandoverEvent.objects.filter(pk=event_id, programme=programme).select_related("commune__unit").first()
+    if found is None or not scope.can_write_commune(request.user, found.commune):
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "give")
+        try:
+            if action == "absent":
+                reservation = Reservation.objects.get(pk=int(request.POST["reservation"]), commune=found.commune)
+                offered = services.reservation_release(
+                    actor=request.user, reservation=reservation, reason=request.POST.get("reason") or "Vắng mặt"
+                )
+                messages.success(
+                    request,
+                    _("Đã trả máy về kho và mời người tiếp theo.") if offered else _("Đã trả máy về kho."),
+                )
+            else:
+                done = services.handover_record(
+                    actor=request.user,
+                    event=found,
+                    reservation_id=int(request.POST.get("reservation", "0") or 0),
+                    id_number=request.POST.get("id_number", ""),
+                    scanned=request.POST.get("scanned") == "1",
+                    imei=request.POST.get("imei", ""),
+                    sim_activated=request.POST.get("sim") == "1",
+                    confirmation=request.POST.get("confirmation", ""),
+                    key=request.POST.get("key", ""),
+                )
+                messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
+        except (DomainError, Reservation.DoesNotExist, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Không tìm thấy.")))
+        return redirect("handover:event", code=code, event_id=found.pk)
+    waiting = [(r, services.new_key()) for r in services.expected(found)]
+    given = Handover.objects.filter(event=found).select_related("resident", "device").order_by("-at")
+    return render(
+        request, "handover/event.html", {"programme": programme, "event": found, "waiting": waiting, "done": given}
+    )
+
+
+@login_required
+@not_found_as_404
+def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    found = HandoverEvent.objects.filter(pk=event_id, programme=programme).select_related("commune__unit").first()
+    if found is None or not scope.can_write_commune(request.user, found.commune):
+        raise Http404
+    response = HttpResponse(minutes.render_minutes(found), content_type=PDF)
+    response["Content-Disposition"] = f'inline; filename="bien-ban-ban-giao-{found.pk}.pdf"'
+    return response
+
+
+@login_required
+@not_found_as_404
+def receipt_pdf(request: HttpRequest, code: str, handover_id: int) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    found = Handover.objects.filter(pk=handover_id, programme=programme).select_related("event__commune__unit").first()
+    if found is None or not scope.can_write_commune(request.user, found.event.commune):
+        raise Http404
+    response = HttpResponse(minutes.render_receipt(found), content_type=PDF)
+    response["Content-Disposition"] = f'inline; filename="xac-nhan-{found.pk}.pdf"'
+    return response
