@@ -95,7 +95,7 @@ def render_minutes(event: HandoverEvent) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(2)
-    widths = (10, 48, 30, 38, 30, 18)
+    widths = (10, 46, 30, 36, 28, 24)
     headers = ("TT", "Họ và tên", "Thôn/bản", "IMEI", "Số thuê bao", "Xác nhận")
     pdf.set_font("BVP", "B", 9.5)
     for w, title in zip(widths, headers, strict=True):
@@ -103,17 +103,17 @@ def render_minutes(event: HandoverEvent) -> bytes:
     pdf.ln()
     pdf.set_font("BVP", "", 9.5)
     for i, h in enumerate(handovers, 1):
-        status = {"returned": " (đã trả)", "replaced": " (đã đổi)"}.get(h.status, "")
+        confirmed = "Ký" if h.confirmation == "signature" else "Điểm chỉ"
         cells = (
             str(i),
             h.resident.full_name,
             h.resident.village,
-            h.device.imei + status,
+            h.device.imei,
             h.device.sim_number,
-            "Ký" if h.confirmation == "signature" else "Điểm chỉ",
+            {"returned": "Đã trả lại", "replaced": "Đã đổi máy"}.get(h.status, confirmed),
         )
         for w, text in zip(widths, cells, strict=True):
-            pdf.cell(w, 7, _nfc(text)[:40], border=1, align="C" if w <= 18 else "L")
+            pdf.cell(w, 7, _nfc(text)[:40], border=1, align="C" if w <= 24 else "L")
         pdf.ln()
     pdf.ln(3)
     pdf.set_font("BVP", "", 11)
