@@ -18,6 +18,7 @@ from phocap.allocation import engine
 from phocap.allocation.models import Exclusion, Placement, PriorityPolicy, Reservation, Round, RoundCommune
 from phocap.core import audit
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.queries import insert_many
 from phocap.devices.models import Device
 from phocap.devices.services import record_move
 from phocap.programmes.models import Programme
@@ -191,7 +192,8 @@ def _compute(round_: Round, programme: Programme) -> None:
     names = {c.pk: c.unit.name for c in programme.communes.select_related("unit")}
     Placement.objects.filter(round=round_).delete()
     RoundCommune.objects.filter(round=round_).delete()
-    Placement.objects.bulk_create(
+    insert_many(
+        Placement,
         [
             Placement(
                 round=round_,
@@ -205,7 +207,6 @@ def _compute(round_: Round, programme: Programme) -> None:
             )
             for p in placed
         ],
-        batch_size=2000,
     )
     selected: dict[int, int] = {}
     for p in placed:
