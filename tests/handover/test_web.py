@@ -42,3 +42,17 @@ def test_a_handover_on_the_event_page_is_recorded_once_even_when_sent_twice(logi
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert login("xa-songcau").get(f"/p/bac-kan-2023/trao/{event.pk}/").status_code == 404
+
+
+def test_the_public_statement_shows_money_spent_and_phones_handed_over_per_commune(client, event, user):  # noqa: F811
+    from django.core.cache import cache
+
+    from tests.handover.test_handover import give
+
+    reservation = _first(event)
+    give(event, user, reservation)
+    cache.clear()
+    page = client.get("/cong-khai/bac-kan-2023/").content.decode()
+    assert "Đã chi và đã trao" in page
+    assert "đã trao 1 máy" in page
+    assert reservation.resident.full_name not in page  # no names of recipients

@@ -447,7 +447,10 @@ def public_statement(request: HttpRequest, code: str) -> HttpResponse:
     key = f"phocap:public-summary:{programme.pk}"
     summary = cache.get(key)
     if summary is None:
+        from phocap.handover.selectors import public_progress
+
         summary = selectors.summary(programme)
+        summary["distribution"] = public_progress(programme)
         cache.set(key, summary, PUBLIC_CACHE_SECONDS)
     page = Paginator(selectors.public_donations(programme), 50, allow_empty_first_page=True)
     page.count  # noqa: B018 - the paginator's count is one COUNT(*) on an indexed column
