@@ -43,8 +43,9 @@ EVIDENCE_LABELS = {
 @register.filter
 def evidence_text(evidence: dict[str, float]) -> str:
     """What made the two records alike or not, in words: "giống: họ tên, thôn · khác: ngày/năm sinh"."""
-    alike = [str(EVIDENCE_LABELS.get(k, k)) for k, w in evidence.items() if w >= 1]
-    unlike = [str(EVIDENCE_LABELS.get(k, k)) for k, w in evidence.items() if w <= -1]
+    ordered = [(k, evidence[k]) for k in EVIDENCE_LABELS if k in evidence]  # the same order on every database
+    alike = [str(EVIDENCE_LABELS[k]) for k, w in ordered if w >= 1]
+    unlike = [str(EVIDENCE_LABELS[k]) for k, w in ordered if w <= -1]
     parts = []
     if alike:
         parts.append(_("giống: %(f)s") % {"f": ", ".join(alike)})
