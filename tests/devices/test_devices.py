@@ -264,3 +264,18 @@ def test_cli_receive_prints_received_and_rejected(cli, tmp_path):
     )
     assert unknown.returncode == 2
     assert "Không tìm thấy nhà hảo tâm" in unknown.stderr
+
+
+def test_the_phones_page_receives_pasted_imeis_with_reasons(login, programme, model):
+    order = order_of(programme, model, quantity=2)
+    client = login("quanly")
+    good = imeis(2, 44_000_000_000_000)
+    page = client.post(
+        "/p/bac-kan-2023/may/",
+        {"model": model.pk, "source": f"po-{order.pk}", "imeis": f"{good[0]}\n{good[0]}\n{good[1]}\n", "ready": "1"},
+    ).content.decode()
+    assert "Đã nhận 2 máy" in page
+    assert "Trùng trong danh sách" in page
+    assert Device.objects.filter(purchase_order=order, state="ready").count() == 2
+    assert "2/2" in client.get("/p/bac-kan-2023/may/").content.decode()
+    assert login("xa-giaohieu").get("/p/bac-kan-2023/may/").status_code in (403, 404)

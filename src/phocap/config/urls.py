@@ -27,6 +27,7 @@ urlpatterns = [
     path("p/<slug:code>/quyen-gop/", include("phocap.fundraising.urls")),
     path("p/<slug:code>/danh-sach/", include("phocap.registry.urls")),
     path("p/<slug:code>/phan-bo/", include("phocap.allocation.urls")),
+    path("p/<slug:code>/may/", include("phocap.devices.urls")),
     path("p/<slug:code>/trao/", include("phocap.handover.urls")),
     path("cong-khai/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),

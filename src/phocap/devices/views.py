@@ -1,0 +1,72 @@
+"""The phones page: stock per place and state (from the events), every order and what it bought, and receiving
+phones by pasting or scanning IMEIs (one per line)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from phocap.accounts import scope
+from phocap.core.errors import DomainError, NotFound, PermissionDenied
+from phocap.core.web import not_found_as_404
+from phocap.devices import selectors, services
+from phocap.devices.models import PhoneModel, PurchaseOrder
+from phocap.fundraising.models import Donor
+from phocap.programmes import selectors as programmes
+
+
+@login_required
+@not_found_as_404
+def stock(request: HttpRequest, code: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    try:
+        data = selectors.stock(actor=request.user, programme=programme)
+    except PermissionDenied:
+        raise Http404 from None  # out of scope looks like absent
+    manager = scope.can_manage_programme(request.user, programme)
+    result = None
+    if request.method == "POST" and manager:
+        try:
+            source = request.POST.get("source", "")
+            order = donor = None
+            if source.startswith("po-"):
+                order = PurchaseOrder.objects.filter(programme=programme, pk=int(source[3:])).first()
+            elif source.startswith("donor-"):
+                donor = Donor.objects.filter(programme=programme, pk=int(source[6:])).first()
+            location = request.POST.get("location") or None
+            model = PhoneModel.objects.filter(pk=int(request.POST.get("model", "0") or 0)).first()
+            if model is None:
+                raise NotFound(_("Chọn mẫu máy."))
+            result = services.device_receive(
+                actor=request.user,
+                programme=programme,
+                phone_model=model,
+                imeis=request.POST.get("imeis", "").splitlines(),
+                purchase_order=order,
+                donor=donor,
+                location=programmes.commune_get(actor=request.user, programme=programme, code=location)
+                if location
+                else None,
+                ready=request.POST.get("ready") == "1",
+            )
+            messages.success(request, _("Đã nhận %(n)s máy.") % {"n": len(result.received)})
+            if not result.rejected:
+                return redirect("devices:stock", code=code)
+            data = selectors.stock(actor=request.user, programme=programme)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Dữ liệu không hợp lệ.")))
+    context = {
+        "programme": programme,
+        "stock": data,
+        "spending": selectors.spending(actor=request.user, programme=programme),
+        "manager": manager,
+        "models": PhoneModel.objects.order_by("brand", "model"),
+        "orders": PurchaseOrder.objects.filter(programme=programme).select_related("phone_model").order_by("-pk"),
+        "donors": Donor.objects.filter(programme=programme, pledges__phones__isnull=False).distinct().order_by("name"),
+        "communes": programme.communes.select_related("unit").order_by("unit__code"),
+        "result": result,
+    }
+    return render(request, "devices/stock.html", context)
