@@ -13,7 +13,7 @@ from phocap.accounts import scope
 from phocap.core.errors import DomainError, NotFound, PermissionDenied
 from phocap.core.web import not_found_as_404
 from phocap.devices import selectors, services
-from phocap.devices.models import PhoneModel, PurchaseOrder
+from phocap.devices.models import Device, PhoneModel, PurchaseOrder
 from phocap.fundraising.models import Donor
 from phocap.programmes import selectors as programmes
 
@@ -58,9 +58,15 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
             data = selectors.stock(actor=request.user, programme=programme)
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Dữ liệu không hợp lệ.")))
+    labels = dict(Device.State.choices)
+    rows = [
+        {"location": row["location"], "states": [(labels.get(k, k), n) for k, n in row["states"].items()]}
+        for row in data["locations"]
+    ]
     context = {
         "programme": programme,
         "stock": data,
+        "rows": rows,
         "spending": selectors.spending(actor=request.user, programme=programme),
         "manager": manager,
         "models": PhoneModel.objects.order_by("brand", "model"),
