@@ -45,3 +45,51 @@ def test_two_checkers_approving_the_same_round_at_once_reserve_each_device_once(
     assert held.count() == 6
     assert held.values("device").distinct().count() == 6
     assert held.values("resident").distinct().count() == 6
+
+
+def test_two_phones_submitting_the_same_handover_at_once_hand_over_once(seeded):  # noqa: F811
+    import datetime as dt
+
+    from phocap.handover import services as handover
+    from phocap.handover.models import Handover
+    from phocap.registry.importing import import_residents
+
+    programme = seeded
+    import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=_book([HEADER, *people("Hoàng", 3)]),
+        filename="gh.xlsx",
+        commune_code=GIAO_HIEU,
+        smartphone_status="lacks",
+    )
+    for r in Resident.objects.filter(programme=programme):
+        Consent.objects.create(resident=r, purpose="Nhận máy", given_on="2023-09-15", method="ký giấy", recorded_by="x")
+    stock(programme, 3)
+    checker = User.objects.create_user(username="duyet", password="x")
+    Membership.objects.create(user=checker, role=Role.PROGRAMME_MANAGER, programme=programme)
+    round_ = services.round_propose(actor=SYSTEM, programme=programme, seed="s")
+    services.round_approve(actor=checker, round_=round_)
+    commune = programme.communes.get(unit__code=GIAO_HIEU)
+    event = handover.event_create(
+        actor=SYSTEM, programme=programme, commune=commune, held_on=dt.date(2023, 11, 1), place="Nhà văn hóa"
+    )
+    reservation = handover.expected(event).first()
+
+    def give(key):
+        return lambda: handover.handover_record(
+            actor=SYSTEM,
+            event=event,
+            reservation_id=reservation.pk,
+            id_number="",
+            scanned=False,
+            imei=reservation.device.imei,
+            sim_activated=True,
+            confirmation="signature",
+            key=key,
+        )
+
+    outcomes = run_together(give("phone-a"), give("phone-b"), give("phone-a"))
+    assert Handover.objects.filter(resident=reservation.resident).count() == 1
+    assert sum(isinstance(o, Conflict) for o in outcomes) >= 1
+    assert not any(isinstance(o, Exception) and not isinstance(o, Conflict) for o in outcomes), outcomes
