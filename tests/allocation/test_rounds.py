@@ -201,3 +201,23 @@ def test_cli_allocate_prints_the_documented_json(cli, tmp_path):
     assert set(data["communes"][0]) >= {"code", "eligible", "selected", "coverage"}
     assert data["selected"] == sum(c["selected"] for c in data["communes"]) == len(data["selected_residents"])
     assert data["selected"] == data["devices"]
+
+
+def test_the_manager_makes_a_new_policy_version_and_old_rounds_keep_theirs(registry, login, user):
+    stock(registry, 2)
+    first = services.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    client = login("quanly")
+    done = client.post(
+        "/p/bac-kan-2023/phan-bo/", {"action": "policy", "order": "3,4,1,2,5,6", "note": "Hộ nghèo trước"}, follow=True
+    ).content.decode()
+    assert "Đã lưu chính sách phiên bản 2" in done
+    first.refresh_from_db()
+    assert first.policy.version == 1
+    policy = services.policy_current(registry)
+    assert (policy.version, policy.groups["order"], policy.one_per_household) == (2, [3, 4, 1, 2, 5, 6], False)
+    bad = client.post("/p/bac-kan-2023/phan-bo/", {"action": "policy", "order": "1,1,2"}, follow=True)
+    assert "Thứ tự phải gồm đủ các nhóm" in bad.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.policy_update(
+            actor=user("xa-giaohieu"), programme=registry, order=[1, 2, 3, 4, 5, 6], one_per_household=True
+        )

@@ -40,6 +40,16 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
             elif action == "approve" and round_ is not None:
                 services.round_approve(actor=request.user, round_=round_)
                 messages.success(request, _("Đã duyệt; mỗi người được chọn đã có máy giữ riêng."))
+            elif action == "policy":
+                order = [int(x) for x in request.POST.get("order", "").replace(" ", "").split(",") if x]
+                policy = services.policy_update(
+                    actor=request.user,
+                    programme=programme,
+                    order=order,
+                    one_per_household=request.POST.get("one_per_household") == "1",
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Đã lưu chính sách phiên bản %(v)s.") % {"v": policy.version})
             elif action == "exclude" and round_ is not None:
                 services.exclude_resident(
                     actor=request.user,
@@ -50,6 +60,8 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Đã loại khỏi danh sách và xếp lại thứ tự."))
         except DomainError as exc:
             messages.error(request, exc.message)
+        except ValueError:
+            messages.error(request, _("Thứ tự nhóm viết như 1,2,3,4,5,6."))
         return redirect("allocation:rounds", code=code)
     shares = (
         RoundCommune.objects.filter(round=round_).select_related("commune__unit").order_by("commune__unit__code")
@@ -69,6 +81,7 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
         "programme": programme,
         "round": round_,
         "policy": round_.policy if round_ else services.policy_current(programme),
+        "current_policy": services.policy_current(programme),
         "shares": shares,
         "listing": listing,
         "commune_code": commune_code,
