@@ -18,7 +18,7 @@ from phocap.allocation import engine
 from phocap.allocation.models import Exclusion, Placement, PriorityPolicy, Reservation, Round, RoundCommune
 from phocap.core import audit
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from phocap.core.queries import insert_many
+from phocap.core.queries import insert_rows
 from phocap.devices.models import Device
 from phocap.devices.services import record_move
 from phocap.programmes.models import Programme
@@ -192,21 +192,23 @@ def _compute(round_: Round, programme: Programme) -> None:
     names = {c.pk: c.unit.name for c in programme.communes.select_related("unit")}
     Placement.objects.filter(round=round_).delete()
     RoundCommune.objects.filter(round=round_).delete()
-    insert_many(
+    order = round_.policy.groups["order"]
+    insert_rows(
         Placement,
-        [
-            Placement(
-                round=round_,
-                resident_id=p.person.resident_id,
-                commune_id=p.person.commune_id,
-                group=round_.policy.groups["order"][p.person.group - 1],
-                rank=p.rank,
-                of=p.of,
-                selected=p.selected,
-                reason=_reason(p, round_.policy, data, names[p.person.commune_id])[:300],
+        ["round_id", "resident_id", "commune_id", "group", "rank", "of", "selected", "reason"],
+        (
+            (
+                round_.pk,
+                p.person.resident_id,
+                p.person.commune_id,
+                order[p.person.group - 1],
+                p.rank,
+                p.of,
+                p.selected,
+                _reason(p, round_.policy, data, names[p.person.commune_id])[:300],
             )
             for p in placed
-        ],
+        ),
     )
     selected: dict[int, int] = {}
     for p in placed:
