@@ -279,3 +279,26 @@ def test_the_phones_page_receives_pasted_imeis_with_reasons(login, programme, mo
     assert Device.objects.filter(purchase_order=order, state="ready").count() == 2
     assert "2/2" in client.get("/p/bac-kan-2023/may/").content.decode()
     assert login("xa-giaohieu").get("/p/bac-kan-2023/may/").status_code in (403, 404)
+
+
+def test_imeis_come_from_a_spreadsheets_first_column_too(programme, model):
+    import io
+
+    from openpyxl import Workbook
+
+    numbers = imeis(3, 45_000_000_000_000)
+    book = Workbook()
+    book.active.append(["IMEI", "Ghi chú"])
+    book.active.append([int(numbers[0]), "số"])
+    book.active.append([numbers[1], "chữ"])
+    book.active.append([None, None])
+    book.active.append([f"{numbers[2][:8]} {numbers[2][8:]}", "có dấu cách"])
+    out = io.BytesIO()
+    book.save(out)
+    read = services.imeis_from_file(out.getvalue(), "imei.xlsx")
+    order = order_of(programme, model, quantity=3)
+    result = services.device_receive(
+        actor=SYSTEM, programme=programme, phone_model=model, imeis=read, purchase_order=order
+    )
+    assert sorted(d.imei for d in result.received) == sorted(numbers)
+    assert services.imeis_from_file(b"\xef\xbb\xbf1\n2\n", "a.txt") == ["1", "2"]

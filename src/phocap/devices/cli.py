@@ -53,7 +53,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         actor=actor,
         programme=programme,
         phone_model=services.phone_model_find(args.model),
-        imeis=path.read_text(encoding="utf-8-sig").splitlines(),
+        imeis=services.imeis_from_file(path.read_bytes(), path.name),
         purchase_order=order,
         donor=donor,
         location=_commune(args, programme, args.location),
@@ -136,7 +136,7 @@ def register(sub: Any) -> None:
     p = with_json(add_command(group, "receive", cmd_receive, "nhận máy theo IMEI (mỗi dòng một IMEI)"))
     p.add_argument("--programme", required=True)
     p.add_argument("--model", required=True, help='mẫu máy, ví dụ "Samsung Galaxy A05"')
-    p.add_argument("--imei-file", required=True)
+    p.add_argument("--imei-file", required=True, help="mỗi dòng một IMEI, hoặc tệp XLSX/XLS/ODS/CSV (cột đầu tiên)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--purchase-order", type=int, help="số đơn mua")
     source.add_argument("--donated-by", help="tên nhà hảo tâm ủng hộ máy")

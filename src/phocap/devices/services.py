@@ -206,6 +206,24 @@ class ReceiveResult:
         return {"received": len(self.received), "rejected": self.rejected}
 
 
+def imeis_from_file(data: bytes, filename: str) -> list[str]:
+    """IMEIs from a text file (one per line) or a spreadsheet (XLSX, XLS, ODS, CSV: the first column; a header
+    row and blank cells are skipped; numeric cells are whole numbers — 15 digits fit a spreadsheet number)."""
+    if not filename.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
+        return data.decode("utf-8-sig").splitlines()
+    from phocap.core.spreadsheets import read_rows
+
+    out = []
+    for row in read_rows(data, filename):
+        cell = row[0] if row else None
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)
+        text = str(cell).strip() if cell not in (None, "") else ""
+        if text and any(ch.isdigit() for ch in text):
+            out.append(text)
+    return out
+
+
 def read_imei(text: str) -> tuple[str | None, str]:
     """A 15-digit IMEI with a good check digit, or the reason it is not."""
     compact = "".join(ch for ch in str(text) if not ch.isspace() and ch not in "-./")

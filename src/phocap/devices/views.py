@@ -44,7 +44,12 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user,
                 programme=programme,
                 phone_model=model,
-                imeis=request.POST.get("imeis", "").splitlines(),
+                imeis=request.POST.get("imeis", "").splitlines()
+                + (
+                    services.imeis_from_file(upload.read(), upload.name or "imei.txt")
+                    if (upload := request.FILES.get("file"))
+                    else []
+                ),
                 purchase_order=order,
                 donor=donor,
                 location=programmes.commune_get(actor=request.user, programme=programme, code=location)
