@@ -3,6 +3,7 @@ re-rank), maker-checker approval that reserves a specific device for each select
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import secrets
@@ -306,19 +307,24 @@ def round_approve(*, actor: scope.Actor, round_: Round) -> Round:
         devices = list(ready_devices(programme).select_for_update(of=("self",)).order_by("pk"))
         for d in devices:  # an earmark for a commune with nobody eligible does not hold a device back
             d.earmark_id = d.earmark_id if d.earmark_id in needy else None
+        # buckets in the order devices are taken from; each device sits in two (its earmark or place, and "any")
+        buckets: dict[tuple[str, int | None], collections.deque[Device]] = collections.defaultdict(collections.deque)
+        for d in devices:
+            if d.earmark_id is not None:
+                buckets[("earmark", d.earmark_id)].append(d)
+            else:
+                buckets[("at", d.location_id)].append(d)
+                buckets[("any", None)].append(d)
         used: set[int] = set()
 
         def take(commune_id: int) -> Device | None:
             """Earmarked for the commune, then already in the commune, then the store, then anywhere — never a
             device earmarked for another commune."""
-            for wanted in (
-                lambda d: d.earmark_id == commune_id,
-                lambda d: d.earmark_id is None and d.location_id == commune_id,
-                lambda d: d.earmark_id is None and d.location_id is None,
-                lambda d: d.earmark_id is None,
-            ):
-                for d in devices:
-                    if d.pk not in used and wanted(d):
+            for key in (("earmark", commune_id), ("at", commune_id), ("at", None), ("any", None)):
+                queue = buckets.get(key)
+                while queue:
+                    d = queue.popleft()
+                    if d.pk not in used:
                         used.add(d.pk)
                         return d
             return None
