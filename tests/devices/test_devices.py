@@ -302,3 +302,29 @@ def test_imeis_come_from_a_spreadsheets_first_column_too(programme, model):
     )
     assert sorted(d.imei for d in result.received) == sorted(numbers)
     assert services.imeis_from_file(b"\xef\xbb\xbf1\n2\n", "a.txt") == ["1", "2"]
+
+
+def test_the_manager_orders_phones_from_the_page_and_overspending_is_refused(login, programme):
+    client = login("quanly")
+    page = client.get("/p/bac-kan-2023/may/").content.decode()
+    assert "Quỹ chung còn" in page
+    done = client.post(
+        "/p/bac-kan-2023/may/",
+        {"action": "purchase", "model_name": "Nokia C32", "quantity": "5", "unit_price": "2.100.000", "supplier": "x"},
+        follow=True,
+    ).content.decode()
+    assert "Đã đặt mua đơn" in done
+    order = selectors.spending(actor=SYSTEM, programme=programme)[-1]
+    assert (order["model"], order["quantity"], order["total"]) == ("Nokia C32", 5, 10_500_000)
+    refused = client.post(
+        "/p/bac-kan-2023/may/",
+        {
+            "action": "purchase",
+            "model_name": "Nokia C32",
+            "quantity": "100000",
+            "unit_price": "2000000",
+            "supplier": "x",
+        },
+        follow=True,
+    ).content.decode()
+    assert "Không đủ tiền" in refused or "ngân hàng" in refused

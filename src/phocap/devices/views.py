@@ -28,10 +28,29 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from None  # out of scope looks like absent
     manager = scope.can_manage_programme(request.user, programme)
     result = None
-    if request.method == "POST" and manager:
+    if request.method == "POST" and manager and request.POST.get("action") == "purchase":
+        try:
+            earmark_code = request.POST.get("earmark") or None
+            created = services.purchase_order_create(
+                actor=request.user,
+                programme=programme,
+                phone_model=services.phone_model_get_or_create(name=request.POST.get("model_name", "")),
+                quantity=int(request.POST.get("quantity", "0") or 0),
+                unit_price=int((request.POST.get("unit_price", "0") or "0").replace(".", "").replace(",", "")),
+                supplier_name=request.POST.get("supplier", ""),
+                earmark=programmes.commune_get(actor=request.user, programme=programme, code=earmark_code)
+                if earmark_code
+                else None,
+            )
+            messages.success(request, _("Đã đặt mua đơn #%(n)s và ghi chi vào sổ cái.") % {"n": created.pk})
+            return redirect("devices:stock", code=code)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Dữ liệu không hợp lệ.")))
+    elif request.method == "POST" and manager:
         try:
             source = request.POST.get("source", "")
-            order = donor = None
+            order: PurchaseOrder | None = None
+            donor: Donor | None = None
             if source.startswith("po-"):
                 order = PurchaseOrder.objects.filter(programme=programme, pk=int(source[3:])).first()
             elif source.startswith("donor-"):
@@ -79,5 +98,6 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         "donors": Donor.objects.filter(programme=programme, pledges__phones__isnull=False).distinct().order_by("name"),
         "communes": programme.communes.select_related("unit").order_by("unit__code"),
         "result": result,
+        "funds": services.funds_available(programme) if manager else None,
     }
     return render(request, "devices/stock.html", context)
