@@ -6,6 +6,7 @@ from phocap.core.actors import SYSTEM
 from phocap.core.errors import Conflict, NotFound, PermissionDenied
 from phocap.core.models import AuditEvent
 from phocap.registry.dedup import dedup_run, pair_decide, pair_queue, pair_reopen
+from phocap.registry.demo import _xlsx
 from phocap.registry.importing import import_residents
 from phocap.registry.matching import MatchRecord, score_pairs
 from phocap.registry.models import DuplicatePair, ListedElsewhere, Resident
@@ -13,17 +14,7 @@ from phocap.registry.models import DuplicatePair, ListedElsewhere, Resident
 pytestmark = pytest.mark.django_db
 
 
-def _book(rows):
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+_book = _xlsx  # the demo's workbook writer: rows in, XLSX bytes out
 
 
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Thôn/Bản", "SĐT"]

@@ -4,6 +4,7 @@ import pytest
 
 from phocap.core.actors import SYSTEM
 from phocap.core.errors import NotFound
+from phocap.registry.demo import _xlsx
 from phocap.registry.importing import import_residents
 from phocap.registry.models import Resident
 from phocap.registry.samples import messy_list_xlsx
@@ -170,17 +171,7 @@ def test_rows_without_a_number_are_not_created_twice(programme):
     assert Resident.objects.filter(programme=programme).count() == 60
 
 
-def _book(rows):
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+_book = _xlsx  # the demo's workbook writer: rows in, XLSX bytes out
 
 
 HOUSEHOLD_ROWS = [
@@ -322,7 +313,6 @@ def test_the_same_list_as_csv_xls_or_ods_imports_the_same(programme, suffix, wri
 
 
 def test_a_column_meaning_can_be_given_for_one_import(programme):
-    from tests.registry.test_dedup import _book
 
     rows = [["TT", "Tên người dân", "Năm sinh"], [1, "Hoàng Văn Lâm", 1950]]
     with pytest.raises(Exception, match="tiêu đề"):
