@@ -70,7 +70,10 @@ class Round(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="approved") | ~Q(approved_label=models.F("proposed_label")),
                 name="round_maker_checker",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["programme"], condition=Q(status="proposed"), name="one_proposed_round_per_programme"
+            ),
         ]
 
     def __str__(self) -> str:

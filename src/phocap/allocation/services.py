@@ -241,14 +241,18 @@ def round_propose(*, actor: scope.Actor, programme: Programme, seed: str | None 
     with transaction.atomic():
         if Round.objects.select_for_update().filter(programme=programme, status=Round.Status.PROPOSED).exists():
             raise Conflict("Đang có một đợt chờ duyệt: duyệt hoặc hủy đợt đó trước.", code="round_pending")
-        round_ = Round.objects.create(
-            programme=programme,
-            policy=policy_current(programme),
-            seed=seed,
-            proposed_by=_user(actor),
-            proposed_label=_label(actor),
-            devices=0,
-        )
+        try:
+            with transaction.atomic():  # the database keeps one proposed round per programme
+                round_ = Round.objects.create(
+                    programme=programme,
+                    policy=policy_current(programme),
+                    seed=seed,
+                    proposed_by=_user(actor),
+                    proposed_label=_label(actor),
+                    devices=0,
+                )
+        except IntegrityError:
+            raise Conflict("Đang có một đợt chờ duyệt: duyệt hoặc hủy đợt đó trước.", code="round_pending") from None
         _compute(round_, programme)
         audit.record(
             actor=actor,

@@ -221,6 +221,11 @@ class DuplicatePair(models.Model):
             models.UniqueConstraint(fields=["a", "b"], name="duplicate_pair_once"),
             models.CheckConstraint(condition=Q(a__lt=models.F("b")), name="duplicate_pair_ordered"),
             models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="duplicate_pair_score_range"),
+            models.CheckConstraint(
+                condition=(Q(decision="") & Q(decided_at__isnull=True))
+                | (~Q(decision="") & Q(decided_at__isnull=False)),
+                name="duplicate_pair_decided_with_date",
+            ),
         ]
         indexes = [models.Index(fields=["programme", "decision"], name="duplicate_pair_queue_idx")]
 
