@@ -14,8 +14,7 @@ from phocap.devices import selectors as device_selectors
 from phocap.devices import services as devices
 from phocap.devices.models import PurchaseOrder
 from phocap.fundraising.models import Donor
-from phocap.handover import services
-from phocap.handover.models import HandoverEvent
+from phocap.handover import selectors, services
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["devices, allocation, handover"])
@@ -137,9 +136,7 @@ class HandoverOut(Schema):
 )
 def handover(request: AuthedRequest, code: str, event_id: int, body: HandoverIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
-    event = HandoverEvent.objects.filter(programme=programme, pk=event_id).select_related("commune").first()
-    if event is None:
-        raise NotFound("Không tìm thấy buổi trao.")
+    event = selectors.event_get(actor=request.auth, programme=programme, event_id=event_id)
     return services.handover_record(
         actor=request.auth,
         event=event,

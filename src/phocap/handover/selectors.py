@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
+from phocap.accounts import scope
+from phocap.core.errors import NotFound
 from phocap.devices.models import PurchaseOrder
+from phocap.handover.models import Handover, HandoverEvent
 from phocap.programmes.models import Programme
 
 
@@ -27,3 +30,26 @@ def public_progress(programme: Programme) -> dict[str, Any]:
         ],
         "handed_over": sum(c.handed for c in communes),
     }
+
+
+def event_get(*, actor: scope.Actor, programme: Programme, event_id: int) -> HandoverEvent:
+    """An event of the programme the actor may work on (its commune's officers, the manager)."""
+    found = HandoverEvent.objects.filter(pk=event_id, programme=programme).select_related("commune__unit").first()
+    if found is None or not scope.can_write_commune(actor, found.commune):
+        raise NotFound("Không tìm thấy buổi trao.")
+    return found
+
+
+def handover_get(*, actor: scope.Actor, programme: Programme, handover_id: int) -> Handover:
+    found = (
+        Handover.objects.filter(pk=handover_id, programme=programme)
+        .select_related("event__commune__unit", "resident", "device__phone_model")
+        .first()
+    )
+    if found is None or not scope.can_write_commune(actor, found.event.commune):
+        raise NotFound("Không tìm thấy lần trao máy.")
+    return found
+
+
+def handovers_of(event: HandoverEvent) -> QuerySet[Handover]:
+    return Handover.objects.filter(event=event).select_related("resident", "device").order_by("-at")

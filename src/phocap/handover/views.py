@@ -15,8 +15,8 @@ from phocap.accounts import scope
 from phocap.allocation.models import Reservation
 from phocap.core.errors import DomainError
 from phocap.core.web import not_found_as_404
-from phocap.handover import minutes, services
-from phocap.handover.models import Handover, HandoverEvent
+from phocap.handover import minutes, selectors, services
+from phocap.handover.models import HandoverEvent
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme, ProgrammeCommune
 
@@ -63,9 +63,7 @@ def events(request: HttpRequest, code: str) -> HttpResponse:
 @not_found_as_404
 def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
-    found = HandoverEvent.objects.filter(pk=event_id, programme=programme).select_related("commune__unit").first()
-    if found is None or not scope.can_write_commune(request.user, found.commune):
-        raise Http404
+    found = selectors.event_get(actor=request.user, programme=programme, event_id=event_id)
     if request.method == "POST":
         action = request.POST.get("action", "give")
         try:
@@ -95,7 +93,7 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
             messages.error(request, getattr(exc, "message", _("Không tìm thấy.")))
         return redirect("handover:event", code=code, event_id=found.pk)
     waiting = [(r, services.new_key()) for r in services.expected(found)]
-    given = Handover.objects.filter(event=found).select_related("resident", "device").order_by("-at")
+    given = selectors.handovers_of(found)
     return render(
         request, "handover/event.html", {"programme": programme, "event": found, "waiting": waiting, "done": given}
     )
@@ -105,9 +103,7 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
 @not_found_as_404
 def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
-    found = HandoverEvent.objects.filter(pk=event_id, programme=programme).select_related("commune__unit").first()
-    if found is None or not scope.can_write_commune(request.user, found.commune):
-        raise Http404
+    found = selectors.event_get(actor=request.user, programme=programme, event_id=event_id)
     response = HttpResponse(minutes.render_minutes(found), content_type=PDF)
     response["Content-Disposition"] = f'inline; filename="bien-ban-ban-giao-{found.pk}.pdf"'
     return response
@@ -117,9 +113,7 @@ def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
 @not_found_as_404
 def receipt_pdf(request: HttpRequest, code: str, handover_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
-    found = Handover.objects.filter(pk=handover_id, programme=programme).select_related("event__commune__unit").first()
-    if found is None or not scope.can_write_commune(request.user, found.event.commune):
-        raise Http404
+    found = selectors.handover_get(actor=request.user, programme=programme, handover_id=handover_id)
     response = HttpResponse(minutes.render_receipt(found), content_type=PDF)
     response["Content-Disposition"] = f'inline; filename="xac-nhan-{found.pk}.pdf"'
     return response
