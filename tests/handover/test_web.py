@@ -117,3 +117,87 @@ def test_the_api_receives_proposes_approves_and_hands_over(login, registry, user
     assert first.status_code == 200, first.content
     assert first.json() == again.json()
     assert first.json()["device_imei"] == reservation.device.imei
+
+
+def _camera_photo() -> bytes:
+    """A JPEG as a phone takes it: with the GPS position and the camera in its EXIF."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (3000, 2000), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (22.0, 8.0, 50.0), 3: "E", 4: (105.0, 50.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_the_confirmation_photo_is_kept_without_its_metadata_shown_to_the_commune_and_erased_with_the_person(
+    login,
+    event,  # noqa: F811
+    user,
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from phocap.core.models import AuditEvent
+    from phocap.registry.services import resident_erase
+
+    reservation = _first(event)
+    client = login("xa-giaohieu")
+    form = {
+        "reservation": reservation.pk,
+        "key": "photo-key",
+        "id_number": NUMBER,
+        "imei": reservation.device.imei,
+        "confirmation": "signature",
+    }
+    bad = client.post(
+        f"/p/bac-kan-2023/trao/{event.pk}/",
+        {**form, "photo": SimpleUploadedFile("a.jpg", b"not a picture", "image/jpeg")},
+        follow=True,
+    )
+    assert "Tệp không phải ảnh" in bad.content.decode()
+    assert Handover.objects.count() == 0
+    page = client.post(
+        f"/p/bac-kan-2023/trao/{event.pk}/",
+        {**form, "photo": SimpleUploadedFile("a.jpg", _camera_photo(), "image/jpeg")},
+        follow=True,
+    ).content.decode()
+    done = Handover.objects.get()
+    assert f"/trao/anh/{done.pk}.jpg" in page
+    shown = client.get(f"/p/bac-kan-2023/trao/anh/{done.pk}.jpg")
+    assert shown["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(shown.content)) as image:
+        assert max(image.size) == 1600
+        assert not image.getexif()  # no GPS, no camera
+    assert AuditEvent.objects.filter(action="handover.photo_view").count() == 1
+    assert login("xa-songcau").get(f"/p/bac-kan-2023/trao/anh/{done.pk}.jpg").status_code == 404
+    resident_erase(actor=user("xa-giaohieu"), resident=done.resident, reason="Yêu cầu của người dân")
+    assert client.get(f"/p/bac-kan-2023/trao/anh/{done.pk}.jpg").status_code == 404
+
+
+def test_phones_sent_to_a_commune_are_confirmed_there_on_the_transfers_page(login, approved):  # noqa: F811
+    from phocap.devices.models import Device
+    from tests.allocation.test_rounds import stock
+
+    stock(approved.programme, 2, start=43_000_000_000_000)
+    spare = list(Device.objects.filter(state="ready", location__isnull=True).order_by("imei")[:2])
+    sent = login("quanly").post(
+        "/p/bac-kan-2023/may/chuyen/",
+        {"action": "send", "to": "01870", "imeis": f"{spare[0].imei}\n{spare[1].imei}\n123"},
+    )
+    assert "123" in sent.content.decode()
+    assert "Đã gửi 2 máy" in sent.content.decode()
+    assert {d.state for d in Device.objects.filter(pk__in=[d.pk for d in spare])} == {"in_transit"}
+    assert spare[0].imei not in login("xa-songcau").get("/p/bac-kan-2023/may/chuyen/").content.decode()
+    officer = login("xa-giaohieu")
+    assert spare[0].imei in officer.get("/p/bac-kan-2023/may/chuyen/").content.decode()
+    assert "Gửi đi" not in officer.get("/p/bac-kan-2023/may/chuyen/").content.decode()  # only the manager sends
+    officer.post("/p/bac-kan-2023/may/chuyen/", {"action": "confirm", "device": [spare[0].pk]})
+    states = dict(Device.objects.filter(pk__in=[d.pk for d in spare]).values_list("imei", "state"))
+    assert states == {spare[0].imei: "ready", spare[1].imei: "in_transit"}

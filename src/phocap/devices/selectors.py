@@ -67,3 +67,14 @@ def spending(*, actor: scope.Actor, programme: Programme) -> list[dict[str, Any]
 def device_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Device]:
     _require_view(actor, programme)
     return Device.objects.filter(programme=programme).select_related("phone_model", "location__unit")
+
+
+def in_transit_to(*, actor: scope.Actor, programme: Programme) -> QuerySet[Device]:
+    """Devices on their way to a place this actor receives for: their communes, and the provincial store for the
+    programme's managers. Anyone else sees none."""
+    places = scope.communes_q(actor, write=True)
+    mine = Device.objects.filter(programme=programme, state=Device.State.IN_TRANSIT)
+    if scope.can_manage_programme(actor, programme):
+        return mine.select_related("phone_model", "location__unit").order_by("location__unit__code", "imei")
+    writable = programme.communes.filter(places).values("pk")
+    return mine.filter(location__in=writable).select_related("phone_model", "location__unit").order_by("imei")

@@ -489,3 +489,34 @@ def transfer_confirm(*, actor: scope.Actor, device: Device) -> Device:
         before = sent.from_state if sent is not None else S.RECEIVED
         back = before if before in MOVES[S.IN_TRANSIT] else S.RECEIVED
         return record_move(locked, back, note="Nơi nhận xác nhận đã nhận máy", actor=actor)
+
+
+@dataclasses.dataclass
+class TransferResult:
+    sent: list[Device] = dataclasses.field(default_factory=list)
+    rejected: list[dict[str, str]] = dataclasses.field(default_factory=list)
+
+
+def transfer_send_many(
+    *, actor: scope.Actor, programme: Programme, imeis: Iterable[str], to: ProgrammeCommune | None
+) -> TransferResult:
+    """Send the devices scanned or pasted (one IMEI per line) to a commune or the provincial store; each line that
+    cannot be sent is reported with its reason and the others still go."""
+    result = TransferResult()
+    for line in imeis:
+        if not line.strip():
+            continue
+        number, reason = read_imei(line)
+        device = Device.objects.filter(programme=programme, imei=number).first() if number else None
+        if number is not None and device is None:
+            reason = "không có trong kho của chương trình"
+        if device is not None and device.location_id == (to.pk if to else None):
+            device, reason = None, "đã ở nơi nhận"
+        if device is None:
+            result.rejected.append({"imei": line.strip(), "reason": reason})
+            continue
+        try:
+            result.sent.append(transfer_send(actor=actor, device=device, to=to))
+        except (Conflict, NotFound) as exc:
+            result.rejected.append({"imei": line.strip(), "reason": exc.message})
+    return result

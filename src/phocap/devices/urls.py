@@ -4,4 +4,7 @@ from phocap.devices import views
 
 app_name = "devices"
 
-urlpatterns = [path("", views.stock, name="stock")]
+urlpatterns = [
+    path("", views.stock, name="stock"),
+    path("chuyen/", views.transfers, name="transfers"),
+]

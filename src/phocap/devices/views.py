@@ -101,3 +101,45 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         "funds": services.funds_available(programme) if manager else None,
     }
     return render(request, "devices/stock.html", context)
+
+
+@login_required
+@not_found_as_404
+def transfers(request: HttpRequest, code: str) -> HttpResponse:
+    """Phones on the move: the manager sends them (IMEIs scanned or pasted) to a commune or back to the store;
+    the receiving side confirms what arrived."""
+    programme = programmes.programme_get(actor=request.user, code=code)
+    manager = scope.can_manage_programme(request.user, programme)
+    result = None
+    if request.method == "POST" and request.POST.get("action") == "send" and manager:
+        destination = request.POST.get("to") or None
+        result = services.transfer_send_many(
+            actor=request.user,
+            programme=programme,
+            imeis=request.POST.get("imeis", "").splitlines(),
+            to=programmes.commune_get(actor=request.user, programme=programme, code=destination)
+            if destination
+            else None,
+        )
+        messages.success(request, _("Đã gửi %(n)s máy.") % {"n": len(result.sent)})
+        if not result.rejected:
+            return redirect("devices:transfers", code=code)
+    elif request.method == "POST" and request.POST.get("action") == "confirm":
+        pending = {str(d.pk): d for d in selectors.in_transit_to(actor=request.user, programme=programme)}
+        chosen = [pending[k] for k in request.POST.getlist("device") if k in pending]
+        try:
+            for device in chosen:
+                services.transfer_confirm(actor=request.user, device=device)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã xác nhận nhận %(n)s máy.") % {"n": len(chosen)})
+        return redirect("devices:transfers", code=code)
+    context = {
+        "programme": programme,
+        "manager": manager,
+        "pending": selectors.in_transit_to(actor=request.user, programme=programme),
+        "communes": programme.communes.select_related("unit").order_by("unit__code") if manager else [],
+        "result": result,
+    }
+    return render(request, "devices/transfers.html", context)

@@ -1,6 +1,6 @@
 """The demo's phones and handovers (issue #5): 350 phones bought from the launch money, 20 donated in kind
 (one locked to its previous owner, one needing repair, one too old), one approved round with its seed, two
-handover events with minutes, a few no-shows and a return. Everything here is invented."""
+handover events with minutes, a few no-shows and a return, the phones left over in one commune on their way back to the store. Everything here is invented."""
 
 from __future__ import annotations
 
@@ -116,6 +116,10 @@ def demo_distribution_create(*, actor: scope.Actor, programme: Programme) -> Non
             )
             if n == 3:
                 services.handover_return(actor=who, handover=done, reason="Con cháu đã mua máy (ví dụ)", device_ok=True)
+    # the phones left over in Phường Sông Cầu on their way back to the provincial store, not yet confirmed there
+    song_cau = programme.communes.get(unit__code="01837")
+    for device in Device.objects.filter(programme=programme, state=Device.State.READY, location=song_cau):
+        devices.transfer_send(actor=manager, device=device, to=None)
 
 
 def demo_events(programme: Programme) -> list[HandoverEvent]:

@@ -72,3 +72,23 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} → {self.resident_id}"
+
+
+class HandoverPhoto(models.Model):
+    """The optional photo taken at the handover (the person with the phone, or the signed paper). A person's
+    face is personal data: kept in the database beside the record (so backups and erasure treat it alike),
+    re-encoded without its metadata (no GPS position, no camera details), shown only to those who may see the
+    handover, and every viewing is audited."""
+
+    handover = models.OneToOneField(Handover, on_delete=models.CASCADE, related_name="photo")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=30, default="image/jpeg")
+    uploaded_by = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ảnh xác nhận")
+        verbose_name_plural = _("ảnh xác nhận")
+
+    def __str__(self) -> str:
+        return f"ảnh {self.handover_id}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
 from phocap.devices.models import PurchaseOrder
-from phocap.handover.models import Handover, HandoverEvent
+from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme
 
 
@@ -52,4 +52,9 @@ def handover_get(*, actor: scope.Actor, programme: Programme, handover_id: int) 
 
 
 def handovers_of(event: HandoverEvent) -> QuerySet[Handover]:
-    return Handover.objects.filter(event=event).select_related("resident", "device").order_by("-at")
+    return (
+        Handover.objects.filter(event=event)
+        .select_related("resident", "device")
+        .annotate(has_photo=Exists(HandoverPhoto.objects.filter(handover=OuterRef("pk"))))
+        .order_by("-at")
+    )

@@ -5,6 +5,7 @@ the next in line; returns and replacements keep both devices on record."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import secrets
 from typing import Any
 
@@ -18,7 +19,7 @@ from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.devices.models import Device
 from phocap.devices.services import read_imei, record_move
-from phocap.handover.models import Handover, HandoverEvent
+from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize
 from phocap.registry.models import Resident
@@ -72,6 +73,29 @@ def new_key() -> str:
     return secrets.token_hex(16)
 
 
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
+
+
+def read_photo(data: bytes) -> bytes:
+    """A phone camera's picture → a JPEG at most 1600 px on its longer side, without metadata (a phone photo
+    carries the GPS position of the village hall and the camera's serial). Anything that is not a picture is
+    refused with a message."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationFailed("Ảnh quá lớn (tối đa 10 MB).", field="photo")
+    try:
+        with Image.open(io.BytesIO(data)) as taken:
+            upright = ImageOps.exif_transpose(taken).convert("RGB")  # the way the phone was held, then no EXIF
+            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            upright.save(out, format="JPEG", quality=80, optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ValidationFailed("Tệp không phải ảnh (JPEG, PNG, WebP…).", field="photo") from None
+    return out.getvalue()
+
+
 def handover_record(
     *,
     actor: scope.Actor,
@@ -84,8 +108,10 @@ def handover_record(
     confirmation: str,
     key: str,
     note: str = "",
+    photo: bytes | None = None,
 ) -> Handover:
-    """Hand the reserved phone to its person. Idempotent on `key`: a retried submit returns the first record."""
+    """Hand the reserved phone to its person. Idempotent on `key`: a retried submit returns the first record.
+    `photo` (optional) is the confirmation picture as the phone took it."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
     done = Handover.objects.filter(key=key).first()
@@ -95,6 +121,7 @@ def handover_record(
         raise NotFound("Không tìm thấy buổi trao.")
     if confirmation not in ("signature", "thumbprint"):
         raise ValidationFailed("Người nhận cần ký hoặc điểm chỉ.", field="confirmation")
+    picture = read_photo(photo) if photo else None
     try:
         with transaction.atomic():
             reservation = (
@@ -142,6 +169,8 @@ def handover_record(
                 note=note.strip()[:300],
                 key=key,
             )
+            if picture is not None:
+                HandoverPhoto.objects.create(handover=handover, content=picture, uploaded_by=_label(actor))
             reservation.status = Reservation.Status.HANDED_OVER
             reservation.save(update_fields=["status"])
             device = Device.objects.select_for_update().get(pk=reservation.device_id)
@@ -156,7 +185,7 @@ def handover_record(
                 action="handover.record",
                 obj=handover,
                 programme_code=event.programme.code,
-                extra={"event": event.pk, "id_check": id_check, "device": device.imei},
+                extra={"event": event.pk, "id_check": id_check, "device": device.imei, "photo": picture is not None},
             )
     except IntegrityError:
         again = Handover.objects.filter(key=key).first()
@@ -302,3 +331,13 @@ def handover_replace(*, actor: scope.Actor, handover: Handover, imei: str, reaso
             extra={"old_device": broken.imei, "new_device": new_device.imei},
         )
     return new
+
+
+def photo_view(*, actor: scope.Actor, handover: Handover) -> HandoverPhoto:
+    """The confirmation photo of a handover the actor may see; the viewing itself is audited (a face is
+    personal data)."""
+    photo = HandoverPhoto.objects.filter(handover=handover).first()
+    if photo is None:
+        raise NotFound("Lần trao này không có ảnh.")
+    audit.record(actor=actor, action="handover.photo_view", obj=handover, programme_code=handover.programme.code)
+    return photo

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:event_id>/", views.event, name="event"),
     path("<int:event_id>/bien-ban.pdf", views.minutes_pdf, name="minutes"),
     path("xac-nhan/<int:handover_id>.pdf", views.receipt_pdf, name="receipt"),
+    path("anh/<int:handover_id>.jpg", views.photo, name="photo"),
 ]

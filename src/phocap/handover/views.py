@@ -87,6 +87,7 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
                     sim_activated=request.POST.get("sim") == "1",
                     confirmation=request.POST.get("confirmation", ""),
                     key=request.POST.get("key", ""),
+                    photo=upload.read() if (upload := request.FILES.get("photo")) else None,
                 )
                 messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
         except (DomainError, Reservation.DoesNotExist, ValueError) as exc:
@@ -116,4 +117,15 @@ def receipt_pdf(request: HttpRequest, code: str, handover_id: int) -> HttpRespon
     found = selectors.handover_get(actor=request.user, programme=programme, handover_id=handover_id)
     response = HttpResponse(minutes.render_receipt(found), content_type=PDF)
     response["Content-Disposition"] = f'inline; filename="xac-nhan-{found.pk}.pdf"'
+    return response
+
+
+@login_required
+@not_found_as_404
+def photo(request: HttpRequest, code: str, handover_id: int) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    found = selectors.handover_get(actor=request.user, programme=programme, handover_id=handover_id)
+    picture = services.photo_view(actor=request.user, handover=found)
+    response = HttpResponse(bytes(picture.content), content_type=picture.content_type)
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -99,6 +100,8 @@ def resident_erase(*, actor: scope.Actor, resident: Resident, reason: str) -> Re
         locked.phone, locked.phone_carrier, locked.notes, locked.ethnicity_code = "", "", "", ""
         locked.birth_date, locked.erased_at, locked.updated_at = None, timezone.now(), timezone.now()
         locked.save()
+        # photos taken at a handover show the person: erased with them (the handover record itself stays)
+        apps.get_model("handover", "HandoverPhoto").objects.filter(handover__resident=locked).delete()
         audit.record(
             actor=actor,
             action="resident.erase",
