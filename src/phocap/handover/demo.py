@@ -1,6 +1,7 @@
 """The demo's phones and handovers (issue #5): 350 phones bought from the launch money, 20 donated in kind
 (one locked to its previous owner, one needing repair, one too old), one approved round with its seed, two
-handover events with minutes, a few no-shows and a return, the phones left over in one commune on their way back to the store. Everything here is invented."""
+handover events with minutes, a few no-shows and a return, and the phones left over in one commune on their
+way back to the store. Everything here is invented."""
 
 from __future__ import annotations
 
