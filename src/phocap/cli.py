@@ -496,6 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     from phocap.allocation.cli import register as register_allocation
 
     register_allocation(sub)
+    from phocap.reports.cli import register as register_reports
+
+    register_reports(sub)
 
     tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
     p = with_json(add(tok, "create", cmd_token_create, "tạo khóa API"))

@@ -165,7 +165,7 @@ def test_other_communes_and_digital_team_members_cannot_correct(login, programme
     hoa = _hoa(programme)
     assert login("xa-songcau").get(f"{P}/{hoa.pk}/").status_code == 404
     assert login("to-cns").get(f"{P}/{hoa.pk}/").status_code == 404  # not her village
-    Resident.objects.filter(pk=hoa.pk).update(village="Thôn ví dụ 1", ethnicity_code="08")
+    Resident.objects.filter(pk=hoa.pk).update(village="Thôn 1 (ví dụ)", ethnicity_code="08")
     member = login("to-cns")
     page = member.get(f"{P}/{hoa.pk}/").content.decode()  # a team member of her village sees her…
     assert "Nông Thị Hoa" in page

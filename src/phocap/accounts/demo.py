@@ -36,7 +36,7 @@ DEMO_USERS = (
         "Hà Thị Số (Tổ công nghệ số)",
         Role.DIGITAL_TEAM_MEMBER,
         commune="01870",
-        village="Thôn ví dụ 1",
+        village="Thôn 1 (ví dụ)",
     ),
     DemoUser("kiemtoan", "Đặng Văn Kiểm (Thanh tra)", Role.AUDITOR),
 )

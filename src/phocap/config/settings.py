@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "phocap.devices",
     "phocap.allocation",
     "phocap.handover",
+    "phocap.onboarding",
+    "phocap.reports",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,7 @@ class Handover(models.Model):
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     key = models.CharField(max_length=64, unique=True)  # the form's idempotency key: a retried submit is the same
     at = models.DateTimeField(default=timezone.now)
+    ended_on = models.DateField(_("ngày trả/đổi"), null=True, blank=True)  # returned or replaced on this day
 
     class Meta:
         verbose_name = _("lần trao máy")

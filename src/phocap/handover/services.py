@@ -246,7 +246,9 @@ def reservation_release(*, actor: scope.Actor, reservation: Reservation, reason:
         return offered
 
 
-def handover_return(*, actor: scope.Actor, handover: Handover, reason: str, device_ok: bool) -> Handover:
+def handover_return(
+    *, actor: scope.Actor, handover: Handover, reason: str, device_ok: bool, on: dt.date | None = None
+) -> Handover:
     """The person gives the phone back; the phone is checked again (or needs repair)."""
     with transaction.atomic():
         locked = Handover.objects.select_for_update().select_related("event__commune").get(pk=handover.pk)
@@ -255,7 +257,8 @@ def handover_return(*, actor: scope.Actor, handover: Handover, reason: str, devi
         if locked.status != Handover.Status.CURRENT:
             raise Conflict("Lần trao này đã được trả lại hoặc đổi máy.", code="not_current")
         locked.status, locked.note = Handover.Status.RETURNED, f"Trả lại: {reason.strip()}"[:300]
-        locked.save(update_fields=["status", "note"])
+        locked.ended_on = on or timezone.localdate()
+        locked.save(update_fields=["status", "note", "ended_on"])
         Reservation.objects.filter(pk=locked.reservation_id).update(
             status="released", released_at=timezone.now(), release_reason=f"Trả lại máy: {reason.strip()}"[:300]
         )
@@ -290,8 +293,8 @@ def handover_replace(*, actor: scope.Actor, handover: Handover, imei: str, reaso
             or new_device.location_id != old.event.commune_id
         ):
             raise Conflict("Máy thay phải là máy sẵn sàng trao tại xã.", code="replacement_not_ready")
-        old.status = Handover.Status.REPLACED
-        old.save(update_fields=["status"])
+        old.status, old.ended_on = Handover.Status.REPLACED, timezone.localdate()
+        old.save(update_fields=["status", "ended_on"])
         Reservation.objects.filter(pk=old.reservation_id).update(
             status="released", released_at=timezone.now(), release_reason=f"Đổi máy: {reason.strip()}"[:300]
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from phocap.core.errors import ValidationFailed
+from phocap.programmes.models import DEFAULT_TARGETS
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
@@ -74,6 +75,10 @@ class ProgrammeDefinition:
     source: str = ""
     dedup_duplicate_percent: Decimal = Decimal(99)
     dedup_possible_percent: Decimal = Decimal(80)
+    ends_on: dt.date | None = None
+    followup_days: tuple[int, ...] = (7, 30, 90)
+    followup_grace_days: int = 7
+    indicator_targets: tuple[tuple[str, float], ...] = ()
 
 
 def resolve_path(name_or_path: str) -> Path:
@@ -227,6 +232,14 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         for r in [_Reader(t, f"[[assignments]] thứ {i}")]
     )
     campaign_start = prog.date("campaign_start")
+    follow = _Reader(data.get("follow_up") or {}, "[follow_up]")
+    days = follow.data.get("days", [7, 30, 90])
+    if not (isinstance(days, list) and days and all(isinstance(d, int) and 0 < d <= 730 for d in days)):
+        raise follow._fail("days", "phải là danh sách số ngày sau khi trao, ví dụ [7, 30, 90]")
+    targets = _Reader(data.get("targets") or {}, "[targets]")
+    unknown = sorted(set(targets.data) - set(DEFAULT_TARGETS))
+    if unknown:
+        raise targets._fail(unknown[0], f"không phải chỉ số đã biết ({', '.join(DEFAULT_TARGETS)})")
     if prog.percent("dedup_possible_percent", Decimal(80)) > prog.percent("dedup_duplicate_percent", Decimal(99)):
         raise ValidationFailed(
             "[programme]: `dedup_possible_percent` không được lớn hơn `dedup_duplicate_percent`.",
@@ -244,6 +257,10 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         target_percent=target,
         dedup_duplicate_percent=prog.percent("dedup_duplicate_percent", Decimal(99)),
         dedup_possible_percent=prog.percent("dedup_possible_percent", Decimal(80)),
+        ends_on=prog.optional_date("ends_on"),
+        followup_days=tuple(sorted(set(days))),
+        followup_grace_days=follow.integer("grace_days", 7),
+        indicator_targets=tuple((k, float(targets.percent(k, Decimal(100)))) for k in targets.data),
         status=prog.text("status", "draft"),
         description=prog.text("description", ""),
         bank={

@@ -14,6 +14,28 @@ DEFAULT_PHONE_PACKAGE_PRICE = 2_000_000
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Mã chỉ gồm chữ thường, số và dấu gạch ngang."))
 
 
+# The indicators of issue #6, in the order reports show them, with the programme's default targets (%);
+# `smartphone_coverage` takes each commune's own `target_percent`.
+DEFAULT_TARGETS: dict[str, float] = {
+    "smartphone_coverage": 100.0,
+    "handover_progress": 100.0,
+    "funds_received": 100.0,
+    "funds_spent": 95.0,
+    "eid_level2": 90.0,
+    "public_service_account": 80.0,
+    "online_service_used": 70.0,
+    "payment_account": 80.0,
+    "cashless_payment": 70.0,
+    "still_using": 95.0,
+    "followup_on_time": 90.0,
+}
+
+
+def default_followup_days() -> list[int]:
+    """Follow-up visits after a handover: +7, +30 and +90 days (RapidPro-style offsets from the handover date)."""
+    return [7, 30, 90]
+
+
 class Programme(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Dự thảo")
@@ -41,6 +63,10 @@ class Programme(models.Model):
     dedup_possible_percent = models.DecimalField(
         _("ngưỡng nghi trùng, cần xem xét (%)"), max_digits=5, decimal_places=2, default=Decimal(80)
     )
+    ends_on = models.DateField(_("kết thúc chương trình"), null=True, blank=True)
+    followup_days = models.JSONField(_("theo dõi sau khi trao (số ngày)"), default=default_followup_days)
+    followup_grace_days = models.PositiveSmallIntegerField(_("số ngày được chậm khi theo dõi"), default=7)
+    indicator_targets = models.JSONField(_("mục tiêu các chỉ số (%)"), default=dict, blank=True)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     bank_bin = models.CharField(_("mã BIN ngân hàng"), max_length=6, blank=True)
     bank_name = models.CharField(_("ngân hàng"), max_length=120, blank=True)
@@ -80,6 +106,9 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def target(self, indicator: str) -> float:
+        return float(self.indicator_targets.get(indicator, DEFAULT_TARGETS[indicator]))
 
 
 class ProgrammeCommune(models.Model):

@@ -1,0 +1,131 @@
+"""Reads of onboarding: who holds a phone (at any date), the recipients a team member or officer sees with their
+checklists, the follow-up visits due, teams, samples."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Min, Q, QuerySet
+
+from phocap.accounts import scope
+from phocap.handover.models import Handover
+from phocap.onboarding.models import FollowUpVisit, Step, StepRecord, Team, Verification, VerificationSample
+from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.registry.models import Resident
+
+
+def holding(programme: Programme, on: dt.date | None = None) -> QuerySet[Handover]:
+    """Handovers standing on a date: handed over by then and not yet returned or swapped (None: today's)."""
+    found = Handover.objects.filter(programme=programme)
+    if on is None:
+        return found.filter(status=Handover.Status.CURRENT)
+    return found.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), event__held_on__lte=on)
+
+
+def first_handover_dates(programme: Programme, resident_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
+    """The day each person first received a phone from the programme: follow-ups count from it (a swapped
+    phone does not restart them)."""
+    rows = Handover.objects.filter(programme=programme)
+    if resident_ids is not None:
+        rows = rows.filter(resident_id__in=list(resident_ids))
+    return dict(rows.values("resident_id").annotate(first=Min("event__held_on")).values_list("resident_id", "first"))
+
+
+@dataclasses.dataclass
+class Recipient:
+    resident: Resident
+    handed_on: dt.date
+    steps: dict[str, StepRecord]
+    visits: dict[int, FollowUpVisit]
+    due: list[dict[str, Any]]  # the rounds not yet visited: {"days", "due_on", "overdue"}
+
+    @property
+    def done(self) -> int:
+        return len(self.steps)
+
+
+def recipients(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    commune: ProgrammeCommune | None = None,
+    village: str | None = None,
+    on: dt.date | None = None,
+) -> list[Recipient]:
+    """The people holding a phone from the programme whom this actor may see (a team member: their village),
+    with their checklist and follow-up rounds, in household order."""
+    on = on or dt.date.today()
+    people = Resident.objects.filter(
+        scope.residents_q(actor),
+        programme=programme,
+        erased_at__isnull=True,
+        pk__in=holding(programme).values("resident_id"),
+    ).select_related("household", "commune__unit")
+    if commune is not None:
+        people = people.filter(commune=commune)
+    if village:
+        people = people.filter(village=village)
+    people_list = list(people.order_by("commune__unit__code", "village", "household_id", "full_name"))
+    ids = [p.pk for p in people_list]
+    started = first_handover_dates(programme, ids)
+    steps: dict[int, dict[str, StepRecord]] = {}
+    for record in StepRecord.objects.filter(resident_id__in=ids):
+        steps.setdefault(record.resident_id, {})[record.step] = record
+    visits: dict[int, dict[int, FollowUpVisit]] = {}
+    for visit in FollowUpVisit.objects.filter(resident_id__in=ids):
+        visits.setdefault(visit.resident_id, {})[visit.days] = visit
+    grace = dt.timedelta(days=programme.followup_grace_days)
+    out = []
+    for person in people_list:
+        start = started[person.pk]
+        done = visits.get(person.pk, {})
+        due = []
+        for days in programme.followup_days:
+            due_on = start + dt.timedelta(days=days)
+            if days not in done and due_on <= on + dt.timedelta(days=7):
+                due.append({"days": days, "due_on": due_on, "overdue": due_on + grace < on})
+        out.append(Recipient(person, start, steps.get(person.pk, {}), done, due))
+    return out
+
+
+def checklist_steps() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Step.choices]
+
+
+def teams(*, actor: scope.Actor, programme: Programme) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(programme=programme, commune__in=programme.communes.filter(scope.communes_q(actor)))
+        .select_related("commune__unit")
+        .prefetch_related("members")
+        .order_by("commune__unit__code", "village")
+    )
+
+
+def samples(*, actor: scope.Actor, programme: Programme) -> QuerySet[VerificationSample]:
+    if not scope.can_manage_programme(actor, programme):
+        return VerificationSample.objects.none()
+    return VerificationSample.objects.filter(programme=programme).order_by("-drawn_at")
+
+
+def sample_items(*, actor: scope.Actor, sample: VerificationSample) -> QuerySet[Verification]:
+    if not scope.can_manage_programme(actor, sample.programme):
+        return Verification.objects.none()
+    return (
+        Verification.objects.filter(sample=sample)
+        .select_related("handover__resident", "handover__device", "commune__unit")
+        .order_by("commune__unit__code", "handover__resident__full_name")
+    )
+
+
+def flagged(*, actor: scope.Actor, programme: Programme) -> QuerySet[Verification]:
+    """Discrepancies found by the verification, for the manager."""
+    if not scope.can_manage_programme(actor, programme):
+        return Verification.objects.none()
+    return (
+        Verification.objects.filter(sample__programme=programme, result__in=["not_received", "issues"])
+        .select_related("handover__resident", "commune__unit")
+        .order_by("-checked_on")
+    )

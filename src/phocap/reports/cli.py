@@ -1,0 +1,45 @@
+"""`phocap kpi` (issue #6): the indicators per commune and for the programme, on a date."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from phocap.cliutil import actor_of, add_command, out, with_json
+
+
+def _pct(value: float | None) -> str:
+    return "   —  " if value is None else f"{value:5.1f}%"
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from phocap.programmes import selectors as programmes
+    from phocap.reports import indicators, selectors
+
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    report = selectors.kpi(actor=actor, programme=programme, on=selectors.read_date(args.date))
+    data = report.as_dict()
+
+    def human() -> str:
+        lines = [f"{programme.name} — ngày {report.date:%d/%m/%Y}"]
+        short = ["smartphone_coverage", "handover_progress", "eid_level2", "cashless_payment", "followup_on_time"]
+        lines.append(f"{'':28} " + " ".join(f"{k[:12]:>12}" for k in short))
+        for unit in [*report.communes, report.totals]:
+            lines.append(f"{unit.name[:28]:<28} " + " ".join(f"{_pct(unit.indicators[k].percent):>12}" for k in short))
+        lines.append("")
+        lines.extend(
+            f"{indicators.LABELS[k]:<44} {v.numerator:>14,} / {v.denominator:<14,} {_pct(v.percent)} "
+            f"(mục tiêu {v.target:g}%)".replace(",", ".")
+            for k, v in report.totals.indicators.items()
+        )
+        return "\n".join(lines)
+
+    out(args, data, human)
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = with_json(add_command(sub, "kpi", cmd_kpi, "các chỉ số của chương trình theo xã/phường"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--date", help="tại ngày YYYY-MM-DD (mặc định: hôm nay, hoặc ngày kết thúc chương trình)")

@@ -1,0 +1,325 @@
+"""The programme's indicators (issue #6), DHIS2-style: numerator / denominator × 100 per commune and for the
+programme, on any date, with a target. One function computes them — `compute` — and the dashboard, the
+reports, the API and `phocap kpi` all print what it returns, so their numbers cannot disagree.
+
+Every figure comes from a handful of grouped aggregate queries (one row per commune), never from a loop over
+people, so it stays fast on a national registry (`bench/dashboard.py`).
+
+Definitions (`docs/ARCHITECTURE.md`, "Indicators"):
+- a *holder* on a date is a person whose handover was made by then and not returned or swapped by then;
+- `smartphone_coverage` = (adults − adults lacking one at baseline + holders − holders whose last follow-up
+  found the phone sold or lost) / adults; target: the commune's own;
+- `handover_progress` = holders / adults lacking a smartphone at baseline;
+- `funds_received` = gifts received (money and phones in kind at their value, not reversed by then) / funds
+  needed (lacking adults × phone package price); per commune only what was earmarked for it;
+- `funds_spent` = spent on phones (purchase orders by then) / received; per commune its earmarked orders;
+- `eid_level2`, `public_service_account`, `online_service_used`, `payment_account`, `cashless_payment` =
+  holders with the checklist step done by then / holders;
+- `still_using` = holders whose last follow-up by then found the phone still used by them / holders visited;
+- `followup_on_time` = visits made within their window (due date + grace days) / follow-up rounds due: rounds
+  whose window has closed, plus rounds already visited whose window is still open (a visit not yet late does not
+  count against anyone). `overdue_followups` (not a percentage) = closed rounds without a visit."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
+
+from phocap.devices.models import PurchaseOrder
+from phocap.fundraising.models import Donation
+from phocap.handover.models import Handover
+from phocap.onboarding.models import FollowUpVisit, Step, StepRecord
+from phocap.programmes.models import DEFAULT_TARGETS, Assignment, Programme, ProgrammeCommune
+
+KEYS = tuple(DEFAULT_TARGETS)
+STEP_INDICATORS = {
+    "eid_level2": Step.EID_LEVEL2,
+    "public_service_account": Step.PORTAL_ACCOUNT,
+    "online_service_used": Step.ONLINE_SERVICE,
+    "payment_account": Step.PAYMENT_ACCOUNT,
+    "cashless_payment": Step.CASHLESS_PAYMENT,
+}
+LABELS = {
+    "smartphone_coverage": "Người trưởng thành có điện thoại thông minh",
+    "handover_progress": "Máy đã trao / người chưa có máy",
+    "funds_received": "Kinh phí đã nhận / cần",
+    "funds_spent": "Kinh phí đã chi mua máy / đã nhận",
+    "eid_level2": "Định danh điện tử mức 2",
+    "public_service_account": "Tài khoản dịch vụ công",
+    "online_service_used": "Đã dùng dịch vụ công trực tuyến",
+    "payment_account": "Tài khoản thanh toán",
+    "cashless_payment": "Đã thanh toán không dùng tiền mặt",
+    "still_using": "Vẫn dùng máy (lần theo dõi gần nhất)",
+    "followup_on_time": "Theo dõi đúng hạn",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Indicator:
+    numerator: int
+    denominator: int
+    target: float
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": self.percent,
+            "target": self.target,
+        }
+
+
+@dataclasses.dataclass
+class Unit:
+    """A commune, a responsible organisation (its communes together) or the programme."""
+
+    code: str
+    name: str
+    indicators: dict[str, Indicator]
+    overdue_followups: int
+    holders: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "indicators": {k: v.as_dict() for k, v in self.indicators.items()},
+            "overdue_followups": self.overdue_followups,
+        }
+
+
+@dataclasses.dataclass
+class Report:
+    programme: Programme
+    date: dt.date
+    communes: list[Unit]
+    totals: Unit
+    organisations: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme.code,
+            "date": self.date.isoformat(),
+            "communes": [c.as_dict() for c in self.communes],
+            "programme_totals": {k: v.as_dict() for k, v in self.totals.indicators.items()},
+            "programme_overdue_followups": self.totals.overdue_followups,
+            "organisations": self.organisations,
+        }
+
+
+def default_date(programme: Programme) -> dt.date:
+    """Today, or the programme's end once it has passed (a finished programme reports as it ended)."""
+    today = timezone.localdate()
+    return min(today, programme.ends_on) if programme.ends_on else today
+
+
+def _by_commune(rows: Iterable[Any], key: str = "commune", value: str = "n") -> dict[int, int]:
+    return {r[key]: int(r[value] or 0) for r in rows if r[key] is not None}
+
+
+def _by_place(rows: Iterable[Any]) -> dict[int, int]:
+    return _by_commune(rows, key="place")
+
+
+def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
+    """All numerators and denominators per commune id, in ten grouped queries."""
+    standing = Handover.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), event__held_on__lte=on).filter(
+        programme=programme
+    )
+    holders = _by_commune(
+        standing.values(commune=F("event__commune_id")).annotate(n=Count("resident_id", distinct=True))
+    )
+    holder_ids = standing.values("resident_id")
+    visits = FollowUpVisit.objects.filter(programme=programme, visited_on__lte=on, resident_id__in=holder_ids)
+    later = visits.filter(resident_id=OuterRef("resident_id"), days__gt=OuterRef("days"))
+    last: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in (
+        visits.filter(~Exists(later))
+        .values("commune_id", "outcome")
+        .annotate(n=Count("id"))
+        .values_list("commune_id", "outcome", "n")
+    ):
+        last[row[1]][row[0]] = row[2]
+    out: dict[str, dict[int, int]] = {"holders": holders}
+    out["visited"] = {c: sum(last[o].get(c, 0) for o in last) for c in holders.keys() | set().union(*last.values())}
+    out["still_using"] = dict(last["using"])
+    out["gone"] = {c: last["sold"].get(c, 0) + last["lost"].get(c, 0) for c in out["visited"]}
+    steps: dict[str, dict[int, int]] = defaultdict(dict)
+    for commune_id, step, n in (
+        StepRecord.objects.filter(programme=programme, done_on__lte=on, resident_id__in=holder_ids)
+        .values("commune_id", "step")
+        .annotate(n=Count("id"))
+        .values_list("commune_id", "step", "n")
+    ):
+        steps[step][commune_id] = n
+    for key, step in STEP_INDICATORS.items():
+        out[key] = dict(steps[step])
+    # follow-up rounds: those whose window closed by `on`, from the standing handover's date
+    grace = programme.followup_grace_days
+    closed = {
+        f"closed_{d}": Count(
+            "resident_id", distinct=True, filter=Q(event__held_on__lt=on - dt.timedelta(days=d + grace))
+        )
+        for d in programme.followup_days
+    }
+    closed_rows = list(standing.values(commune=F("event__commune_id")).annotate(**closed))
+    out["rounds_closed"] = {r["commune"]: sum(r[k] for k in closed) for r in closed_rows}
+    days = list(programme.followup_days)
+    out["on_time"] = _by_place(
+        visits.filter(days__in=days, visited_on__lte=F("window_closes_on"))
+        .values(place=F("commune_id"))
+        .annotate(n=Count("id"))
+    )
+    out["visited_open"] = _by_place(
+        visits.filter(days__in=days, window_closes_on__gte=on).values(place=F("commune_id")).annotate(n=Count("id"))
+    )
+    out["visited_closed"] = _by_place(
+        visits.filter(days__in=days, window_closes_on__lt=on).values(place=F("commune_id")).annotate(n=Count("id"))
+    )
+    live = Donation.objects.filter(Q(reversed_at__isnull=True) | Q(reversed_at__date__gt=on), programme=programme)
+    received = live.filter(received_on__lte=on)
+    out["received_earmarked"] = _by_commune(received.values(commune=F("earmark_id")).annotate(n=Sum("amount")))
+    out["received_all"] = {0: int(received.aggregate(n=Sum("amount"))["n"] or 0)}
+    orders = PurchaseOrder.objects.filter(programme=programme, ordered_on__lte=on)
+    out["spent_earmarked"] = _by_commune(
+        orders.values(commune=F("earmark_id")).annotate(n=Sum(F("quantity") * F("unit_price")))
+    )
+    out["spent_all"] = {0: int(orders.aggregate(n=Sum(F("quantity") * F("unit_price")))["n"] or 0)}
+    return out
+
+
+@dataclasses.dataclass
+class _Figures:
+    """The raw figures of one unit, summed over its communes."""
+
+    adults: int = 0
+    lacking: int = 0
+    holders: int = 0
+    gone: int = 0
+    visited: int = 0
+    still_using: int = 0
+    steps: dict[str, int] = dataclasses.field(default_factory=dict)
+    rounds_due: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    received: int = 0
+    spent: int = 0
+
+    def add(self, other: _Figures) -> None:
+        for field in dataclasses.fields(self):
+            if field.name == "steps":
+                for k, v in other.steps.items():
+                    self.steps[k] = self.steps.get(k, 0) + v
+            else:
+                setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+def _figures(commune: ProgrammeCommune, counts: dict[str, dict[int, int]]) -> _Figures:
+    c = commune.pk
+    closed = counts["rounds_closed"].get(c, 0)
+    return _Figures(
+        adults=commune.adult_population,
+        lacking=commune.baseline_without_smartphone,
+        holders=counts["holders"].get(c, 0),
+        gone=counts["gone"].get(c, 0),
+        visited=counts["visited"].get(c, 0),
+        still_using=counts["still_using"].get(c, 0),
+        steps={k: counts[k].get(c, 0) for k in STEP_INDICATORS},
+        rounds_due=closed + counts["visited_open"].get(c, 0),
+        on_time=counts["on_time"].get(c, 0),
+        overdue=max(0, closed - counts["visited_closed"].get(c, 0)),
+        received=counts["received_earmarked"].get(c, 0),
+        spent=counts["spent_earmarked"].get(c, 0),
+    )
+
+
+def _indicators(f: _Figures, programme: Programme, coverage_target: float) -> dict[str, Indicator]:
+    t = programme.target
+    owners = f.adults - f.lacking + f.holders - f.gone
+    out = {
+        "smartphone_coverage": Indicator(owners, f.adults, coverage_target),
+        "handover_progress": Indicator(f.holders, f.lacking, t("handover_progress")),
+        "funds_received": Indicator(f.received, f.lacking * programme.phone_package_price, t("funds_received")),
+        "funds_spent": Indicator(f.spent, f.received, t("funds_spent")),
+    }
+    for key in STEP_INDICATORS:
+        out[key] = Indicator(f.steps.get(key, 0), f.holders, t(key))
+    out["still_using"] = Indicator(f.still_using, f.visited, t("still_using"))
+    out["followup_on_time"] = Indicator(f.on_time, f.rounds_due, t("followup_on_time"))
+    return out
+
+
+def compute(
+    programme: Programme, on: dt.date | None = None, communes: Iterable[ProgrammeCommune] | None = None
+) -> Report:
+    """The indicators of the given communes (default: all the programme's) on a date (default: `default_date`).
+    The programme totals are over all its communes, with the programme-wide money (general and earmarked)."""
+    on = on or default_date(programme)
+    every = list(programme.communes.select_related("unit").order_by("unit__code"))
+    shown = {c.pk for c in communes} if communes is not None else {c.pk for c in every}
+    counts = _counts(programme, on)
+    figures = {c.pk: _figures(c, counts) for c in every}
+    units = [
+        Unit(
+            c.code,
+            c.unit.name,
+            _indicators(figures[c.pk], programme, float(c.target_percent)),
+            figures[c.pk].overdue,
+            figures[c.pk].holders,
+        )
+        for c in every
+        if c.pk in shown
+    ]
+    total = _Figures()
+    for f in figures.values():
+        total.add(f)
+    total.received, total.spent = counts["received_all"][0], counts["spent_all"][0]
+    totals = Unit(
+        programme.code,
+        programme.name,
+        _indicators(total, programme, float(programme.target_percent)),
+        total.overdue,
+        total.holders,
+    )
+    return Report(programme, on, units, totals, _organisations(programme, on, every, figures))
+
+
+def _organisations(
+    programme: Programme, on: dt.date, every: list[ProgrammeCommune], figures: dict[int, _Figures]
+) -> list[dict[str, Any]]:
+    """Per responsible department and enterprise partner: their communes (assignments standing on the date)
+    together; money per organisation is what was earmarked for those communes."""
+    by_org: dict[int, dict[str, Any]] = {}
+    codes = {c.pk: c.code for c in every}
+    for a in (
+        Assignment.objects.filter(commune__programme=programme)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gt=on))
+        .select_related("organisation")
+        .order_by("role", "organisation__name")
+    ):
+        entry = by_org.setdefault(
+            a.organisation_id,
+            {"key": a.organisation.key, "name": a.organisation.name, "role": a.role, "communes": [], "_f": _Figures()},
+        )
+        if codes[a.commune_id] not in entry["communes"]:
+            entry["communes"].append(codes[a.commune_id])
+            entry["_f"].add(figures[a.commune_id])
+    out = []
+    for entry in by_org.values():
+        f = entry.pop("_f")
+        entry["indicators"] = {
+            k: v.as_dict() for k, v in _indicators(f, programme, float(programme.target_percent)).items()
+        }
+        entry["overdue_followups"] = f.overdue
+        out.append(entry)
+    return out
