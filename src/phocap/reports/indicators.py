@@ -172,7 +172,7 @@ def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
         )
         for d in programme.followup_days
     }
-    closed_rows = list(standing.values(commune=F("event__commune_id")).annotate(**closed))
+    closed_rows: Iterable[Any] = standing.values(commune=F("event__commune_id")).annotate(**closed)
     out["rounds_closed"] = {r["commune"]: sum(r[k] for k in closed) for r in closed_rows}
     days = list(programme.followup_days)
     out["on_time"] = _by_place(
