@@ -59,6 +59,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         from phocap.handover.demo import demo_distribution_create
 
         demo_distribution_create(actor=actor, programme=programme)
+        from phocap.onboarding.demo import demo_onboarding_create
+
+        demo_onboarding_create(actor=actor, programme=programme)
     data = {
         "programme": programme.code,
         "communes": programme.communes.count(),

@@ -29,6 +29,8 @@ urlpatterns = [
     path("p/<slug:code>/phan-bo/", include("phocap.allocation.urls")),
     path("p/<slug:code>/may/", include("phocap.devices.urls")),
     path("p/<slug:code>/trao/", include("phocap.handover.urls")),
+    path("p/<slug:code>/huong-dan/", include("phocap.onboarding.urls")),
+    path("p/<slug:code>/chi-so/", include("phocap.reports.urls")),
     path("cong-khai/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -116,7 +116,13 @@ def demo_distribution_create(*, actor: scope.Actor, programme: Programme) -> Non
                 key=f"demo-{event.pk}-{reservation.pk}",
             )
             if n == 3:
-                services.handover_return(actor=who, handover=done, reason="Con cháu đã mua máy (ví dụ)", device_ok=True)
+                services.handover_return(
+                    actor=who,
+                    handover=done,
+                    reason="Con cháu đã mua máy (ví dụ)",
+                    device_ok=True,
+                    on=day + dt.timedelta(days=9),
+                )
     # the phones left over in Phường Sông Cầu on their way back to the provincial store, not yet confirmed there
     song_cau = programme.communes.get(unit__code="01837")
     for device in Device.objects.filter(programme=programme, state=Device.State.READY, location=song_cau):

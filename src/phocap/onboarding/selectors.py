@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Min, Q, QuerySet
 
 from phocap.accounts import scope
+from phocap.core.errors import NotFound
 from phocap.handover.models import Handover
 from phocap.onboarding.models import FollowUpVisit, Step, StepRecord, Team, Verification, VerificationSample
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -129,3 +130,10 @@ def flagged(*, actor: scope.Actor, programme: Programme) -> QuerySet[Verificatio
         .select_related("handover__resident", "commune__unit")
         .order_by("-checked_on")
     )
+
+
+def sample_item_get(*, actor: scope.Actor, programme: Programme, item_id: int) -> Verification:
+    found = Verification.objects.filter(pk=item_id, sample__programme=programme).select_related("sample").first()
+    if found is None or not scope.can_manage_programme(actor, programme):
+        raise NotFound("Không tìm thấy lần trao trong mẫu.")
+    return found

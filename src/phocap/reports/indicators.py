@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from phocap.devices.models import PurchaseOrder
 from phocap.fundraising.models import Donation
@@ -45,18 +46,18 @@ STEP_INDICATORS = {
     "payment_account": Step.PAYMENT_ACCOUNT,
     "cashless_payment": Step.CASHLESS_PAYMENT,
 }
-LABELS = {
-    "smartphone_coverage": "Người trưởng thành có điện thoại thông minh",
-    "handover_progress": "Máy đã trao / người chưa có máy",
-    "funds_received": "Kinh phí đã nhận / cần",
-    "funds_spent": "Kinh phí đã chi mua máy / đã nhận",
-    "eid_level2": "Định danh điện tử mức 2",
-    "public_service_account": "Tài khoản dịch vụ công",
-    "online_service_used": "Đã dùng dịch vụ công trực tuyến",
-    "payment_account": "Tài khoản thanh toán",
-    "cashless_payment": "Đã thanh toán không dùng tiền mặt",
-    "still_using": "Vẫn dùng máy (lần theo dõi gần nhất)",
-    "followup_on_time": "Theo dõi đúng hạn",
+LABELS = {  # Vietnamese; the interface translates them (gettext_noop marks them for makemessages)
+    "smartphone_coverage": gettext_noop("Người trưởng thành có điện thoại thông minh"),
+    "handover_progress": gettext_noop("Máy đã trao / người chưa có máy"),
+    "funds_received": gettext_noop("Kinh phí đã nhận / cần"),
+    "funds_spent": gettext_noop("Kinh phí đã chi mua máy / đã nhận"),
+    "eid_level2": gettext_noop("Định danh điện tử mức 2"),
+    "public_service_account": gettext_noop("Tài khoản dịch vụ công"),
+    "online_service_used": gettext_noop("Đã dùng dịch vụ công trực tuyến"),
+    "payment_account": gettext_noop("Tài khoản thanh toán"),
+    "cashless_payment": gettext_noop("Đã thanh toán không dùng tiền mặt"),
+    "still_using": gettext_noop("Vẫn dùng máy (lần theo dõi gần nhất)"),
+    "followup_on_time": gettext_noop("Theo dõi đúng hạn"),
 }
 
 

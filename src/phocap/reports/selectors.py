@@ -4,6 +4,7 @@ personal data — every role of the programme may see them; the public page show
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
@@ -31,3 +32,30 @@ def read_date(text: str | None) -> dt.date | None:
     from phocap.core.errors import ValidationFailed
 
     raise ValidationFailed(f"Ngày {text!r} không hợp lệ: viết YYYY-MM-DD, ví dụ 2023-12-31.", field="date")
+
+
+def timeline(programme: Programme, on: dt.date, commune: ProgrammeCommune | None = None) -> dict[str, Any]:
+    """Money received and phones handed over, as running totals by day up to the date (two grouped queries)."""
+    from django.db.models import Count, Q, Sum
+
+    from phocap.fundraising.models import Donation
+    from phocap.handover.models import Handover
+
+    gifts = Donation.objects.filter(
+        Q(reversed_at__isnull=True) | Q(reversed_at__date__gt=on), programme=programme, received_on__lte=on
+    )
+    given = Handover.objects.filter(programme=programme, event__held_on__lte=on, replaces__isnull=True)
+    if commune is not None:
+        gifts, given = gifts.filter(earmark=commune), given.filter(event__commune=commune)
+
+    def running(rows: Any) -> list[tuple[dt.date, int]]:
+        total, out = 0, []
+        for day, n in rows:
+            total += int(n or 0)
+            out.append((day, total))
+        return out
+
+    return {
+        "money": running(gifts.values_list("received_on").annotate(n=Sum("amount")).order_by("received_on")),
+        "phones": running(given.values_list("event__held_on").annotate(n=Count("id")).order_by("event__held_on")),
+    }

@@ -1,0 +1,71 @@
+"""The dashboard: each commune's progress toward its target, money and phones over time, the onboarding funnel
+and overdue follow-ups — for the programme, or one commune. Figures only (no personal data)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from phocap.core.errors import DomainError
+from phocap.core.web import not_found_as_404
+from phocap.programmes import selectors as programmes
+from phocap.reports import charts, indicators, selectors
+
+
+@login_required
+@not_found_as_404
+def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    commune = (
+        programmes.commune_get(actor=request.user, programme=programme, code=commune_code) if commune_code else None
+    )
+    error = None
+    try:
+        on = selectors.read_date(request.GET.get("ngay"))
+    except DomainError as exc:
+        on, error = None, exc.message
+    report = selectors.kpi(actor=request.user, programme=programme, on=on)
+    unit = next(c for c in report.communes if c.code == commune.code) if commune else report.totals
+    series = selectors.timeline(programme, report.date, commune)
+    ind = unit.indicators
+    funnel_rows = [
+        (_("Đã nhận máy"), unit.holders),
+        (_("Định danh điện tử mức 2"), ind["eid_level2"].numerator),
+        (_("Đã dùng dịch vụ công trực tuyến"), ind["online_service_used"].numerator),
+        (_("Đã thanh toán không dùng tiền mặt"), ind["cashless_payment"].numerator),
+    ]
+    rows = [(k, indicators.LABELS[k], v) for k, v in ind.items()]
+    context = {
+        "programme": programme,
+        "commune": commune,
+        "report": report,
+        "unit": unit,
+        "rows": rows,
+        "error": error,
+        "coverage_chart": charts.progress_bars(
+            _("Tỷ lệ người trưởng thành có điện thoại thông minh, theo xã (vạch đỏ: mục tiêu)"),
+            [
+                (c.name, c.indicators["smartphone_coverage"].percent, c.indicators["smartphone_coverage"].target)
+                for c in report.communes
+            ],
+        ),
+        "handover_chart": charts.progress_bars(
+            _("Máy đã trao / người chưa có máy, theo xã"),
+            [
+                (c.name, c.indicators["handover_progress"].percent, c.indicators["handover_progress"].target)
+                for c in report.communes
+            ],
+        ),
+        "funnel_chart": charts.funnel(_("Từ nhận máy đến dùng dịch vụ số"), funnel_rows),
+        "funnel_rows": funnel_rows,
+        "money_chart": charts.cumulative(_("Tiền ủng hộ đã nhận (cộng dồn)"), series["money"], "money", "₫"),
+        "phones_chart": charts.cumulative(_("Máy đã trao (cộng dồn)"), series["phones"], "phones", _("máy")),
+        "overdue_chart": charts.count_bars(
+            _("Lần theo dõi quá hạn, theo xã"), [(c.name, c.overdue_followups) for c in report.communes]
+        ),
+        "organisations": report.organisations if commune is None else [],
+        "labels": indicators.LABELS,
+    }
+    return render(request, "reports/dashboard.html", context)
