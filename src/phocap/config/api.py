@@ -16,6 +16,7 @@ from phocap.geo.api import router as geo_router
 from phocap.handover.api import router as handover_router
 from phocap.programmes.api import router as programmes_router
 from phocap.registry.api import router as registry_router
+from phocap.reports.api import router as reports_router
 
 PROBLEM_TYPE = "urn:phocap:problem:"
 
@@ -39,6 +40,7 @@ api.add_router("/", fundraising_router)
 api.add_router("/public", fundraising_public_router)
 api.add_router("/", registry_router)
 api.add_router("/", handover_router)
+api.add_router("/", reports_router)
 
 
 def problem(

@@ -448,9 +448,22 @@ def public_statement(request: HttpRequest, code: str) -> HttpResponse:
     summary = cache.get(key)
     if summary is None:
         from phocap.handover.selectors import public_progress
+        from phocap.reports.indicators import compute
 
         summary = selectors.summary(programme)
         summary["distribution"] = public_progress(programme)
+        report = compute(programme)  # figures only: no names, numbers or phones of anyone
+        summary["progress_date"] = report.date
+        summary["progress"] = [
+            {
+                "name": c.name,
+                "coverage": c.indicators["smartphone_coverage"].percent,
+                "target": c.indicators["smartphone_coverage"].target,
+                "eid": c.indicators["eid_level2"].percent,
+                "cashless": c.indicators["cashless_payment"].percent,
+            }
+            for c in report.communes
+        ]
         cache.set(key, summary, PUBLIC_CACHE_SECONDS)
     page = Paginator(selectors.public_donations(programme), 50, allow_empty_first_page=True)
     page.count  # noqa: B018 - the paginator's count is one COUNT(*) on an indexed column

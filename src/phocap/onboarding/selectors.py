@@ -58,7 +58,7 @@ def recipients(
 ) -> list[Recipient]:
     """The people holding a phone from the programme whom this actor may see (a team member: their village),
     with their checklist and follow-up rounds, in household order."""
-    on = on or dt.date.today()
+    on = on or programme.as_of()
     people = Resident.objects.filter(
         scope.residents_q(actor),
         programme=programme,

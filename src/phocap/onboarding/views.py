@@ -81,7 +81,7 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, getattr(exc, "message", _("Dữ liệu không hợp lệ.")))
         return redirect(f"{request.path}?{request.GET.urlencode()}")
     village = request.GET.get("thon") or None
-    people = selectors.recipients(actor=request.user, programme=programme, village=village)
+    people = selectors.recipients(actor=request.user, programme=programme, village=village, on=programme.as_of())
     households = [
         (key, list(group))
         for key, group in groupby(
@@ -101,7 +101,7 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
         "outcomes": FollowUpVisit.Outcome.choices,
         "villages": villages,
         "village": village,
-        "today": timezone.localdate(),
+        "today": programme.as_of(),
         "count": len(people),
     }
     return render(request, "onboarding/checklist.html", context)
@@ -182,7 +182,7 @@ def sessions(request: HttpRequest, code: str) -> HttpResponse:
         "communes": communes,
         "organisers": GuidanceSession.Organiser.choices,
         "people": selectors.recipients(actor=request.user, programme=programme),
-        "today": timezone.localdate(),
+        "today": programme.as_of(),
     }
     return render(request, "onboarding/sessions.html", context)
 

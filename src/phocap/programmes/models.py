@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.validators import RegexValidator
@@ -106,6 +107,12 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def as_of(self) -> dt.date:
+        """The day figures and due lists are shown for: today, or the programme's end once it has passed (a
+        finished programme reports as it ended; follow-ups after its end are outside it)."""
+        today = timezone.localdate()
+        return min(today, self.ends_on) if self.ends_on else today
 
     def target(self, indicator: str) -> float:
         return float(self.indicator_targets.get(indicator, DEFAULT_TARGETS[indicator]))

@@ -29,7 +29,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from phocap.devices.models import PurchaseOrder
@@ -119,9 +118,7 @@ class Report:
 
 
 def default_date(programme: Programme) -> dt.date:
-    """Today, or the programme's end once it has passed (a finished programme reports as it ended)."""
-    today = timezone.localdate()
-    return min(today, programme.ends_on) if programme.ends_on else today
+    return programme.as_of()
 
 
 def _by_commune(rows: Iterable[Any], key: str = "commune", value: str = "n") -> dict[int, int]:

@@ -32,9 +32,9 @@ def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) 
     ind = unit.indicators
     funnel_rows = [
         (_("Đã nhận máy"), unit.holders),
-        (_("Định danh điện tử mức 2"), ind["eid_level2"].numerator),
-        (_("Đã dùng dịch vụ công trực tuyến"), ind["online_service_used"].numerator),
-        (_("Đã thanh toán không dùng tiền mặt"), ind["cashless_payment"].numerator),
+        (_("Định danh mức 2"), ind["eid_level2"].numerator),
+        (_("Dịch vụ công trực tuyến"), ind["online_service_used"].numerator),
+        (_("Không dùng tiền mặt"), ind["cashless_payment"].numerator),
     ]
     rows = [(k, indicators.LABELS[k], v) for k, v in ind.items()]
     context = {

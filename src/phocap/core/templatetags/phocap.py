@@ -41,3 +41,12 @@ def change(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    """83,3 % in Vietnamese, 83.3 % in English; "—" when there is nothing to divide by."""
+    if value is None:
+        return "—"
+    text = f"{value:.1f}"
+    return (text if (get_language() or "vi").startswith("en") else text.replace(".", ",")) + " %"
