@@ -18,6 +18,7 @@ from phocap.accounts import scope
 from phocap.allocation import engine
 from phocap.allocation.models import Exclusion, Placement, PriorityPolicy, Reservation, Round, RoundCommune
 from phocap.core import audit
+from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.queries import insert_rows
 from phocap.devices.models import Device
@@ -40,10 +41,6 @@ FLAG_WORDS = {
     "merit": "Gia đình có công",
     "social_policy": "Gia đình chính sách",
 }
-
-
-def _label(actor: scope.Actor) -> str:
-    return getattr(actor, "username", "") or "system"
 
 
 def _user(actor: scope.Actor) -> Any:

@@ -22,3 +22,10 @@ class _System:
 
 
 SYSTEM = _System()
+
+
+def actor_label(actor: object) -> str:
+    """The name written beside a record (`recorded_by`, `created_by`…): the username, or "system"."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return str(actor.get_username())  # type: ignore[attr-defined]
+    return "system"

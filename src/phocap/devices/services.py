@@ -15,6 +15,7 @@ from stdnum import imei as stdnum_imei
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.money import format_vnd
 from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder
@@ -38,10 +39,6 @@ MOVES: dict[str, set[str]] = {
     S.LOST: {S.RETURNED},
 }
 MAX_AGE_YEARS = 5
-
-
-def _label(actor: scope.Actor) -> str:
-    return getattr(actor, "username", "") or "system"
 
 
 def _may_handle(actor: scope.Actor, programme: Programme, location: ProgrammeCommune | None) -> bool:

@@ -12,6 +12,7 @@ from stdnum.vn import mst
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actors import actor_label as _label
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.models import AuditEvent
@@ -35,10 +36,6 @@ MAX_AMOUNT = 10**13  # 10,000 tỷ đồng: anything above is a typing error
 def require_fundraiser(actor: scope.Actor, programme: Programme) -> None:
     if not scope.can_manage_fundraising(actor, programme):
         raise PermissionDenied("Chỉ cán bộ vận động (MTTQ) hoặc quản lý chương trình được thực hiện thao tác này.")
-
-
-def _label(actor: scope.Actor) -> str:
-    return actor.get_username() if actor is not None and getattr(actor, "is_authenticated", False) else "system"
 
 
 # --- donors ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, ValidationFailed
 from phocap.core.queries import in_chunks
 from phocap.core.text import ascii_fold
@@ -36,7 +37,7 @@ from phocap.fundraising.models import (
     StatementLine,
     WalkInCode,
 )
-from phocap.fundraising.services import _label, bank_transfers_record, donation_record, require_fundraiser
+from phocap.fundraising.services import bank_transfers_record, donation_record, require_fundraiser
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
 from phocap.programmes.models import CollectionPoint, Programme
 

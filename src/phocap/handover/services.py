@@ -15,6 +15,7 @@ from django.utils import timezone
 from phocap.accounts import scope
 from phocap.allocation.models import Placement, Reservation
 from phocap.core import audit
+from phocap.core.actors import actor_label as _label
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.devices.models import Device
@@ -23,10 +24,6 @@ from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize
 from phocap.registry.models import Resident
-
-
-def _label(actor: scope.Actor) -> str:
-    return getattr(actor, "username", "") or "system"
 
 
 def _may(actor: scope.Actor, commune: ProgrammeCommune) -> bool:

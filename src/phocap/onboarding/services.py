@@ -16,6 +16,7 @@ from django.utils import timezone
 from phocap.accounts import scope
 from phocap.accounts.models import Membership, Role, User
 from phocap.core import audit
+from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.handover.models import Handover
 from phocap.onboarding.models import (
@@ -31,10 +32,6 @@ from phocap.onboarding.models import (
 from phocap.onboarding.selectors import first_handover_dates, holding
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 from phocap.registry.models import Resident
-
-
-def _label(actor: scope.Actor) -> str:
-    return getattr(actor, "username", "") or "system"
 
 
 def _today() -> dt.date:
