@@ -517,3 +517,10 @@ def transfer_send_many(
         except (Conflict, NotFound) as exc:
             result.rejected.append({"imei": line.strip(), "reason": exc.message})
     return result
+
+
+def transfer_confirm_many(*, actor: scope.Actor, devices: Iterable[Device]) -> int:
+    """The receiving side confirms several devices at once: all or none (one transaction)."""
+    with transaction.atomic():
+        done = [transfer_confirm(actor=actor, device=device) for device in devices]
+    return len(done)

@@ -128,12 +128,11 @@ def transfers(request: HttpRequest, code: str) -> HttpResponse:
         pending = {str(d.pk): d for d in selectors.in_transit_to(actor=request.user, programme=programme)}
         chosen = [pending[k] for k in request.POST.getlist("device") if k in pending]
         try:
-            for device in chosen:
-                services.transfer_confirm(actor=request.user, device=device)
+            confirmed = services.transfer_confirm_many(actor=request.user, devices=chosen)
         except (DomainError, PermissionDenied) as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Đã xác nhận nhận %(n)s máy.") % {"n": len(chosen)})
+            messages.success(request, _("Đã xác nhận nhận %(n)s máy.") % {"n": confirmed})
         return redirect("devices:transfers", code=code)
     context = {
         "programme": programme,

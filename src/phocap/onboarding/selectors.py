@@ -13,7 +13,15 @@ from django.db.models import Min, Q, QuerySet
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
 from phocap.handover.models import Handover
-from phocap.onboarding.models import FollowUpVisit, Step, StepRecord, Team, Verification, VerificationSample
+from phocap.onboarding.models import (
+    FollowUpVisit,
+    GuidanceSession,
+    Step,
+    StepRecord,
+    Team,
+    Verification,
+    VerificationSample,
+)
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry.models import Resident
 
@@ -137,3 +145,22 @@ def sample_item_get(*, actor: scope.Actor, programme: Programme, item_id: int) -
     if found is None or not scope.can_manage_programme(actor, programme):
         raise NotFound("Không tìm thấy lần trao trong mẫu.")
     return found
+
+
+def team_get(*, actor: scope.Actor, programme: Programme, team_id: int) -> Team:
+    """A team of a commune the actor may change (its officer, the manager)."""
+    found = Team.objects.filter(pk=team_id, programme=programme).select_related("commune").first()
+    if found is None or not scope.can_write_commune(actor, found.commune):
+        raise NotFound("Không tìm thấy tổ.")
+    return found
+
+
+def sessions(*, actor: scope.Actor, programme: Programme, limit: int = 100) -> QuerySet[GuidanceSession]:
+    """The latest guidance sessions of the communes the actor may see."""
+    return (
+        GuidanceSession.objects.filter(
+            programme=programme, commune__in=programme.communes.filter(scope.communes_q(actor))
+        )
+        .select_related("commune__unit")
+        .order_by("-held_on", "-pk")[:limit]
+    )

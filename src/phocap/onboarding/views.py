@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.core.errors import DomainError
+from phocap.core.errors import DomainError, NotFound
 from phocap.core.web import not_found_as_404
 from phocap.onboarding import selectors, services
-from phocap.onboarding.models import FollowUpVisit, GuidanceSession, Step, Team, Verification
+from phocap.onboarding.models import FollowUpVisit, GuidanceSession, Step, Verification
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme, ProgrammeCommune
 
@@ -115,9 +115,9 @@ def teams(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and communes:
         try:
             if request.POST.get("action") == "member":
-                team = Team.objects.filter(pk=int(request.POST.get("team", "0") or 0), commune__in=communes).first()
-                if team is None:
-                    raise Http404
+                team = selectors.team_get(
+                    actor=request.user, programme=programme, team_id=int(request.POST.get("team", "0") or 0)
+                )
                 services.team_member_add(
                     actor=request.user,
                     team=team,
@@ -136,6 +136,8 @@ def teams(request: HttpRequest, code: str) -> HttpResponse:
                     name=request.POST.get("name", ""),
                 )
                 messages.success(request, _("Đã lập tổ."))
+        except NotFound:
+            raise  # another commune's team: as if it did not exist (404)
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("onboarding:teams", code=code)
@@ -171,14 +173,9 @@ def sessions(request: HttpRequest, code: str) -> HttpResponse:
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Dữ liệu không hợp lệ.")))
         return redirect("onboarding:sessions", code=code)
-    listing = (
-        GuidanceSession.objects.filter(programme=programme, commune__in=communes)
-        .select_related("commune__unit")
-        .order_by("-held_on")[:100]
-    )
     context = {
         "programme": programme,
-        "sessions": listing,
+        "sessions": selectors.sessions(actor=request.user, programme=programme),
         "communes": communes,
         "organisers": GuidanceSession.Organiser.choices,
         "people": selectors.recipients(actor=request.user, programme=programme),
