@@ -226,3 +226,34 @@ def test_phocap_kpi_prints_the_documented_keys(handed, programme, capsys):
     assert set(gh["indicators"]["handover_progress"]) == {"numerator", "denominator", "percent", "target"}
     assert gh["indicators"]["handover_progress"]["numerator"] == len(handed)
     assert main(["kpi", "--programme", programme.code, "--date", "31-12-2023"]) == 2
+
+
+def test_the_database_refuses_unknown_steps_outcomes_and_unexplained_flags(handed, user, programme):
+    from django.db import IntegrityError, transaction
+
+    from phocap.handover.models import Handover
+    from phocap.onboarding.models import FollowUpVisit
+
+    person = Resident.objects.get(pk=handed[0])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StepRecord.objects.create(
+            programme=programme, resident=person, commune=person.commune, step="bogus", done_on=HELD, recorded_by="x"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FollowUpVisit.objects.create(
+            programme=programme,
+            handover=Handover.objects.get(resident=person),
+            resident=person,
+            commune=person.commune,
+            days=7,
+            due_on=HELD,
+            window_closes_on=HELD,
+            visited_on=HELD,
+            outcome="maybe",
+            recorded_by="x",
+        )
+    sample = services.sample_draw(
+        actor=user("quanly"), programme=programme, confidence=Decimal(95), margin=Decimal(20), seed="db"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Verification.objects.filter(pk=sample.items.first().pk).update(result="issues", note="")

@@ -83,7 +83,10 @@ class StepRecord(models.Model):
     class Meta:
         verbose_name = _("bước hướng dẫn")
         verbose_name_plural = _("bước hướng dẫn")
-        constraints = [models.UniqueConstraint(fields=["resident", "step"], name="one_record_per_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "step"], name="one_record_per_step"),
+            models.CheckConstraint(condition=Q(step__in=Step.values), name="step_known"),
+        ]
         indexes = [models.Index(fields=["programme", "step", "done_on"], name="step_by_programme")]
 
     def __str__(self) -> str:
@@ -114,6 +117,11 @@ class GuidanceSession(models.Model):
     class Meta:
         verbose_name = _("buổi hướng dẫn")
         verbose_name_plural = _("buổi hướng dẫn")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organiser_kind__in=["team", "department", "enterprise"]), name="organiser_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on:%d/%m/%Y} {self.topic}"
@@ -147,6 +155,10 @@ class FollowUpVisit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resident", "days"], name="one_visit_per_round"),
             models.CheckConstraint(condition=Q(window_closes_on__gte=models.F("due_on")), name="visit_window"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["using", "sold", "broken", "lost"]), name="visit_outcome_known"
+            ),
+            models.CheckConstraint(condition=Q(days__gt=0), name="visit_days_positive"),
         ]
 
     def __str__(self) -> str:
@@ -201,7 +213,15 @@ class Verification(models.Model):
     class Meta:
         verbose_name = _("kiểm chứng")
         verbose_name_plural = _("kiểm chứng")
-        constraints = [models.UniqueConstraint(fields=["sample", "handover"], name="one_check_per_handover")]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "handover"], name="one_check_per_handover"),
+            models.CheckConstraint(
+                condition=Q(result__in=["", "received", "not_received", "issues"]), name="result_known"
+            ),
+            models.CheckConstraint(  # a problem found is always explained
+                condition=Q(result__in=["", "received"]) | ~Q(note=""), name="flag_has_note"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.handover_id} {self.result}"
