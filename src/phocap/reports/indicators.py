@@ -117,10 +117,6 @@ class Report:
         }
 
 
-def default_date(programme: Programme) -> dt.date:
-    return programme.as_of()
-
-
 def _by_commune(rows: Iterable[Any], key: str = "commune", value: str = "n") -> dict[int, int]:
     return {r[key]: int(r[value] or 0) for r in rows if r[key] is not None}
 
@@ -260,9 +256,9 @@ def _indicators(f: _Figures, programme: Programme, coverage_target: float) -> di
 def compute(
     programme: Programme, on: dt.date | None = None, communes: Iterable[ProgrammeCommune] | None = None
 ) -> Report:
-    """The indicators of the given communes (default: all the programme's) on a date (default: `default_date`).
+    """The indicators of the given communes (default: all the programme's) on a date (default: `Programme.as_of()`).
     The programme totals are over all its communes, with the programme-wide money (general and earmarked)."""
-    on = on or default_date(programme)
+    on = on or programme.as_of()
     every = list(programme.communes.select_related("unit").order_by("unit__code"))
     shown = {c.pk for c in communes} if communes is not None else {c.pk for c in every}
     counts = _counts(programme, on)
