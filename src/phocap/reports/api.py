@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from ninja import Router, Schema
 
 from phocap.accounts.auth import AuthedRequest
 from phocap.programmes import selectors as programmes
-from phocap.reports import selectors
+from phocap.reports import documents, selectors
 
 router = Router(tags=["indicators"])
 
@@ -50,3 +51,46 @@ def kpi(request: AuthedRequest, code: str, date: str | None = None) -> Any:
     """`date` is YYYY-MM-DD (default: today, or the programme's end once passed)."""
     programme = programmes.programme_get(actor=request.auth, code=code)
     return selectors.kpi(actor=request.auth, programme=programme, on=selectors.read_date(date)).as_dict()
+
+
+@router.get(
+    "/programmes/{code}/reports/{kind}",
+    summary="An official report as PDF or XLSX",
+    response={200: bytes},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The report file",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    documents.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def report(
+    request: AuthedRequest,
+    code: str,
+    kind: str,
+    format: str = "pdf",
+    date: str | None = None,
+    number: str = "",
+    commune: str | None = None,
+) -> HttpResponse:
+    """`kind`: `tien-do` (progress by commune), `thu-chi` (funds received and spent) or `nguoi-nhan` (recipients
+    by commune with handover and onboarding status; names only for roles that may see residents, and audited)."""
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    place = programmes.commune_get(actor=request.auth, programme=programme, code=commune) if commune else None
+    made = documents.export(
+        actor=request.auth,
+        programme=programme,
+        kind=kind,
+        fmt=format,
+        on=selectors.read_date(date),
+        number=number,
+        commune=place,
+    )
+    response = HttpResponse(made.data, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response

@@ -1,4 +1,5 @@
-"""`phocap kpi` (issue #6): the indicators per commune and for the programme, on a date."""
+"""`phocap kpi` (issue #6): the indicators per commune and for the programme, on a date; `phocap report`: the
+official reports as PDF or XLSX."""
 
 from __future__ import annotations
 
@@ -39,7 +40,43 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from phocap.programmes import selectors as programmes
+    from phocap.reports import documents, selectors
+
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune) if args.commune else None
+    made = documents.export(
+        actor=actor,
+        programme=programme,
+        kind=args.kind,
+        fmt=args.format,
+        on=selectors.read_date(args.date),
+        number=args.number or "",
+        commune=commune,
+    )
+    target = Path(args.output or made.filename)
+    target.write_bytes(made.data)
+    data = {"file": str(target), "bytes": len(made.data), "personal_data": made.personal_data}
+    out(args, data, lambda: f"Đã ghi {target} ({len(made.data):,} byte).".replace(",", "."))
+    if made.personal_data and not args.json:
+        sys.stderr.write("Tệp có thông tin cá nhân: lần xuất này đã được ghi nhật ký.\n")
+    return 0
+
+
 def register(sub: Any) -> None:
     p = with_json(add_command(sub, "kpi", cmd_kpi, "các chỉ số của chương trình theo xã/phường"))
     p.add_argument("--programme", required=True)
     p.add_argument("--date", help="tại ngày YYYY-MM-DD (mặc định: hôm nay, hoặc ngày kết thúc chương trình)")
+    p = with_json(add_command(sub, "report", cmd_report, "báo cáo theo thể thức hành chính, PDF hoặc XLSX"))
+    p.add_argument("kind", choices=["tien-do", "thu-chi", "nguoi-nhan"], help="tiến độ, thu chi, người nhận")
+    p.add_argument("--programme", required=True)
+    p.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+    p.add_argument("--date", help="tại ngày YYYY-MM-DD")
+    p.add_argument("--number", help="số văn bản (để trống cho văn thư điền)")
+    p.add_argument("--commune", help="mã xã (danh sách người nhận của một xã)")
+    p.add_argument("-o", "--output", help="tệp ra (mặc định: bao-cao-LOẠI-NGÀY.ĐỊNH_DẠNG)")

@@ -3,15 +3,16 @@ and overdue follow-ups — for the programme, or one commune. Figures only (no p
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from phocap.core.errors import DomainError
+from phocap.core.errors import DomainError, NotFound
 from phocap.core.web import not_found_as_404
 from phocap.programmes import selectors as programmes
-from phocap.reports import charts, indicators, selectors
+from phocap.reports import charts, documents, indicators, selectors
 
 
 @login_required
@@ -67,5 +68,39 @@ def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) 
         ),
         "organisations": report.organisations if commune is None else [],
         "labels": indicators.LABELS,
+        "documents": {"nguoi-nhan": documents.TITLES["nguoi-nhan"]} if commune else documents.TITLES,
     }
     return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+@not_found_as_404
+def document(request: HttpRequest, code: str) -> HttpResponse:
+    """A report as PDF or XLSX: `?loai=tien-do|thu-chi|nguoi-nhan&dinh-dang=pdf|xlsx&ngay=&so=&xa=`."""
+    programme = programmes.programme_get(actor=request.user, code=code)
+    commune_code = request.GET.get("xa") or ""
+    commune = (
+        programmes.commune_get(actor=request.user, programme=programme, code=commune_code) if commune_code else None
+    )
+    try:
+        made = documents.export(
+            actor=request.user,
+            programme=programme,
+            kind=request.GET.get("loai", ""),
+            fmt=request.GET.get("dinh-dang", "pdf"),
+            on=selectors.read_date(request.GET.get("ngay")),
+            number=request.GET.get("so", ""),
+            commune=commune,
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        if commune is not None:
+            return redirect("reports:commune", code=code, commune_code=commune.code)
+        return redirect("reports:dashboard", code=code)
+    response = HttpResponse(made.data, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    if made.personal_data:
+        response["Cache-Control"] = "no-store"
+    return response
