@@ -167,3 +167,53 @@ def test_the_manager_draws_a_sample_and_flags_a_discrepancy(handed, login, progr
     assert "Sai lệch cần xử lý" in page
     assert "Máy chưa có SIM" in page
     assert login("xa-giaohieu").get(f"/p/{programme.code}/huong-dan/kiem-chung/").status_code == 404
+
+
+def test_a_phone_given_back_takes_its_holder_out_of_every_count_from_that_day(progress, user, programme):
+    """Steps and visits are counted over the programme and the people not holding a phone on the date are taken
+    off: the person who gives the phone back counts before that day and not after."""
+    from phocap.handover import services as handover
+    from phocap.handover.models import Handover
+
+    first = Handover.objects.get(resident_id=progress[0], status="current")
+    before, after = dt.date(2023, 12, 5), dt.date(2023, 12, 20)
+    handover.handover_return(
+        actor=user("xa-giaohieu"), handover=first, reason="chuyển đi", device_ok=True, on=dt.date(2023, 12, 10)
+    )
+    gh_before = next(c for c in indicators.compute(programme, before).communes if c.code == "01870")
+    gh_after = next(c for c in indicators.compute(programme, after).communes if c.code == "01870")
+    assert gh_before.holders == len(progress)
+    assert gh_after.holders == len(progress) - 1
+    assert gh_before.indicators["eid_level2"].numerator == 2  # both recorded on 15/11
+    assert gh_after.indicators["eid_level2"].numerator == 1
+    assert gh_before.indicators["still_using"].denominator == 1  # the one visit was the person's who gave back
+    assert gh_after.indicators["still_using"].denominator == 0
+    assert gh_before.indicators["followup_on_time"].numerator == 1
+    assert gh_after.indicators["followup_on_time"].numerator == 0
+    # and on a date before anyone was handed a phone, nobody counts
+    early = next(c for c in indicators.compute(programme, dt.date(2023, 11, 1)).communes if c.code == "01870")
+    assert (early.holders, early.indicators["eid_level2"].numerator) == (0, 0)
+
+
+def test_a_swapped_phone_counts_its_holder_once(progress, user, programme):
+    """A replacement shares the event of the phone it replaces, and both stand until the swap: the person is one
+    holder and one phone handed over, on the dashboard's counts and its timeline alike."""
+    from phocap.devices.models import Device
+    from phocap.handover import services as handover
+    from phocap.handover.models import Handover
+    from phocap.reports import selectors
+    from tests.allocation.test_rounds import stock
+
+    stock(programme, 1, start=42_000_000_000_000)
+    spare = Device.objects.filter(state="ready").order_by("-pk").first()
+    first = Handover.objects.get(resident_id=progress[1], status="current")
+    Device.objects.filter(pk=spare.pk).update(location=first.event.commune)
+    handover.handover_replace(actor=user("xa-giaohieu"), handover=first, imei=spare.imei, reason="Màn hình lỗi")
+    on = dt.date(2023, 12, 5)  # before the swap (recorded today): the old phone still stands then
+    report = indicators.compute(programme, on)
+    gh = next(c for c in report.communes if c.code == "01870")
+    assert gh.holders == len(progress)
+    assert gh.indicators["eid_level2"].numerator == 2
+    assert selectors.timeline(programme, on)["phones"][-1][1] == report.totals.holders
+    today = next(c for c in indicators.compute(programme, dt.date.today()).communes if c.code == "01870")
+    assert today.holders == len(progress)

@@ -70,6 +70,10 @@ class Handover(models.Model):
             ),
             models.UniqueConstraint(fields=["device"], condition=Q(status="current"), name="device_in_one_hand"),
         ]
+        indexes = [  # the indicators: people holding a phone per event on a date, and phones given back by a date
+            models.Index(fields=["event", "ended_on"], name="handover_by_event"),
+            models.Index(fields=["programme", "ended_on"], name="handover_ended"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.device_id} → {self.resident_id}"

@@ -87,7 +87,10 @@ class StepRecord(models.Model):
             models.UniqueConstraint(fields=["resident", "step"], name="one_record_per_step"),
             models.CheckConstraint(condition=Q(step__in=Step.values), name="step_known"),
         ]
-        indexes = [models.Index(fields=["programme", "step", "done_on"], name="step_by_programme")]
+        # covering the indicators' grouped count (commune, step, by a date): read from the index alone
+        indexes = [
+            models.Index(fields=["programme", "commune", "step", "done_on", "resident"], name="step_by_commune"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.step}"
@@ -159,6 +162,13 @@ class FollowUpVisit(models.Model):
                 condition=Q(outcome__in=["using", "sold", "broken", "lost"]), name="visit_outcome_known"
             ),
             models.CheckConstraint(condition=Q(days__gt=0), name="visit_days_positive"),
+        ]
+        indexes = [  # the indicators read visits from these indexes alone (bench/dashboard.py)
+            models.Index(
+                fields=["programme", "commune", "visited_on", "window_closes_on", "days", "outcome", "resident"],
+                name="visit_by_commune",
+            ),
+            models.Index(fields=["resident", "days", "visited_on"], name="visit_later_round"),
         ]
 
     def __str__(self) -> str:

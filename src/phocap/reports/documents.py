@@ -17,7 +17,7 @@ import unicodedata
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_noop
 
 from phocap.accounts import scope
@@ -256,9 +256,7 @@ def funds(*, actor: scope.Actor, programme: Programme, on: dt.date | None = None
         per_commune,
         ["", *money_row("Toàn chương trình", t)],
     )
-    live = Donation.objects.filter(
-        Q(reversed_at__isnull=True) | Q(reversed_at__date__gt=on), programme=programme, received_on__lte=on
-    )
+    live = indicators.live_gifts(programme, on)
     channel_rows = list(live.values_list("channel").annotate(n=Count("id"), amount=Sum("amount")).order_by("channel"))
     received = Table(
         "2. Tiền và hiện vật đã nhận, theo hình thức (hiện vật tính theo giá trị)",

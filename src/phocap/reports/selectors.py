@@ -36,17 +36,18 @@ def read_date(text: str | None) -> dt.date | None:
 
 def timeline(programme: Programme, on: dt.date, commune: ProgrammeCommune | None = None) -> dict[str, Any]:
     """Money received and phones handed over, as running totals by day up to the date (two grouped queries)."""
-    from django.db.models import Count, Q, Sum
+    from django.db.models import Sum
 
-    from phocap.fundraising.models import Donation
-    from phocap.handover.models import Handover
+    from phocap.handover.models import HandoverEvent
 
-    gifts = Donation.objects.filter(
-        Q(reversed_at__isnull=True) | Q(reversed_at__date__gt=on), programme=programme, received_on__lte=on
-    )
-    given = Handover.objects.filter(programme=programme, event__held_on__lte=on, replaces__isnull=True)
+    gifts = indicators.live_gifts(programme, on)
+    events = HandoverEvent.objects.filter(programme=programme, held_on__lte=on)
     if commune is not None:
-        gifts, given = gifts.filter(earmark=commune), given.filter(event__commune=commune)
+        gifts, events = gifts.filter(earmark=commune), events.filter(commune=commune)
+    per_event = indicators.handovers_per_event(programme, on, standing_only=False)
+    phones: dict[dt.date, int] = {}
+    for pk, held_on in events.values_list("pk", "held_on"):
+        phones[held_on] = phones.get(held_on, 0) + per_event.get(pk, 0)
 
     def running(rows: Any) -> list[tuple[dt.date, int]]:
         total, out = 0, []
@@ -57,5 +58,5 @@ def timeline(programme: Programme, on: dt.date, commune: ProgrammeCommune | None
 
     return {
         "money": running(gifts.values_list("received_on").annotate(n=Sum("amount")).order_by("received_on")),
-        "phones": running(given.values_list("event__held_on").annotate(n=Count("id")).order_by("event__held_on")),
+        "phones": running(sorted(phones.items())),
     }
