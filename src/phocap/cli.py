@@ -499,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
     from phocap.allocation.cli import register as register_allocation
 
     register_allocation(sub)
+    from phocap.onboarding.cli import register as register_onboarding
+
+    register_onboarding(sub)
     from phocap.reports.cli import register as register_reports
 
     register_reports(sub)

@@ -14,6 +14,7 @@ from phocap.fundraising.api import public_router as fundraising_public_router
 from phocap.fundraising.api import router as fundraising_router
 from phocap.geo.api import router as geo_router
 from phocap.handover.api import router as handover_router
+from phocap.onboarding.api import router as onboarding_router
 from phocap.programmes.api import router as programmes_router
 from phocap.registry.api import router as registry_router
 from phocap.reports.api import router as reports_router
@@ -40,6 +41,7 @@ api.add_router("/", fundraising_router)
 api.add_router("/public", fundraising_public_router)
 api.add_router("/", registry_router)
 api.add_router("/", handover_router)
+api.add_router("/", onboarding_router)
 api.add_router("/", reports_router)
 
 

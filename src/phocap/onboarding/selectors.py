@@ -55,6 +55,22 @@ class Recipient:
     def done(self) -> int:
         return len(self.steps)
 
+    def as_dict(self) -> dict[str, Any]:
+        """For the API and `phocap onboarding recipients --json`: no identity number, no phone."""
+        return {
+            "resident_id": self.resident.pk,
+            "full_name": self.resident.full_name,
+            "commune": self.resident.commune.unit.code,
+            "village": self.resident.village,
+            "handed_on": self.handed_on,
+            "steps": {step: record.done_on for step, record in self.steps.items()},
+            "visits": [
+                {"days": v.days, "visited_on": v.visited_on, "outcome": v.outcome}
+                for _days, v in sorted(self.visits.items())
+            ],
+            "due": self.due,
+        }
+
 
 def recipients(
     *,
@@ -164,3 +180,33 @@ def sessions(*, actor: scope.Actor, programme: Programme, limit: int = 100) -> Q
         .select_related("commune__unit")
         .order_by("-held_on", "-pk")[:limit]
     )
+
+
+def overdue_by_village(
+    *, actor: scope.Actor, programme: Programme, on: dt.date | None = None, commune: ProgrammeCommune | None = None
+) -> list[dict[str, Any]]:
+    """Follow-up rounds whose window has closed without a visit, counted per commune and village — no names, so the
+    responsible department and the enterprise partner see where the teams are behind, as the commune does. One
+    grouped query per follow-up round."""
+    from django.db.models import Count, Exists, OuterRef
+
+    on = on or programme.as_of()
+    communes = programme.communes.filter(scope.communes_q(actor))
+    if commune is not None:
+        communes = communes.filter(pk=commune.pk)
+    standing = holding(programme, on).filter(event__commune__in=communes)
+    counts: dict[tuple[str, str, str], int] = {}
+    for days in programme.followup_days:
+        cutoff = on - dt.timedelta(days=days + programme.followup_grace_days)
+        visited = FollowUpVisit.objects.filter(resident_id=OuterRef("resident_id"), days=days, visited_on__lte=on)
+        for code, name, village, n in (
+            standing.filter(event__held_on__lt=cutoff)
+            .filter(~Exists(visited))
+            .values_list("event__commune__unit__code", "event__commune__unit__name", "resident__village")
+            .annotate(n=Count("resident_id", distinct=True))
+        ):
+            counts[(code, name, village)] = counts.get((code, name, village), 0) + n
+    return [
+        {"commune": code, "commune_name": name, "village": village, "overdue": n}
+        for (code, name, village), n in sorted(counts.items())
+    ]

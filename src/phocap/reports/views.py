@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from phocap.core.errors import DomainError, NotFound
 from phocap.core.web import not_found_as_404
+from phocap.onboarding import selectors as onboarding
 from phocap.programmes import selectors as programmes
 from phocap.reports import charts, documents, indicators, selectors
 
@@ -68,6 +69,11 @@ def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) 
         ),
         "organisations": report.organisations if commune is None else [],
         "labels": indicators.LABELS,
+        "overdue_villages": (
+            onboarding.overdue_by_village(actor=request.user, programme=programme, on=report.date, commune=commune)
+            if commune
+            else []
+        ),
         "documents": {"nguoi-nhan": documents.TITLES["nguoi-nhan"]} if commune else documents.TITLES,
     }
     return render(request, "reports/dashboard.html", context)
