@@ -29,6 +29,9 @@ def test_a_team_member_records_a_household_and_a_visit_through_the_api(handed, l
     bad = _post(member, "steps", {"resident_ids": handed[:1], "steps": ["fly"], "done_on": "2023-11-20"})
     assert bad.status_code == 422
     assert "Chọn bước" in bad.json()["title"]
+    early = _post(member, "steps", {"resident_ids": handed[:1], "steps": ["eid_level2"], "done_on": "2023-11-01"})
+    assert early.status_code == 422  # before the phone was handed over (10/11): the indicators rely on it
+    assert "trước ngày nhận máy" in early.json()["title"]
 
     visit = _post(
         member,

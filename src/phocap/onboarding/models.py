@@ -148,6 +148,9 @@ class FollowUpVisit(models.Model):
     window_closes_on = models.DateField()  # due_on + the programme's grace days
     visited_on = models.DateField(_("ngày thăm"))
     outcome = models.CharField(_("kết quả"), max_length=8, choices=Outcome.choices)
+    # the first day a later round of the same person was visited: until then this is their last visit (kept by
+    # `followup_record`, the only writer of visits, so the indicators need no per-visit lookup)
+    superseded_on = models.DateField(null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     recorded_by = models.CharField(max_length=150)
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -163,12 +166,20 @@ class FollowUpVisit(models.Model):
             ),
             models.CheckConstraint(condition=Q(days__gt=0), name="visit_days_positive"),
         ]
-        indexes = [  # the indicators read visits from these indexes alone (bench/dashboard.py)
+        indexes = [  # the indicators read visits from this index alone (bench/dashboard.py)
             models.Index(
-                fields=["programme", "commune", "visited_on", "window_closes_on", "days", "outcome", "resident"],
+                fields=[
+                    "programme",
+                    "commune",
+                    "visited_on",
+                    "window_closes_on",
+                    "days",
+                    "outcome",
+                    "superseded_on",
+                    "resident",
+                ],
                 name="visit_by_commune",
             ),
-            models.Index(fields=["resident", "days", "visited_on"], name="visit_later_round"),
         ]
 
     def __str__(self) -> str:

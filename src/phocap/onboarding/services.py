@@ -146,6 +146,10 @@ def steps_record(
         raise ValidationFailed("Chọn bước đã làm.", field="steps")
     _not_future(done_on, "done_on")
     people = _recipients_in_scope(actor, programme, resident_ids)
+    started = first_handover_dates(programme, [p.pk for p in people])
+    early = [p.full_name for p in people if done_on < started[p.pk]]
+    if early:  # the indicators rely on it: no step is dated before the person had a phone
+        raise ValidationFailed(f"Ngày làm trước ngày nhận máy của: {', '.join(early)}.", field="done_on")
     written = 0
     with transaction.atomic():
         existing = {
@@ -309,7 +313,14 @@ def followup_record(
     with transaction.atomic():
         if FollowUpVisit.objects.filter(resident=person, days=days).exists():
             raise Conflict(f"Lần theo dõi sau {days} ngày đã được ghi.", code="visit_exists")
+        others = list(FollowUpVisit.objects.select_for_update().filter(resident=person))
+        later = [v.visited_on for v in others if v.days > days]
+        for earlier in (v for v in others if v.days < days):
+            if earlier.superseded_on is None or visited_on < earlier.superseded_on:
+                earlier.superseded_on = visited_on
+                earlier.save(update_fields=["superseded_on"])
         visit = FollowUpVisit.objects.create(
+            superseded_on=min(later) if later else None,
             programme=programme,
             handover=current,
             resident=person,

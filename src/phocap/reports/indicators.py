@@ -106,6 +106,7 @@ class Report:
     communes: list[Unit]
     totals: Unit
     organisations: list[dict[str, Any]]
+    per_event: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)  # for the timeline
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,24 +129,27 @@ def live_gifts(programme: Programme, on: dt.date) -> QuerySet[Donation]:
     )
 
 
-def handovers_per_event(programme: Programme, on: dt.date, *, standing_only: bool) -> dict[int, int]:
-    """{event id: people} for the events held by the date: everyone handed a phone there (a swapped phone counted
-    once), or with `standing_only` those still holding it on the date. Counted per event from the index on (event,
-    end date) alone, then corrected for the few swaps — a replacement shares the event of the phone it replaces, and
-    until the swap both stand."""
+def handovers_per_event(programme: Programme, on: dt.date) -> dict[int, tuple[int, int]]:
+    """{event id: (people handed a phone there, people still holding it on the date)} for the events held by the
+    date, in one pass over the index on (event, end date) — then corrected for the few swaps: a replacement shares
+    the event of the phone it replaces (the person counts once), and until the swap both stand."""
     dated = HandoverEvent.objects.filter(programme=programme, held_on__lte=on).values("id")
     still = Q(ended_on__isnull=True) | Q(ended_on__gt=on)
-    rows = Handover.objects.filter(event_id__in=dated)
-    swaps = Handover.objects.filter(programme=programme, status=Handover.Status.REPLACED, event_id__in=dated)
-    if standing_only:
-        rows = rows.filter(still)
-        swaps = swaps.filter(ended_on__gt=on).filter(
-            Q(replaced_by__ended_on__isnull=True) | Q(replaced_by__ended_on__gt=on)
-        )
-    counts = dict(rows.values_list("event_id").annotate(n=Count("id")).values_list("event_id", "n"))
-    for event_id, n in swaps.values_list("event_id").annotate(n=Count("id")).values_list("event_id", "n"):
-        counts[event_id] -= n
-    return counts
+    counts = {
+        r["event_id"]: [r["given"], r["standing"]]
+        for r in Handover.objects.filter(event_id__in=dated)
+        .values("event_id")
+        .annotate(given=Count("id"), standing=Count("id", filter=still))
+    }
+    overlap = Q(ended_on__gt=on) & (Q(replaced_by__ended_on__isnull=True) | Q(replaced_by__ended_on__gt=on))
+    for r in (
+        Handover.objects.filter(programme=programme, status=Handover.Status.REPLACED, event_id__in=dated)
+        .values("event_id")
+        .annotate(n=Count("id"), both=Count("id", filter=overlap))
+    ):
+        counts[r["event_id"]][0] -= r["n"]
+        counts[r["event_id"]][1] -= r["both"]
+    return {event_id: (given, standing) for event_id, (given, standing) in counts.items()}
 
 
 def _grouped(rows: Iterable[Any], *keys: str) -> dict[Any, dict[str, int]]:
@@ -161,12 +165,13 @@ def _minus(every: dict[Any, dict[str, int]], some: dict[Any, dict[str, int]]) ->
     return {k: {n: v - some.get(k, {}).get(n, 0) for n, v in counts.items()} for k, counts in every.items()}
 
 
-def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
+def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, int]]) -> dict[str, dict[int, int]]:
     """All numerators and denominators per commune id, in eleven queries (grouped, or over a few rows).
 
     Steps and visits count only for people holding a phone on the date. Rather than join a million rows to the
     handovers, each count is taken over the whole programme (from an index alone) and the counts of the few people
-    who held a phone at some time but not on the date — given back, or handed over later — are taken off."""
+    who held a phone but gave it back by the date are taken off. Nobody handed a phone after the date has a step or
+    a visit dated by then: `steps_record` and `followup_record` refuse a date before the person's first handover."""
     still = Q(ended_on__isnull=True) | Q(ended_on__gt=on)
     standing = Handover.objects.filter(programme=programme, event__held_on__lte=on).filter(still)
     grace = programme.followup_grace_days
@@ -174,18 +179,17 @@ def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
     events = list(
         HandoverEvent.objects.filter(programme=programme, held_on__lte=on).values_list("pk", "commune_id", "held_on")
     )
-    per_event = handovers_per_event(programme, on, standing_only=True)
     out: dict[str, dict[int, int]] = {"holders": defaultdict(int), "rounds_closed": defaultdict(int)}
     for pk, commune_id, held_on in events:
-        n = per_event.get(pk, 0)
+        n = per_event.get(pk, (0, 0))[1]
         if n:
             out["holders"][commune_id] += n
             # follow-up rounds whose window closed by the date, counted from the handover's date
             out["rounds_closed"][commune_id] += n * sum(1 for d in days if held_on < on - dt.timedelta(days=d + grace))
-    later_events = HandoverEvent.objects.filter(programme=programme, held_on__gt=on).values("id")
+    # people who gave their phone back by the date and hold none on it (a few, through `handover_ended`); people
+    # handed a phone only later have no step or visit dated by then (the services refuse dates before the handover)
     outside = (
-        Handover.objects.filter(programme=programme)
-        .filter(Q(ended_on__lte=on) | Q(event_id__in=later_events))
+        Handover.objects.filter(programme=programme, ended_on__lte=on)
         .filter(~Exists(standing.filter(resident_id=OuterRef("resident_id"))))
         .values("resident_id")
     )
@@ -201,9 +205,12 @@ def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
     for key, step in STEP_INDICATORS.items():
         out[key] = dict(by_step[step])
 
-    visits = FollowUpVisit.objects.filter(programme=programme, visited_on__lte=on)
-    # the date goes inside each count, not in WHERE: the database then reads the covering index in commune order
+    # one pass over the visits (the date goes inside each count, so the database reads the covering index in
+    # commune order): rounds visited on time, visited with their window open or closed, and each holder's last
+    # visit by the date — visited by then and not yet superseded by a later round (`superseded_on`)
     rounds = Q(days__in=days, visited_on__lte=on)
+    latest = Q(visited_on__lte=on) & (Q(superseded_on__isnull=True) | Q(superseded_on__gt=on))
+    outcomes = list(FollowUpVisit.Outcome.values)
 
     def visit_counts(qs: QuerySet[FollowUpVisit]) -> dict[Any, dict[str, int]]:
         return _grouped(
@@ -211,6 +218,7 @@ def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
                 in_time=Count("id", filter=rounds & Q(visited_on__lte=F("window_closes_on"))),
                 window_open=Count("id", filter=rounds & Q(window_closes_on__gte=on)),
                 window_closed=Count("id", filter=rounds & Q(window_closes_on__lt=on)),
+                **{f"last_{o}": Count("id", filter=latest & Q(outcome=o)) for o in outcomes},
             ),
             "commune_id",
         )
@@ -221,21 +229,7 @@ def _counts(programme: Programme, on: dt.date) -> dict[str, dict[int, int]]:
     )
     for name, counted in (("on_time", "in_time"), ("visited_open", "window_open"), ("visited_closed", "window_closed")):
         out[name] = {c: v[counted] for c, v in made.items()}
-
-    # each holder's last visit by the date: no later round visited by then (one index probe per visit)
-    later = FollowUpVisit.objects.filter(
-        resident_id=OuterRef("resident_id"), days__gt=OuterRef("days"), visited_on__lte=on
-    )
-    last_visits = visits.filter(~Exists(later))
-
-    def outcome_counts(qs: QuerySet[FollowUpVisit]) -> dict[Any, dict[str, int]]:
-        return _grouped(qs.values("commune_id", "outcome").annotate(n=Count("id")), "commune_id", "outcome")
-
-    last: dict[str, dict[int, int]] = defaultdict(dict)
-    for (commune_id, outcome), v in _minus(
-        outcome_counts(last_visits), outcome_counts(last_visits.filter(resident_id__in=outside))
-    ).items():
-        last[outcome][commune_id] = v["n"]
+    last = {o: {c: v[f"last_{o}"] for c, v in made.items()} for o in outcomes}
     out["visited"] = {
         c: sum(last[o].get(c, 0) for o in last) for c in out["holders"].keys() | set().union(*last.values())
     }
@@ -328,7 +322,8 @@ def compute(
     on = on or programme.as_of()
     every = list(programme.communes.select_related("unit").order_by("unit__code"))
     shown = {c.pk for c in communes} if communes is not None else {c.pk for c in every}
-    counts = _counts(programme, on)
+    per_event = handovers_per_event(programme, on)
+    counts = _counts(programme, on, per_event)
     figures = {c.pk: _figures(c, counts) for c in every}
     units = [
         Unit(
@@ -352,7 +347,7 @@ def compute(
         total.overdue,
         total.holders,
     )
-    return Report(programme, on, units, totals, _organisations(programme, on, every, figures))
+    return Report(programme, on, units, totals, _organisations(programme, on, every, figures), per_event)
 
 
 def _organisations(

@@ -34,8 +34,14 @@ def read_date(text: str | None) -> dt.date | None:
     raise ValidationFailed(f"Ngày {text!r} không hợp lệ: viết YYYY-MM-DD, ví dụ 2023-12-31.", field="date")
 
 
-def timeline(programme: Programme, on: dt.date, commune: ProgrammeCommune | None = None) -> dict[str, Any]:
-    """Money received and phones handed over, as running totals by day up to the date (two grouped queries)."""
+def timeline(
+    programme: Programme,
+    on: dt.date,
+    commune: ProgrammeCommune | None = None,
+    per_event: dict[int, tuple[int, int]] | None = None,
+) -> dict[str, Any]:
+    """Money received and phones handed over, as running totals by day up to the date. `per_event`: the counts
+    `indicators.compute` already made for the same date (saves reading the handovers twice)."""
     from django.db.models import Sum
 
     from phocap.handover.models import HandoverEvent
@@ -44,10 +50,11 @@ def timeline(programme: Programme, on: dt.date, commune: ProgrammeCommune | None
     events = HandoverEvent.objects.filter(programme=programme, held_on__lte=on)
     if commune is not None:
         gifts, events = gifts.filter(earmark=commune), events.filter(commune=commune)
-    per_event = indicators.handovers_per_event(programme, on, standing_only=False)
+    if per_event is None:
+        per_event = indicators.handovers_per_event(programme, on)
     phones: dict[dt.date, int] = {}
     for pk, held_on in events.values_list("pk", "held_on"):
-        phones[held_on] = phones.get(held_on, 0) + per_event.get(pk, 0)
+        phones[held_on] = phones.get(held_on, 0) + per_event.get(pk, (0, 0))[0]
 
     def running(rows: Any) -> list[tuple[dt.date, int]]:
         total, out = 0, []

@@ -30,7 +30,7 @@ def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) 
         on, error = None, exc.message
     report = selectors.kpi(actor=request.user, programme=programme, on=on)
     unit = next(c for c in report.communes if c.code == commune.code) if commune else report.totals
-    series = selectors.timeline(programme, report.date, commune)
+    series = selectors.timeline(programme, report.date, commune, report.per_event)
     ind = unit.indicators
     funnel_rows = [
         (_("Đã nhận máy"), unit.holders),
