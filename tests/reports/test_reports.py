@@ -217,3 +217,30 @@ def test_a_swapped_phone_counts_its_holder_once(progress, user, programme):
     assert selectors.timeline(programme, on)["phones"][-1][1] == report.totals.holders
     today = next(c for c in indicators.compute(programme, dt.date.today()).communes if c.code == "01870")
     assert today.holders == len(progress)
+
+
+def test_the_last_visit_by_a_date_whatever_order_the_visits_were_recorded_in(handed, user, programme):  # noqa: F811
+    """The +30 visit recorded before the +7 one: on a day between the two visits the +7 one is the last, after
+    the +30 one that one is (`FollowUpVisit.superseded_on`, kept by followup_record)."""
+    from phocap.onboarding.models import FollowUpVisit
+
+    member, person = user("to-cns"), handed[0]
+    record = dict(actor=member, programme=programme, resident_id=person)
+    services.followup_record(**record, days=30, visited_on=dt.date(2023, 12, 12), outcome="sold")
+    services.followup_record(**record, days=7, visited_on=dt.date(2023, 11, 18), outcome="using")
+    assert FollowUpVisit.objects.get(resident_id=person, days=7).superseded_on == dt.date(2023, 12, 12)
+    assert FollowUpVisit.objects.get(resident_id=person, days=30).superseded_on is None
+
+    def giao_hieu(on):
+        return next(c for c in indicators.compute(programme, on).communes if c.code == "01870")
+
+    between, after = giao_hieu(dt.date(2023, 12, 1)), giao_hieu(dt.date(2023, 12, 20))
+    assert between.indicators["still_using"].as_dict() | {"target": 0} == {
+        "numerator": 1,
+        "denominator": 1,
+        "percent": 100.0,
+        "target": 0,
+    }
+    assert (after.indicators["still_using"].numerator, after.indicators["still_using"].denominator) == (0, 1)
+    coverage = between.indicators["smartphone_coverage"].numerator - after.indicators["smartphone_coverage"].numerator
+    assert coverage == 1  # the phone sold no longer counts as an adult owning one
