@@ -171,10 +171,10 @@ class FollowUpVisit(models.Model):
                 fields=[
                     "programme",
                     "commune",
-                    "visited_on",
-                    "window_closes_on",
                     "days",
                     "outcome",
+                    "visited_on",
+                    "window_closes_on",
                     "superseded_on",
                     "resident",
                 ],

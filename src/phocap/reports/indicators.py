@@ -143,7 +143,9 @@ def handovers_per_event(programme: Programme, on: dt.date) -> dict[int, tuple[in
     }
     overlap = Q(ended_on__gt=on) & (Q(replaced_by__ended_on__isnull=True) | Q(replaced_by__ended_on__gt=on))
     for r in (
-        Handover.objects.filter(programme=programme, status=Handover.Status.REPLACED, event_id__in=dated)
+        Handover.objects.filter(  # a swapped phone has an end date: the few are found through `handover_ended`
+            programme=programme, ended_on__isnull=False, status=Handover.Status.REPLACED, event_id__in=dated
+        )
         .values("event_id")
         .annotate(n=Count("id"), both=Count("id", filter=overlap))
     ):
@@ -173,7 +175,6 @@ def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, i
     who held a phone but gave it back by the date are taken off. Nobody handed a phone after the date has a step or
     a visit dated by then: `steps_record` and `followup_record` refuse a date before the person's first handover."""
     still = Q(ended_on__isnull=True) | Q(ended_on__gt=on)
-    standing = Handover.objects.filter(programme=programme, event__held_on__lte=on).filter(still)
     grace = programme.followup_grace_days
     days = list(programme.followup_days)
     events = list(
@@ -188,10 +189,9 @@ def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, i
             out["rounds_closed"][commune_id] += n * sum(1 for d in days if held_on < on - dt.timedelta(days=d + grace))
     # people who gave their phone back by the date and hold none on it (a few, through `handover_ended`); people
     # handed a phone only later have no step or visit dated by then (the services refuse dates before the handover)
-    outside = (
-        Handover.objects.filter(programme=programme, ended_on__lte=on)
-        .filter(~Exists(standing.filter(resident_id=OuterRef("resident_id"))))
-        .values("resident_id")
+    holds = Handover.objects.filter(resident_id=OuterRef("resident_id"), event__held_on__lte=on).filter(still)
+    outside = (  # `holds` names only the person: the database looks them up by their index, with or without stats
+        Handover.objects.filter(programme=programme, ended_on__lte=on).filter(~Exists(holds)).values("resident_id")
     )
 
     steps = StepRecord.objects.filter(programme=programme, done_on__lte=on)
@@ -200,36 +200,46 @@ def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, i
         return _grouped(qs.values("commune_id", "step").annotate(n=Count("id")), "commune_id", "step")
 
     by_step: dict[str, dict[int, int]] = defaultdict(dict)
-    for (commune_id, step), v in _minus(step_counts(steps), step_counts(steps.filter(resident_id__in=outside))).items():
+    # the people taken off are looked up by their index alone (no programme filter: the person implies it)
+    taken_off = StepRecord.objects.filter(resident_id__in=outside, done_on__lte=on)
+    for (commune_id, step), v in _minus(step_counts(steps), step_counts(taken_off)).items():
         by_step[step][commune_id] = v["n"]
     for key, step in STEP_INDICATORS.items():
         out[key] = dict(by_step[step])
 
-    # one pass over the visits (the date goes inside each count, so the database reads the covering index in
-    # commune order): rounds visited on time, visited with their window open or closed, and each holder's last
-    # visit by the date — visited by then and not yet superseded by a later round (`superseded_on`)
-    rounds = Q(days__in=days, visited_on__lte=on)
-    latest = Q(visited_on__lte=on) & (Q(superseded_on__isnull=True) | Q(superseded_on__gt=on))
+    # one pass over the visits, grouped in the order of the covering index `visit_by_commune` (commune, round,
+    # outcome): how many, how many within their window, how many with the window still open on the date, and how
+    # many are the person's last visit by the date (not yet superseded by a later round, `superseded_on`)
     outcomes = list(FollowUpVisit.Outcome.values)
 
     def visit_counts(qs: QuerySet[FollowUpVisit]) -> dict[Any, dict[str, int]]:
         return _grouped(
-            qs.values("commune_id").annotate(
-                in_time=Count("id", filter=rounds & Q(visited_on__lte=F("window_closes_on"))),
-                window_open=Count("id", filter=rounds & Q(window_closes_on__gte=on)),
-                window_closed=Count("id", filter=rounds & Q(window_closes_on__lt=on)),
-                **{f"last_{o}": Count("id", filter=latest & Q(outcome=o)) for o in outcomes},
+            qs.filter(visited_on__lte=on)
+            .values("commune_id", "days", "outcome")
+            .annotate(
+                n=Count("id"),
+                in_time=Count("id", filter=Q(visited_on__lte=F("window_closes_on"))),
+                window_open=Count("id", filter=Q(window_closes_on__gte=on)),
+                latest=Count("id", filter=Q(superseded_on__isnull=True) | Q(superseded_on__gt=on)),
             ),
             "commune_id",
+            "days",
+            "outcome",
         )
 
     made = _minus(
         visit_counts(FollowUpVisit.objects.filter(programme=programme)),
-        visit_counts(FollowUpVisit.objects.filter(programme=programme, resident_id__in=outside)),
+        visit_counts(FollowUpVisit.objects.filter(resident_id__in=outside)),
     )
-    for name, counted in (("on_time", "in_time"), ("visited_open", "window_open"), ("visited_closed", "window_closed")):
-        out[name] = {c: v[counted] for c, v in made.items()}
-    last = {o: {c: v[f"last_{o}"] for c, v in made.items()} for o in outcomes}
+    for name in ("on_time", "visited_open", "visited_closed"):
+        out[name] = defaultdict(int)
+    last: dict[str, dict[int, int]] = {o: defaultdict(int) for o in outcomes}
+    for (commune_id, round_days, outcome), v in made.items():
+        last[outcome][commune_id] += v["latest"]
+        if round_days in days:  # rounds of the programme's current schedule
+            out["on_time"][commune_id] += v["in_time"]
+            out["visited_open"][commune_id] += v["window_open"]
+            out["visited_closed"][commune_id] += v["n"] - v["window_open"]
     out["visited"] = {
         c: sum(last[o].get(c, 0) for o in last) for c in out["holders"].keys() | set().union(*last.values())
     }

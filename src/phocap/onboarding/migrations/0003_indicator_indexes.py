@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_superseded_on, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='followupvisit',
-            index=models.Index(fields=['programme', 'commune', 'visited_on', 'window_closes_on', 'days', 'outcome', 'superseded_on', 'resident'], name='visit_by_commune'),
+            index=models.Index(fields=['programme', 'commune', 'days', 'outcome', 'visited_on', 'window_closes_on', 'superseded_on', 'resident'], name='visit_by_commune'),
         ),
         migrations.AddIndex(
             model_name='steprecord',
