@@ -18,11 +18,9 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh import run_child
 
 
 def child(residents: int, communes: int, devices: int) -> None:
@@ -212,41 +210,18 @@ def main() -> None:
     if args.child:
         child(args.residents, args.communes, args.devices)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "PHOCAP_DATA_DIR": tmp,
-            "PHOCAP_DEBUG": "false",
-            "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-        }
-        proc = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                "--residents",
-                str(args.residents),
-                "--communes",
-                str(args.communes),
-                "--devices",
-                str(args.devices),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode:
-            sys.stderr.write(proc.stderr)
-            raise SystemExit(proc.returncode)
-        data = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(
-            f"{data['residents']:,} eligible residents in {data['communes']} communes, {data['devices']:,} ready "
-            f"devices (10 % earmarked) — set-up {data['setup_s']} s\n"
-            f"floor (SELECT … ORDER BY, {data['floor_rows']:,} rows)   {data['floor_s']:8.2f} s\n"
-            f"allocation round (propose)                  {data['round_s']:8.2f} s  = {data['ratio']}× the floor, "
-            f"{data['selected']:,} selected"
-        )
+    data = run_child(
+        __file__,
+        ["--residents", str(args.residents), "--communes", str(args.communes), "--devices", str(args.devices)],
+        args.database_url,
+    )
+    print(
+        f"{data['residents']:,} eligible residents in {data['communes']} communes, {data['devices']:,} ready "
+        f"devices (10 % earmarked) — set-up {data['setup_s']} s\n"
+        f"floor (SELECT … ORDER BY, {data['floor_rows']:,} rows)   {data['floor_s']:8.2f} s\n"
+        f"allocation round (propose)                  {data['round_s']:8.2f} s  = {data['ratio']}× the floor, "
+        f"{data['selected']:,} selected"
+    )
 
 
 if __name__ == "__main__":

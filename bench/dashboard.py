@@ -27,11 +27,9 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh import run_child
 
 AS_OF = dt.date(2023, 12, 31)
 
@@ -385,31 +383,17 @@ def main() -> None:
     if args.child:
         child(args.residents, args.communes, args.donations, args.holders, args.runs)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "PHOCAP_DATA_DIR": tmp,
-            "PHOCAP_DEBUG": "false",
-            "PHOCAP_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-        }
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", *numbers], env=env, capture_output=True, text=True, check=False
-        )
-        if proc.returncode:
-            sys.stderr.write(proc.stderr)
-            raise SystemExit(proc.returncode)
-        data = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(
-            f"{data['database']}: {data['residents']:,} residents in {data['communes']} communes, "
-            f"{data['donations']:,} donations, {data['holders_counted']:,} holding a phone, "
-            f"{data['step_records']:,} checklist steps, {data['followup_visits']:,} follow-up visits "
-            f"— set-up {data['setup_s']} s\n"
-            f"floor (3 bare aggregate queries)        {data['floor_ms']:9.1f} ms\n"
-            f"indicators.compute                       {data['compute_ms']:9.1f} ms\n"
-            f"dashboard page (median of the runs)      {data['dashboard_ms']:9.1f} ms  = {data['ratio']}× the floor\n"
-            f"coverage {data['coverage_percent']} %"
-        )
+    data = run_child(__file__, numbers, args.database_url, PHOCAP_ALLOWED_HOSTS="127.0.0.1")
+    print(
+        f"{data['database']}: {data['residents']:,} residents in {data['communes']} communes, "
+        f"{data['donations']:,} donations, {data['holders_counted']:,} holding a phone, "
+        f"{data['step_records']:,} checklist steps, {data['followup_visits']:,} follow-up visits "
+        f"— set-up {data['setup_s']} s\n"
+        f"floor (3 bare aggregate queries)        {data['floor_ms']:9.1f} ms\n"
+        f"indicators.compute                       {data['compute_ms']:9.1f} ms\n"
+        f"dashboard page (median of the runs)      {data['dashboard_ms']:9.1f} ms  = {data['ratio']}× the floor\n"
+        f"coverage {data['coverage_percent']} %"
+    )
 
 
 if __name__ == "__main__":

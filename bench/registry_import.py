@@ -16,11 +16,9 @@ import argparse
 import json
 import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh import run_child
 
 
 def child(rows: int) -> None:
@@ -129,24 +127,7 @@ def main() -> None:
     if args.child:
         child(args.rows)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "PHOCAP_DATA_DIR": tmp,
-            "PHOCAP_DEBUG": "false",
-            "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-        }
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", "--rows", str(args.rows)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode:
-            sys.stderr.write(proc.stderr)
-            sys.exit(proc.returncode)
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
+    r = run_child(__file__, ["--rows", str(args.rows)], args.database_url)
     n = r["rows"]
     print(f"list: {n:,} rows ({r['bytes'] / 1e6:.1f} MB XLSX)")
     print(f"limit (calamine read + raw executemany)  {r['limit_s']:7.2f} s  {n / r['limit_s']:>9,.0f} rows/s")

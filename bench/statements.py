@@ -17,11 +17,9 @@ import io
 import json
 import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh import run_child
 
 
 def build(lines: int, layout: str, account: str, pledge_refs: list[str], walk_in: str) -> bytes:
@@ -126,23 +124,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "PHOCAP_DATA_DIR": tmp,
-            "DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-        }
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", "--lines", str(args.lines), "--layout", args.layout],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode:
-            sys.stderr.write(proc.stderr)
-            sys.exit(proc.returncode)
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
+    r = run_child(__file__, ["--lines", str(args.lines), "--layout", args.layout], args.database_url)
     n = r["lines"]
     print(f"statement: {n:,} lines ({r['bytes'] / 1e6:.1f} MB XLSX, {args.layout} layout)")
     print(f"read only (python-calamine)  {r['read_only_s']:8.2f} s  {r['rows_read'] / r['read_only_s']:>10,.0f} rows/s")
