@@ -86,3 +86,96 @@ def test_phocap_onboarding_commands(handed, programme, capsys):
     assert "Không tìm thấy" in capsys.readouterr().err
     assert main(["onboarding", "overdue", "--programme", programme.code, "--date", "2023-11-30"]) == 0
     assert "Thôn 1 (ví dụ)" in capsys.readouterr().out
+
+
+def test_teams_sessions_and_the_verification_sample_through_the_api(handed, login, programme):
+    from phocap.onboarding.models import StepRecord
+
+    officer = login("xa-giaohieu")
+    team = _post(officer, "teams", {"commune": "01870", "village": "Thôn Nà Coóc", "name": ""})
+    assert team.status_code == 201, team.content
+    assert team.json()["name"] == "Tổ công nghệ số cộng đồng Thôn Nà Coóc"
+    again = _post(officer, "teams", {"commune": "01870", "village": "Thôn  Nà Coóc"})
+    assert again.status_code == 409  # one team per village
+    member = _post(officer, f"teams/{team.json()['id']}/members", {"name": "Hoàng Thị Lan", "is_leader": True})
+    assert member.json()["members"] == [
+        {"id": member.json()["members"][0]["id"], "name": "Hoàng Thị Lan", "is_leader": True, "username": None}
+    ]
+    assert _post(login("to-cns"), "teams", {"commune": "01870", "village": "Thôn 9"}).status_code == 404
+    assert _post(login("xa-songcau"), f"teams/{team.json()['id']}/members", {"name": "X"}).status_code == 404
+
+    session = _post(
+        officer,
+        "sessions",
+        {
+            "commune": "01870",
+            "held_on": "2023-11-25",
+            "topic": "Cài VNeID",
+            "organiser_kind": "team",
+            "village": "Thôn 1 (ví dụ)",
+            "head_count": 12,
+            "attendee_ids": handed[:2],
+        },
+    )
+    assert session.status_code == 201, session.content
+    assert session.json()["attendees"] == 2
+    assert StepRecord.objects.filter(resident_id__in=handed[:2], step="guidance_attended").count() == 2
+
+    manager = login("quanly")
+    sample = _post(manager, "samples", {"confidence": "95", "margin": "5", "seed": "công bố 01/12/2023"})
+    assert sample.status_code == 201, sample.content
+    drawn = sample.json()
+    assert drawn["population"] >= len(handed)
+    assert drawn["size"] == len(drawn["items"]) <= drawn["population"]
+    item = drawn["items"][0]["id"]
+    unexplained = _post(manager, f"verifications/{item}", {"method": "call", "result": "not_received"})
+    assert unexplained.status_code == 422
+    flagged = _post(manager, f"verifications/{item}", {"method": "call", "result": "issues", "note": "Máy hỏng"})
+    assert flagged.json()["result"] == "issues"
+    assert _post(login("kiemtoan"), "samples", {}).status_code == 403
+
+
+def test_phocap_onboarding_team_session_and_sample_commands(handed, programme, capsys):
+    from phocap.cli import main
+
+    base = ["--programme", programme.code, "--json"]
+    assert (
+        main(["--as", "xa-giaohieu", "onboarding", "team-add", *base, "--commune", "01870", "--village", "Bản Chang"])
+        == 0
+    )
+    team = json.loads(capsys.readouterr().out)
+    assert (
+        main(
+            ["--as", "xa-giaohieu", "onboarding", "member-add", *base, "--team", str(team["id"]), "--name", "Lý Văn A"]
+        )
+        == 0
+    )
+    assert [m["name"] for m in json.loads(capsys.readouterr().out)["members"]] == ["Lý Văn A"]
+    session = ["--commune", "01870", "--topic", "Thanh toán QR", "--organiser", "enterprise", "--date", "2023-12-02"]
+    assert (
+        main(["--as", "xa-giaohieu", "onboarding", "session-add", *base, *session, "--attendee", str(handed[0])]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["attendees"] == 1
+    assert main(["--as", "quanly", "onboarding", "sample-draw", *base, "--seed", "s1"]) == 0
+    drawn = json.loads(capsys.readouterr().out)
+    assert drawn["seed"] == "s1"
+    item = str(drawn["items"][0]["id"])
+    assert (
+        main(
+            [
+                "--as",
+                "quanly",
+                "onboarding",
+                "verify",
+                *base,
+                "--item",
+                item,
+                "--method",
+                "visit",
+                "--result",
+                "received",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out) == {"id": int(item), "result": "received", "flagged": False}

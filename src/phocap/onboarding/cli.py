@@ -108,6 +108,88 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_team_add(args: argparse.Namespace) -> int:
+    from phocap.onboarding import selectors, services
+    from phocap.programmes import selectors as programmes
+
+    actor, programme = _programme(args)
+    commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune)
+    team = services.team_create(actor=actor, commune=commune, village=args.village, name=args.name or "")
+    out(args, selectors.team_dict(team), lambda: f"Đã lập tổ #{team.pk}: {team.name}.")
+    return 0
+
+
+def cmd_member_add(args: argparse.Namespace) -> int:
+    from phocap.accounts.models import User
+    from phocap.core.errors import NotFound
+    from phocap.onboarding import selectors, services
+
+    actor, programme = _programme(args)
+    team = selectors.team_get(actor=actor, programme=programme, team_id=args.team)
+    user = User.objects.filter(username=args.user, is_active=True).first() if args.user else None
+    if args.user and user is None:
+        raise NotFound(f"Không có người dùng {args.user!r}.")
+    member = services.team_member_add(actor=actor, team=team, name=args.name or "", user=user, is_leader=args.leader)
+    out(args, selectors.team_dict(team), lambda: f"Đã thêm {member.name} vào {team.name}.")
+    return 0
+
+
+def cmd_session_add(args: argparse.Namespace) -> int:
+    from phocap.onboarding import services
+    from phocap.programmes import selectors as programmes
+
+    actor, programme = _programme(args)
+    commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune)
+    session = services.session_create(
+        actor=actor,
+        commune=commune,
+        held_on=_date(args.date) or dt.date.today(),
+        topic=args.topic,
+        organiser_kind=args.organiser,
+        village=args.village or "",
+        head_count=args.head_count,
+        attendee_ids=args.attendee or [],
+    )
+    data = {"id": session.pk, "held_on": session.held_on.isoformat(), "attendees": session.attendees.count()}
+    out(args, data, lambda: f"Đã ghi buổi hướng dẫn #{session.pk} ngày {session.held_on:%d/%m/%Y}.")
+    return 0
+
+
+def cmd_sample_draw(args: argparse.Namespace) -> int:
+    from decimal import Decimal
+
+    from phocap.onboarding import selectors, services
+
+    actor, programme = _programme(args)
+    sample = services.sample_draw(
+        actor=actor,
+        programme=programme,
+        confidence=Decimal(args.confidence),
+        margin=Decimal(args.margin),
+        seed=args.seed or "",
+    )
+    data = selectors.sample_dict(sample, selectors.sample_items(actor=actor, sample=sample))
+    out(
+        args,
+        data,
+        lambda: f"Mẫu #{sample.pk}: {sample.size} trong {sample.population} lần trao (chuỗi ngẫu nhiên {sample.seed}).",
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from phocap.onboarding import selectors, services
+
+    actor, programme = _programme(args)
+    item = selectors.sample_item_get(actor=actor, programme=programme, item_id=args.item)
+    services.verification_record(
+        actor=actor, item=item, method=args.method, result=args.result, note=args.note or "", on=_date(args.date)
+    )
+    data = {"id": item.pk, "result": args.result, "flagged": args.result != "received"}
+    out(args, data, lambda: "Đã ghi kết quả kiểm chứng" + (" — báo quản lý xử lý." if data["flagged"] else "."))
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("onboarding", help="hướng dẫn sử dụng, theo dõi").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(group, "recipients", cmd_recipients, "người đã nhận máy, các bước và lần theo dõi"))
@@ -131,3 +213,35 @@ def register(sub: Any) -> None:
     p = with_json(add_command(group, "overdue", cmd_overdue, "lần theo dõi quá hạn theo thôn (không có tên)"))
     p.add_argument("--programme", required=True)
     p.add_argument("--date", help="tại ngày YYYY-MM-DD")
+    p = with_json(add_command(group, "team-add", cmd_team_add, "lập tổ công nghệ số của một thôn"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--commune", required=True)
+    p.add_argument("--village", required=True)
+    p.add_argument("--name")
+    p = with_json(add_command(group, "member-add", cmd_member_add, "thêm thành viên tổ (theo tên hoặc tài khoản)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--team", type=int, required=True)
+    p.add_argument("--name")
+    p.add_argument("--user", help="tài khoản đã có vai trò thành viên tổ công nghệ số của thôn")
+    p.add_argument("--leader", action="store_true")
+    p = with_json(add_command(group, "session-add", cmd_session_add, "ghi một buổi hướng dẫn, tuyên truyền"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--commune", required=True)
+    p.add_argument("--topic", required=True)
+    p.add_argument("--organiser", required=True, choices=["team", "department", "enterprise"])
+    p.add_argument("--village")
+    p.add_argument("--date", help="YYYY-MM-DD (mặc định: hôm nay)")
+    p.add_argument("--head-count", type=int, default=0)
+    p.add_argument("--attendee", type=int, action="append", help="mã người dự (lặp lại được)")
+    p = with_json(add_command(group, "sample-draw", cmd_sample_draw, "rút mẫu kiểm chứng các lần trao"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--confidence", default="95", choices=["90", "95", "99"])
+    p.add_argument("--margin", default="5", help="sai số (%%)")
+    p.add_argument("--seed", help="chuỗi ngẫu nhiên công bố trước (mặc định: tự sinh)")
+    p = with_json(add_command(group, "verify", cmd_verify, "ghi kết quả kiểm chứng một lần trao trong mẫu"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--item", type=int, required=True)
+    p.add_argument("--method", required=True, choices=["call", "visit"])
+    p.add_argument("--result", required=True, choices=["received", "not_received", "issues"])
+    p.add_argument("--note")
+    p.add_argument("--date", help="ngày kiểm chứng YYYY-MM-DD")

@@ -210,3 +210,41 @@ def overdue_by_village(
         {"commune": code, "commune_name": name, "village": village, "overdue": n}
         for (code, name, village), n in sorted(counts.items())
     ]
+
+
+def team_dict(team: Team) -> dict[str, Any]:
+    """For the API and the CLI."""
+    return {
+        "id": team.pk,
+        "commune": team.commune.unit.code,
+        "village": team.village,
+        "name": team.name,
+        "members": [
+            {"id": m.pk, "name": m.name, "is_leader": m.is_leader, "username": m.user.username if m.user else None}
+            for m in team.members.all()
+        ],
+    }
+
+
+def sample_dict(sample: VerificationSample, items: Iterable[Verification]) -> dict[str, Any]:
+    return {
+        "id": sample.pk,
+        "seed": sample.seed,
+        "confidence": sample.confidence,
+        "margin": sample.margin,
+        "population": sample.population,
+        "size": sample.size,
+        "items": [
+            {
+                "id": v.pk,
+                "handover_id": v.handover_id,
+                "commune": v.commune.unit.code,
+                "full_name": v.handover.resident.full_name,
+                "method": v.method,
+                "result": v.result,
+                "note": v.note,
+                "checked_on": v.checked_on,
+            }
+            for v in items
+        ],
+    }
