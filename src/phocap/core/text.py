@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from functools import lru_cache
 
@@ -14,3 +15,17 @@ def ascii_fold(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+
+
+def read_date(text: str | None) -> dt.date | None:
+    """`YYYY-MM-DD` (or dd/mm/yyyy) → a date; empty → None. One parser for the pages, the API and the CLI."""
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    from phocap.core.errors import ValidationFailed
+
+    raise ValidationFailed(f"Ngày {text!r} không hợp lệ: viết YYYY-MM-DD, ví dụ 2023-12-31.", field="date")

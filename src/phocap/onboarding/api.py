@@ -11,7 +11,6 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from phocap.accounts.auth import AuthedRequest
-from phocap.core.errors import NotFound
 from phocap.onboarding import selectors, services
 from phocap.programmes import selectors as programmes
 
@@ -225,21 +224,17 @@ def team_create(request: AuthedRequest, code: str, body: TeamIn) -> Any:
 def member_add(request: AuthedRequest, code: str, team_id: int, body: MemberIn) -> Any:
     """A member by name, a resident of the commune (`resident_id`) or a phocap user (`username`, who must hold the
     digital team member role for the village)."""
-    from phocap.accounts.models import User
-    from phocap.registry.models import Resident
+    from phocap.accounts.selectors import user_by_username
+    from phocap.registry.selectors import resident_get
 
     programme = programmes.programme_get(actor=request.auth, code=code)
     team = selectors.team_get(actor=request.auth, programme=programme, team_id=team_id)
-    user = User.objects.filter(username=body.username, is_active=True).first() if body.username else None
-    if body.username and user is None:
-        raise NotFound(f"Không có người dùng {body.username!r}.")
+    user = user_by_username(body.username) if body.username else None
     resident = (
-        Resident.objects.filter(programme=programme, commune=team.commune, pk=body.resident_id).first()
+        resident_get(actor=request.auth, programme=programme, resident_id=body.resident_id)
         if body.resident_id
         else None
     )
-    if body.resident_id and resident is None:
-        raise NotFound("Không tìm thấy người dân trong xã của tổ.")
     services.team_member_add(
         actor=request.auth, team=team, name=body.name, user=user, resident=resident, is_leader=body.is_leader
     )

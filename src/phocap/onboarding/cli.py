@@ -8,17 +8,7 @@ import datetime as dt
 from typing import Any
 
 from phocap.cliutil import actor_of, add_command, out, with_json
-
-
-def _date(text: str | None) -> dt.date | None:
-    from phocap.core.errors import ValidationFailed
-
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(f"Ngày {text!r} không hợp lệ: viết YYYY-MM-DD.", field="date") from None
+from phocap.core.text import read_date
 
 
 def _programme(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -60,7 +50,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
         programme=programme,
         resident_ids=args.resident,
         steps=args.step,
-        done_on=_date(args.date) or dt.date.today(),
+        done_on=read_date(args.date) or dt.date.today(),
         detail=args.detail or "",
     )
     out(args, {"written": written}, lambda: f"Đã ghi {written} bước.")
@@ -76,7 +66,7 @@ def cmd_followup(args: argparse.Namespace) -> int:
         programme=programme,
         resident_id=args.resident,
         days=args.days,
-        visited_on=_date(args.date) or dt.date.today(),
+        visited_on=read_date(args.date) or dt.date.today(),
         outcome=args.outcome,
         note=args.note or "",
         steps=args.step or [],
@@ -97,7 +87,7 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     from phocap.onboarding import selectors
 
     actor, programme = _programme(args)
-    rows = selectors.overdue_by_village(actor=actor, programme=programme, on=_date(args.date))
+    rows = selectors.overdue_by_village(actor=actor, programme=programme, on=read_date(args.date))
 
     def human() -> str:
         if not rows:
@@ -120,15 +110,12 @@ def cmd_team_add(args: argparse.Namespace) -> int:
 
 
 def cmd_member_add(args: argparse.Namespace) -> int:
-    from phocap.accounts.models import User
-    from phocap.core.errors import NotFound
+    from phocap.accounts.selectors import user_by_username
     from phocap.onboarding import selectors, services
 
     actor, programme = _programme(args)
     team = selectors.team_get(actor=actor, programme=programme, team_id=args.team)
-    user = User.objects.filter(username=args.user, is_active=True).first() if args.user else None
-    if args.user and user is None:
-        raise NotFound(f"Không có người dùng {args.user!r}.")
+    user = user_by_username(args.user) if args.user else None
     member = services.team_member_add(actor=actor, team=team, name=args.name or "", user=user, is_leader=args.leader)
     out(args, selectors.team_dict(team), lambda: f"Đã thêm {member.name} vào {team.name}.")
     return 0
@@ -143,7 +130,7 @@ def cmd_session_add(args: argparse.Namespace) -> int:
     session = services.session_create(
         actor=actor,
         commune=commune,
-        held_on=_date(args.date) or dt.date.today(),
+        held_on=read_date(args.date) or dt.date.today(),
         topic=args.topic,
         organiser_kind=args.organiser,
         village=args.village or "",
@@ -183,7 +170,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     actor, programme = _programme(args)
     item = selectors.sample_item_get(actor=actor, programme=programme, item_id=args.item)
     services.verification_record(
-        actor=actor, item=item, method=args.method, result=args.result, note=args.note or "", on=_date(args.date)
+        actor=actor, item=item, method=args.method, result=args.result, note=args.note or "", on=read_date(args.date)
     )
     data = {"id": item.pk, "result": args.result, "flagged": args.result != "received"}
     out(args, data, lambda: "Đã ghi kết quả kiểm chứng" + (" — báo quản lý xử lý." if data["flagged"] else "."))

@@ -124,7 +124,7 @@ def teams(*, actor: scope.Actor, programme: Programme) -> QuerySet[Team]:
     return (
         Team.objects.filter(programme=programme, commune__in=programme.communes.filter(scope.communes_q(actor)))
         .select_related("commune__unit")
-        .prefetch_related("members")
+        .prefetch_related("members__user")
         .order_by("commune__unit__code", "village")
     )
 

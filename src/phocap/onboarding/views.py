@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
 from phocap.core.errors import DomainError, NotFound
+from phocap.core.text import read_date
 from phocap.core.web import not_found_as_404
 from phocap.onboarding import selectors, services
 from phocap.onboarding.models import FollowUpVisit, GuidanceSession, Step, Verification
@@ -25,12 +26,8 @@ from phocap.programmes.models import Programme, ProgrammeCommune
 
 
 def _date(text: str | None) -> dt.date:
-    if not text:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise DomainError(_("Ngày không hợp lệ.")) from None
+    """The date typed on the form; empty: today."""
+    return read_date(text) or timezone.localdate()
 
 
 def _writable(request: HttpRequest, programme: Programme) -> list[ProgrammeCommune]:

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from phocap.accounts.auth import AuthedRequest
+from phocap.core.text import read_date
 from phocap.programmes import selectors as programmes
 from phocap.reports import documents, selectors
 
@@ -50,7 +51,7 @@ class KpiOut(Schema):
 def kpi(request: AuthedRequest, code: str, date: str | None = None) -> Any:
     """`date` is YYYY-MM-DD (default: today, or the programme's end once passed)."""
     programme = programmes.programme_get(actor=request.auth, code=code)
-    return selectors.kpi(actor=request.auth, programme=programme, on=selectors.read_date(date)).as_dict()
+    return selectors.kpi(actor=request.auth, programme=programme, on=read_date(date)).as_dict()
 
 
 @router.get(
@@ -87,7 +88,7 @@ def report(
         programme=programme,
         kind=kind,
         fmt=format,
-        on=selectors.read_date(date),
+        on=read_date(date),
         number=number,
         commune=place,
     )

@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.core.text import read_date
 
 
 def _pct(value: float | None) -> str:
@@ -19,7 +20,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
-    report = selectors.kpi(actor=actor, programme=programme, on=selectors.read_date(args.date))
+    report = selectors.kpi(actor=actor, programme=programme, on=read_date(args.date))
     data = report.as_dict()
 
     def human() -> str:
@@ -45,7 +46,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from phocap.programmes import selectors as programmes
-    from phocap.reports import documents, selectors
+    from phocap.reports import documents
 
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
@@ -55,7 +56,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         programme=programme,
         kind=args.kind,
         fmt=args.format,
-        on=selectors.read_date(args.date),
+        on=read_date(args.date),
         number=args.number or "",
         commune=commune,
     )

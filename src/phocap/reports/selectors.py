@@ -20,20 +20,6 @@ def kpi(
     return indicators.compute(programme, on, [commune] if commune is not None else None)
 
 
-def read_date(text: str | None) -> dt.date | None:
-    """`YYYY-MM-DD` (or dd/mm/yyyy) → a date; empty → None (the default date)."""
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    from phocap.core.errors import ValidationFailed
-
-    raise ValidationFailed(f"Ngày {text!r} không hợp lệ: viết YYYY-MM-DD, ví dụ 2023-12-31.", field="date")
-
-
 def timeline(
     programme: Programme,
     on: dt.date,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from phocap.core.errors import DomainError, NotFound
+from phocap.core.text import read_date
 from phocap.core.web import not_found_as_404
 from phocap.onboarding import selectors as onboarding
 from phocap.programmes import selectors as programmes
@@ -25,7 +26,7 @@ def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) 
     )
     error = None
     try:
-        on = selectors.read_date(request.GET.get("ngay"))
+        on = read_date(request.GET.get("ngay"))
     except DomainError as exc:
         on, error = None, exc.message
     report = selectors.kpi(actor=request.user, programme=programme, on=on)
@@ -94,7 +95,7 @@ def document(request: HttpRequest, code: str) -> HttpResponse:
             programme=programme,
             kind=request.GET.get("loai", ""),
             fmt=request.GET.get("dinh-dang", "pdf"),
-            on=selectors.read_date(request.GET.get("ngay")),
+            on=read_date(request.GET.get("ngay")),
             number=request.GET.get("so", ""),
             commune=commune,
         )
