@@ -4,10 +4,11 @@ transaction rolled back at its end."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +103,17 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@contextlib.contextmanager
+def rolled_back() -> Iterator[None]:
+    """A transaction rolled back at the end, inside which services still run — what Django's TestCase does for
+    each test (its transaction is marked as the test case's, which a service's durable transaction may nest in):
+    for property tests whose every example must start from the same database."""
+    from django.db import transaction
+
+    block = transaction.atomic()
+    block._from_testcase = True
+    with block:
+        yield
+        transaction.set_rollback(True)

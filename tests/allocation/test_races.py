@@ -5,6 +5,7 @@ import pytest
 from phocap.accounts.models import Membership, Role, User
 from phocap.allocation import services
 from phocap.allocation.models import Reservation
+from phocap.allocation.selectors import expected as allocation_expected
 from phocap.core.actors import SYSTEM
 from phocap.core.errors import Conflict
 from phocap.registry.models import Consent, Resident
@@ -74,7 +75,7 @@ def test_two_phones_submitting_the_same_handover_at_once_hand_over_once(seeded):
     event = handover.event_create(
         actor=SYSTEM, programme=programme, commune=commune, held_on=dt.date(2023, 11, 1), place="Nhà văn hóa"
     )
-    reservation = handover.expected(event).first()
+    reservation = allocation_expected(event.commune).first()
 
     def give(key):
         return lambda: handover.handover_record(

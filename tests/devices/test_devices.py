@@ -8,6 +8,7 @@ from phocap.core.errors import Conflict, PermissionDenied
 from phocap.devices import selectors, services
 from phocap.devices.models import Device, DeviceEvent
 from phocap.fundraising.models import Donor, JournalLine
+from phocap.fundraising.selectors import funds_available
 
 pytestmark = pytest.mark.django_db
 GIAO_HIEU = "01870"
@@ -20,8 +21,8 @@ def imeis(n, start=35_000_000_000_000):
 
 
 @pytest.fixture
-def model(db):
-    return services.phone_model_get_or_create(name="Samsung Galaxy A05", price=2_000_000)
+def model(programme):
+    return services.phone_model_create(actor=SYSTEM, programme=programme, name="Samsung Galaxy A05", price=2_000_000)
 
 
 def order_of(programme, model, quantity=10, unit_price=2_000_000, earmark=None):
@@ -47,17 +48,17 @@ def test_imei_is_checked_for_length_digits_and_luhn():
 
 
 def test_a_purchase_is_paid_from_the_funds_by_one_balanced_entry(programme, model):
-    before = services.funds_available(programme)
+    before = funds_available(programme)
     order = order_of(programme, model, quantity=10)
     lines = list(JournalLine.objects.filter(entry=order.payment).select_related("account"))
     assert sum(line.amount for line in lines) == 0
     assert {line.account.code: line.amount for line in lines} == {"bank": -20_000_000, "spent_on_phones": 20_000_000}
-    after = services.funds_available(programme)
+    after = funds_available(programme)
     assert before.general - after.general == 20_000_000
 
 
 def test_overspending_the_funds_is_refused(programme, model):
-    available = services.funds_available(programme).general
+    available = funds_available(programme).general
     with pytest.raises(Conflict) as info:
         order_of(programme, model, quantity=available // 2_000_000 + 1)
     assert info.value.code in ("insufficient_funds", "insufficient_bank")
@@ -66,7 +67,7 @@ def test_overspending_the_funds_is_refused(programme, model):
 
 def test_an_earmarked_commune_spends_its_own_fund_first(programme, model):
     commune = programme.communes.get(unit__code=GIAO_HIEU)
-    funds = services.funds_available(programme)
+    funds = funds_available(programme)
     own = funds.earmarked.get(commune.pk, 0)
     assert own > 0, "the demo has a pledge earmarked for Giáo Hiệu"
     quantity = own // 2_000_000 + 1  # a little more than its own fund
@@ -78,7 +79,7 @@ def test_an_earmarked_commune_spends_its_own_fund_first(programme, model):
         )
     }
     assert spent == {(commune.pk, own), (None, quantity * 2_000_000 - own)}
-    assert services.funds_available(programme).earmarked.get(commune.pk, 0) == 0
+    assert funds_available(programme).earmarked.get(commune.pk, 0) == 0
 
 
 def test_devices_are_received_against_the_order_with_reasons_for_the_rest(programme, model):

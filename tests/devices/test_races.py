@@ -6,6 +6,7 @@ from phocap.core.actors import SYSTEM
 from phocap.core.errors import Conflict
 from phocap.devices import services
 from phocap.devices.models import Device
+from phocap.fundraising.selectors import funds_available
 from tests.devices.test_devices import imeis
 from tests.programmes.test_races import run_together, seeded  # noqa: F401 - the fixture
 
@@ -14,8 +15,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_two_purchases_at_once_cannot_spend_the_same_money(seeded):  # noqa: F811
     programme = seeded
-    model = services.phone_model_get_or_create(name="Samsung Galaxy A05")
-    available = services.funds_available(programme).general
+    model = services.phone_model_create(actor=SYSTEM, programme=programme, name="Samsung Galaxy A05")
+    available = funds_available(programme).general
     price = 1_000_000
     each = available // price // 2 + 1  # each order alone fits; both together do not
 
@@ -26,12 +27,12 @@ def test_two_purchases_at_once_cannot_spend_the_same_money(seeded):  # noqa: F81
 
     outcomes = run_together(buy, buy)
     assert sum(isinstance(o, Conflict) for o in outcomes) == 1, outcomes
-    assert services.funds_available(programme).general >= 0
+    assert funds_available(programme).general >= 0
 
 
 def test_the_same_imei_received_twice_at_once_is_stored_once(seeded):  # noqa: F811
     programme = seeded
-    model = services.phone_model_get_or_create(name="Samsung Galaxy A05")
+    model = services.phone_model_create(actor=SYSTEM, programme=programme, name="Samsung Galaxy A05")
     order = services.purchase_order_create(
         actor=SYSTEM, programme=programme, phone_model=model, quantity=2, unit_price=1_000_000, supplier_name="x"
     )

@@ -13,6 +13,7 @@ from phocap.core.errors import Conflict, ValidationFailed
 from phocap.fundraising import ledger, selectors, services
 from phocap.fundraising.models import Donation, JournalEntry, JournalLine, LedgerAccount, StatementLine
 from phocap.fundraising.statements import statement_line_resolve
+from tests.conftest import rolled_back
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2023, 9, 1)
@@ -90,7 +91,7 @@ OPERATIONS = st.lists(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPERATIONS)
 def test_balances_are_the_sum_of_lines_and_nothing_is_counted_twice(programme, ops):
-    with transaction.atomic():
+    with rolled_back():
         point = programme.collection_points.get(key="tinh")
         commune = programme.communes.get(unit__code="01870")
         before = ledger.balances(programme)
@@ -159,7 +160,6 @@ def test_balances_are_the_sum_of_lines_and_nothing_is_counted_twice(programme, o
         assert sum(after.values()) == 0  # double entry: everything debited is credited somewhere
         received = selectors.summary(programme)["received"] - before_received
         assert received == sum(d.amount for d in live)  # each live gift once, reversed ones not at all
-        transaction.set_rollback(True)
 
 
 def test_reversing_a_matched_transfer_puts_its_statement_line_back_for_review(programme):

@@ -5,7 +5,9 @@ import pytest
 from pypdf import PdfReader
 
 from phocap.accounts.models import Membership, Role, User
+from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation import services as allocation
+from phocap.allocation import services as allocation_services
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, ValidationFailed
 from phocap.devices.models import Device
@@ -42,7 +44,7 @@ def event(approved, user):
 
 
 def _first(event):
-    reservation = services.expected(event).first()
+    reservation = allocation_selectors.expected(event.commune).first()
     Resident.objects.filter(pk=reservation.resident_id).update(id_number=NUMBER, id_hash=blind_index(NUMBER))
     return reservation
 
@@ -105,7 +107,9 @@ def test_the_database_refuses_a_second_current_handover_for_a_person(event, user
 
 def test_a_no_show_releases_the_phone_to_the_next_in_line(event, user):
     reservation = _first(event)
-    offered = services.reservation_release(actor=user("xa-giaohieu"), reservation=reservation, reason="Vắng mặt")
+    offered = allocation_services.reservation_release(
+        actor=user("xa-giaohieu"), reservation=reservation, reason="Vắng mặt"
+    )
     reservation.refresh_from_db()
     assert reservation.status == "released"
     assert offered is not None

@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
+from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation.models import Reservation
+from phocap.core.actors import SYSTEM
 from phocap.handover.models import Handover
 from tests.allocation.test_rounds import registry  # noqa: F401 - the fixture
 from tests.handover.test_handover import NUMBER, _first, approved, event  # noqa: F401 - fixtures
@@ -70,7 +72,7 @@ def test_the_api_receives_proposes_approves_and_hands_over(login, registry, user
     from tests.devices.test_devices import imeis
 
     base = "/api/v1/programmes/bac-kan-2023"
-    model = devices.phone_model_get_or_create(name="Samsung Galaxy A05")
+    model = devices.phone_model_create(actor=SYSTEM, programme=registry, name="Samsung Galaxy A05")
     order = devices.purchase_order_create(
         actor=user("quanly"), programme=registry, phone_model=model, quantity=3, unit_price=1_000_000, supplier_name="x"
     )
@@ -104,7 +106,7 @@ def test_the_api_receives_proposes_approves_and_hands_over(login, registry, user
         held_on=dt.date(2023, 11, 1),
         place="Nhà văn hóa",
     )
-    reservation = services.expected(hall).first()
+    reservation = allocation_selectors.expected(hall.commune).first()
     officer = login("xa-giaohieu")
     body = {
         "reservation_id": reservation.pk,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from phocap.allocation.selectors import expected as allocation_expected
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.handover import services as handover
 from phocap.onboarding import selectors, services
@@ -22,7 +23,7 @@ HELD = dt.date(2023, 11, 10)
 def handed(event, user):  # noqa: F811
     """Every person expected at the Giáo Hiệu event receives their phone; they live in the team's village."""
     people = []
-    for n, reservation in enumerate(list(handover.expected(event))):
+    for n, reservation in enumerate(list(allocation_expected(event.commune))):
         Resident.objects.filter(pk=reservation.resident_id).update(village=VILLAGE, id_hash="")
         handover.handover_record(
             actor=user("xa-giaohieu"),

@@ -8,7 +8,8 @@ from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.core.models import AuditEvent
 from phocap.registry import normalize as n
 from phocap.registry.models import Resident
-from phocap.registry.services import resident_erase, resident_find_by_id_number, resident_register
+from phocap.registry.selectors import resident_find_by_id_number
+from phocap.registry.services import resident_erase, resident_register
 from tests.conftest import GIAO_HIEU, SONG_CAU
 
 pytestmark = pytest.mark.django_db

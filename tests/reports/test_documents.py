@@ -67,7 +67,7 @@ def test_the_funds_report_adds_up_to_the_funds_indicators(progress, user, progra
     devices.purchase_order_create(
         actor=user("quanly"),
         programme=programme,
-        phone_model=devices.phone_model_get_or_create(name="Nokia C32"),
+        phone_model=devices.phone_model_create(actor=user("quanly"), programme=programme, name="Nokia C32"),
         quantity=3,
         unit_price=1_900_000,
         supplier_name="Công ty TNHH Điện thoại Bắc Kạn",

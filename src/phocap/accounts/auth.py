@@ -25,10 +25,3 @@ class ActiveSessionAuth(SessionAuth):
 
 
 API_AUTH = [ActiveSessionAuth(), TokenAuth()]
-
-
-class AuthedRequest(HttpRequest):
-    """What an API view receives: `auth` is the user the session or token authenticated (None on public
-    endpoints)."""
-
-    auth: Any

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from phocap.accounts import scope, services
-from phocap.accounts.models import Role, User
+from django.conf import settings
+
+from phocap.accounts import scope, selectors, services
+from phocap.accounts.models import Role
 from phocap.core.errors import ValidationFailed
-from phocap.programmes.models import Organisation, Programme
+from phocap.programmes import selectors as programmes
+from phocap.programmes.models import Programme
 
 DEMO_PASSWORD = "phocap-demo-2023"  # noqa: S105 - printed by `phocap demo`; refused in production
 
@@ -44,12 +47,10 @@ DEMO_USERS = (
 
 def demo_users_create(*, actor: scope.Actor, programme: Programme) -> list[DemoUser]:
     """Idempotent: existing demo users are kept as they are."""
-    from django.conf import settings
-
     if getattr(settings, "PRODUCTION", False):
         raise ValidationFailed("Không tạo dữ liệu demo ở chế độ production.")
     for demo in DEMO_USERS:
-        user = User.objects.filter(username=demo.username).first()
+        user = selectors.user_find(demo.username)
         if user is None:
             user = services.user_create(
                 actor=actor,
@@ -58,8 +59,12 @@ def demo_users_create(*, actor: scope.Actor, programme: Programme) -> list[DemoU
                 full_name=demo.full_name,
                 superuser=demo.role == Role.SYSTEM_ADMIN,
             )
-        commune = programme.communes.get(unit__code=demo.commune) if demo.commune else None
-        organisation = Organisation.objects.get(key=demo.organisation) if demo.organisation else None
+        commune = programmes.commune_get(actor=actor, programme=programme, code=demo.commune) if demo.commune else None
+        organisation = (
+            programmes.organisation_get(actor=actor, programme=programme, key=demo.organisation)
+            if demo.organisation
+            else None
+        )
         services.membership_grant(
             actor=actor,
             user=user,

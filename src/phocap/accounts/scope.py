@@ -164,6 +164,14 @@ def residents_q(user: Actor) -> Q:
     return q
 
 
+def is_team_member(user: Actor, commune: ProgrammeCommune, village: str) -> bool:
+    """The user holds the community digital-technology team role for this village of the commune."""
+    return any(
+        m.role == Role.DIGITAL_TEAM_MEMBER and m.commune_id == commune.pk and m.village == village
+        for m in memberships(user)
+    )
+
+
 def can_write_residents(user: Actor, commune: ProgrammeCommune) -> bool:
     return can_write_commune(user, commune)
 

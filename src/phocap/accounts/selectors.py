@@ -98,6 +98,11 @@ def membership_find(
     return found[0]
 
 
+def user_find(username: str) -> User | None:
+    """An account by its username, active or not (the demo's set-up asks whether it exists yet)."""
+    return User.objects.filter(username=username).first()
+
+
 def user_by_username(username: str) -> User:
     """Any active account by its username — for giving it a role or a token; the service then checks that the
     actor may do so. Lists of users stay scoped (`user_list`)."""

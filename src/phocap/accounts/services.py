@@ -1,4 +1,4 @@
-"""Writes for users, roles and API tokens."""
+"""Writes for users, roles, API tokens and the field-encryption keys."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.accounts.models import COMMUNE_ROLES, ORGANISATION_ROLES, ApiToken, Membership, Role, User
-from phocap.core import audit
+from phocap.core import audit, crypto
+from phocap.core.actions import Action
+from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.services import service
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
 TOKEN_PREFIX = "phc_"  # noqa: S105 - a public prefix, not a secret
@@ -25,6 +27,7 @@ def _require_admin(actor: scope.Actor, what: str) -> None:
         raise PermissionDenied(f"Chỉ quản trị hệ thống được {what}.")
 
 
+@service(audits=[Action.USER_CREATE])
 def user_create(
     *,
     actor: scope.Actor,
@@ -39,41 +42,35 @@ def user_create(
     username = username.strip()
     if not username:
         raise ValidationFailed("Tên đăng nhập là bắt buộc.", field="username")
-    with transaction.atomic():
-        if User.objects.filter(username=username).exists():
-            raise Conflict(f"Đã có người dùng {username!r}.", field="username")
-        user = User(
-            username=username,
-            full_name=full_name,
-            email=email,
-            phone=phone,
-            is_superuser=superuser,
-            is_staff=superuser,
-        )
-        try:
-            password_validation.validate_password(password, user)
-        except DjangoValidationError as exc:
-            raise ValidationFailed(" ".join(exc.messages), field="password") from None
-        user.set_password(password)
-        user.save()
-        audit.record(
-            actor=actor,
-            action="user.create",
-            obj=user,
-            changes=audit.diff(
-                {},
-                {
-                    "username": username,
-                    "full_name": full_name,
-                    "email": email,
-                    "phone": phone,
-                    "is_superuser": superuser,
-                },
-            ),
-        )
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"Đã có người dùng {username!r}.", field="username")
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        is_superuser=superuser,
+        is_staff=superuser,
+    )
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="password") from None
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor,
+        action=Action.USER_CREATE,
+        obj=user,
+        changes=audit.diff(
+            {},
+            {"username": username, "full_name": full_name, "email": email, "phone": phone, "is_superuser": superuser},
+        ),
+    )
     return user
 
 
+@service(audits=[Action.MEMBERSHIP_GRANT])
 def membership_grant(
     *,
     actor: scope.Actor,
@@ -108,23 +105,22 @@ def membership_grant(
         )
     if role == Role.DIGITAL_TEAM_MEMBER and not village.strip():
         raise ValidationFailed("Thành viên tổ công nghệ số cần thôn/bản.", field="village")
-    with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(
-            user=user,
-            role=role,
-            programme=programme,
-            commune=commune,
-            organisation=organisation,
-            defaults={"village": village.strip()},
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        role=role,
+        programme=programme,
+        commune=commune,
+        organisation=organisation,
+        defaults={"village": village.strip()},
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action=Action.MEMBERSHIP_GRANT,
+            obj=membership,
+            programme_code=programme.code if programme else "",
+            changes=audit.diff({}, _membership_snapshot(membership)),
         )
-        if created:
-            audit.record(
-                actor=actor,
-                action="membership.grant",
-                obj=membership,
-                programme_code=programme.code if programme else "",
-                changes=audit.diff({}, _membership_snapshot(membership)),
-            )
     scope.forget(user)
     return membership
 
@@ -139,6 +135,7 @@ def _membership_snapshot(membership: Membership) -> dict[str, Any]:
     }
 
 
+@service(audits=[Action.MEMBERSHIP_REVOKE])
 def membership_revoke(*, actor: scope.Actor, membership: Membership) -> None:
     """Take a role away. The audit row keeps what it was."""
     programme = membership.programme
@@ -146,15 +143,14 @@ def membership_revoke(*, actor: scope.Actor, membership: Membership) -> None:
         raise PermissionDenied("Chỉ quản lý chương trình được thu hồi quyền trong chương trình.")
     if programme is None:
         _require_admin(actor, "thu hồi quyền quản trị hệ thống")
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            action="membership.revoke",
-            obj=membership,
-            programme_code=programme.code if programme else "",
-            changes=audit.diff(_membership_snapshot(membership), {}),
-        )
-        membership.delete()
+    audit.record(
+        actor=actor,
+        action=Action.MEMBERSHIP_REVOKE,
+        obj=membership,
+        programme_code=programme.code if programme else "",
+        changes=audit.diff(_membership_snapshot(membership), {}),
+    )
+    membership.delete()
     scope.forget(membership.user)
 
 
@@ -162,45 +158,45 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@service(audits=[Action.API_TOKEN_CREATE])
 def api_token_create(*, actor: scope.Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token row and the secret, shown once and never stored."""
     _require_admin(actor, "tạo khóa API")
     if not name.strip():
         raise ValidationFailed("Khóa API cần một tên.", field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=user,
-            name=name.strip(),
-            prefix=secret[: len(TOKEN_PREFIX) + 8],
-            key_hash=_hash(secret),
-            created_by=actor if actor is not None and actor.pk else None,
-        )
-        audit.record(
-            actor=actor,
-            action="api_token.create",
-            obj=token,
-            changes=audit.diff({}, {"user": user.username, "name": token.name, "prefix": token.prefix}),
-        )
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=secret[: len(TOKEN_PREFIX) + 8],
+        key_hash=_hash(secret),
+        created_by=actor_user(actor),
+    )
+    audit.record(
+        actor=actor,
+        action=Action.API_TOKEN_CREATE,
+        obj=token,
+        changes=audit.diff({}, {"user": user.username, "name": token.name, "prefix": token.prefix}),
+    )
     return token, secret
 
 
+@service(audits=[Action.API_TOKEN_REVOKE])
 def api_token_revoke(*, actor: scope.Actor, prefix: str) -> ApiToken:
     _require_admin(actor, "thu hồi khóa API")
-    with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(prefix=prefix).first()
-        if token is None:
-            raise NotFound(f"Không có khóa API {prefix!r}.")
-        if token.revoked_at is not None:
-            raise Conflict("Khóa API này đã bị thu hồi.")
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record(
-            actor=actor,
-            action="api_token.revoke",
-            obj=token,
-            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
-        )
+    token = ApiToken.objects.select_for_update().filter(prefix=prefix).first()
+    if token is None:
+        raise NotFound(f"Không có khóa API {prefix!r}.")
+    if token.revoked_at is not None:
+        raise Conflict("Khóa API này đã bị thu hồi.")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor,
+        action=Action.API_TOKEN_REVOKE,
+        obj=token,
+        changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+    )
     return token
 
 
@@ -215,3 +211,13 @@ def api_token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@service(audits=[Action.FIELD_KEYS_ROTATE])
+def field_keys_rotate(*, actor: scope.Actor) -> dict[str, int]:
+    """Re-encrypt every encrypted field of every model with the newest key of `PHOCAP_FIELD_KEYS` (put the new key
+    first, run this, then drop the old one). Returns {model label: rows rewritten}. Administrators only."""
+    _require_admin(actor, "đổi khóa mã hóa")
+    counts = crypto.rotate_all()
+    audit.record(actor=actor, action=Action.FIELD_KEYS_ROTATE, obj=None, extra=counts)
+    return counts

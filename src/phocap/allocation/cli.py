@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.accounts import selectors as accounts
+from phocap.allocation import selectors, services
+from phocap.core.cli import actor_of, add_command, out, with_json
+from phocap.programmes import selectors as programmes
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
-    from phocap.accounts import selectors as accounts
-    from phocap.allocation import services
-    from phocap.programmes import selectors
-
     actor = actor_of(args)
-    programme = selectors.programme_get(actor=actor, code=args.programme)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
     round_ = services.round_propose(actor=actor, programme=programme, seed=args.seed)
     if args.approve_as:
         round_ = services.round_approve(actor=accounts.user_by_username(args.approve_as), round_=round_)
-    data = services.round_summary(round_)
+    data = selectors.round_summary(round_)
     out(
         args,
         data,

@@ -10,14 +10,22 @@ import hashlib
 import heapq
 from collections.abc import Iterable, Sequence
 
-# the default policy: group numbers as shown to people, with their plain-Vietnamese names
-GROUPS: dict[int, str] = {
-    1: "Hộ nghèo/cận nghèo có công với cách mạng",
-    2: "Hộ nghèo/cận nghèo thuộc gia đình chính sách",
-    3: "Hộ nghèo",
-    4: "Hộ cận nghèo",
-    5: "Người khuyết tật, người cao tuổi sống một mình, người có uy tín",
-    6: "Những người khác",
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    name: str  # as the published policy says it
+    short: str  # in a placement's one-line reason ("" for group 5: the person's own priority groups are named)
+
+
+# the default policy's groups (TT 14/2022's order, then the groups communes keep lists of), in plain Vietnamese:
+# the one table of their names
+GROUPS: dict[int, Group] = {
+    1: Group("Hộ nghèo/cận nghèo có công với cách mạng", "Hộ nghèo/cận nghèo có công"),
+    2: Group("Hộ nghèo/cận nghèo thuộc gia đình chính sách", "Hộ nghèo/cận nghèo gia đình chính sách"),
+    3: Group("Hộ nghèo", "Hộ nghèo"),
+    4: Group("Hộ cận nghèo", "Hộ cận nghèo"),
+    5: Group("Người khuyết tật, người cao tuổi sống một mình, người có uy tín", ""),
+    6: Group("Những người khác", "Người dân"),
 }
 OTHER_FLAGS = frozenset({"disability", "elderly_alone", "prestigious"})
 

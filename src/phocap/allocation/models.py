@@ -118,6 +118,9 @@ class Placement(models.Model):
         return f"{self.round_id}: {self.resident_id} #{self.rank}"
 
 
+RESERVATION_HOLDING = ["active", "handed_over"]  # a phone kept for the person, or in their hands
+
+
 class Reservation(models.Model):
     """A specific device kept for a specific person. The database keeps: a device reserved (or handed over) for
     at most one person; a person with at most one active reservation or handover per programme; a reservation
@@ -127,6 +130,8 @@ class Reservation(models.Model):
         ACTIVE = "active", _("Đang giữ máy")
         HANDED_OVER = "handed_over", _("Đã trao")
         RELEASED = "released", _("Đã trả về kho")
+
+    HOLDING = tuple(RESERVATION_HOLDING)
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="reservations")
@@ -141,11 +146,11 @@ class Reservation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["device"], condition=Q(status__in=["active", "handed_over"]), name="device_held_once"
+                fields=["device"], condition=Q(status__in=RESERVATION_HOLDING), name="device_held_once"
             ),
             models.UniqueConstraint(
                 fields=["programme", "resident"],
-                condition=Q(status__in=["active", "handed_over"]),
+                condition=Q(status__in=RESERVATION_HOLDING),
                 name="one_phone_per_person",
             ),
         ]

@@ -7,69 +7,46 @@ import collections
 import dataclasses
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.allocation import engine
 from phocap.allocation.models import Exclusion, Placement, PriorityPolicy, Reservation, Round, RoundCommune
+from phocap.allocation.selectors import eligible_residents, policy_current, ready_devices
 from phocap.core import audit
+from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
+from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.queries import insert_rows
+from phocap.core.services import service
+from phocap.devices import services as devices
 from phocap.devices.models import Device
-from phocap.devices.services import record_move
-from phocap.programmes.models import Programme
+from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry.dedup import undecided_pairs
-from phocap.registry.models import Consent, PriorityFlag, Resident
-
-SHORT = {
-    1: "Hộ nghèo/cận nghèo có công",
-    2: "Hộ nghèo/cận nghèo gia đình chính sách",
-    3: "Hộ nghèo",
-    4: "Hộ cận nghèo",
-    6: "Người dân",
-}
-FLAG_WORDS = {
-    "disability": "Người khuyết tật",
-    "elderly_alone": "Người cao tuổi sống một mình",
-    "prestigious": "Người có uy tín",
-    "merit": "Gia đình có công",
-    "social_policy": "Gia đình chính sách",
-}
+from phocap.registry.models import PriorityFlag, Resident
 
 
-def _user(actor: scope.Actor) -> Any:
-    from phocap.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
-
-
-def policy_current(programme: Programme) -> PriorityPolicy:
-    """The latest version; the default one (the issue's order) is created the first time."""
-    found = PriorityPolicy.objects.filter(programme=programme).order_by("-version").first()
-    if found is not None:
-        return found
-    policy, _ = PriorityPolicy.objects.get_or_create(
-        programme=programme,
-        version=1,
-        defaults={
-            "groups": {"order": [1, 2, 3, 4, 5, 6], "labels": {str(k): v for k, v in engine.GROUPS.items()}},
-            "one_per_household": True,
-            "note": (
-                "Ưu tiên theo nhóm 1 → 6; trong mỗi nhóm, người lớn tuổi hơn trước; cùng tuổi thì bốc thăm công khai "
-                "bằng mã băm của số gieo (công bố trước) và mã người dân. Mỗi hộ tối đa một máy trong một đợt."
-            ),
-            "created_by": "system",
-        },
-    )
+def _policy_saved(programme: Programme) -> PriorityPolicy:
+    """The policy in force, saved (its first version is saved by the first round or change that needs it)."""
+    policy = policy_current(programme)
+    if policy.pk is None:
+        policy, _ = PriorityPolicy.objects.get_or_create(
+            programme=programme,
+            version=policy.version,
+            defaults={
+                "groups": policy.groups,
+                "one_per_household": policy.one_per_household,
+                "note": policy.note,
+                "created_by": policy.created_by,
+            },
+        )
     return policy
 
 
+@service(audits=[Action.POLICY_UPDATE])
 def policy_update(
     *, actor: scope.Actor, programme: Programme, order: list[int], one_per_household: bool, note: str = ""
 ) -> PriorityPolicy:
@@ -78,51 +55,23 @@ def policy_update(
         raise PermissionDenied("Chỉ quản lý chương trình được sửa chính sách ưu tiên.")
     if sorted(order) != sorted(engine.GROUPS):
         raise ValidationFailed("Thứ tự phải gồm đủ các nhóm 1–6, mỗi nhóm một lần.", field="order")
-    with transaction.atomic():
-        current = policy_current(programme)
-        policy = PriorityPolicy.objects.create(
-            programme=programme,
-            version=current.version + 1,
-            groups={"order": order, "labels": current.groups["labels"]},
-            one_per_household=one_per_household,
-            note=note or current.note,
-            created_by=_label(actor),
-        )
-        audit.record(
-            actor=actor,
-            action="policy.update",
-            obj=policy,
-            programme_code=programme.code,
-            extra={"order": order, "one_per_household": one_per_household},
-        )
-    return policy
-
-
-# --- who is eligible, what is available -------------------------------------------------------------------
-
-
-def eligible_residents(programme: Programme) -> Any:
-    """Adults of the programme's communes who lack a smartphone, with consent recorded and not withdrawn, not
-    excluded, not already holding a reservation or a phone from this programme, not merged or erased."""
-    active_consent = Consent.objects.filter(resident=OuterRef("pk"), withdrawn_on__isnull=True)
-    excluded = Exclusion.objects.filter(resident=OuterRef("pk"), lifted_at__isnull=True)
-    holding = Reservation.objects.filter(
-        resident=OuterRef("pk"), programme=programme, status__in=[Reservation.Status.ACTIVE, "handed_over"]
-    )
-    return Resident.objects.filter(
+    current = _policy_saved(programme)
+    policy = PriorityPolicy.objects.create(
         programme=programme,
-        smartphone_status=Resident.Smartphone.LACKS,
-        erased_at__isnull=True,
-        merged_into__isnull=True,
-        birth_year__lte=programme.reference_date.year - 18,
-    ).filter(Exists(active_consent), ~Exists(excluded), ~Exists(holding))
-
-
-def ready_devices(programme: Programme) -> Any:
-    """Ready devices with the commune their money or pledge was earmarked for (if any)."""
-    return Device.objects.filter(programme=programme, state=Device.State.READY).annotate(
-        earmark_id=Coalesce("purchase_order__earmark_id", "pledge__earmark_id")
+        version=current.version + 1,
+        groups={"order": order, "labels": current.groups["labels"]},
+        one_per_household=one_per_household,
+        note=note or current.note,
+        created_by=_label(actor),
     )
+    audit.record(
+        actor=actor,
+        action=Action.POLICY_UPDATE,
+        obj=policy,
+        programme_code=programme.code,
+        extra={"order": order, "one_per_household": one_per_household},
+    )
+    return policy
 
 
 @dataclasses.dataclass
@@ -150,9 +99,7 @@ def _gather(programme: Programme, policy: PriorityPolicy) -> RoundData:
     people = []
     ages = {}
     ref = programme.reference_date
-    for pk, commune_id, household_id, poverty, year, born in rows:
-        if born is not None and dt.date(ref.year - 18, ref.month, min(ref.day, 28)) < born:
-            continue  # not 18 on the reference date
+    for pk, commune_id, household_id, poverty, year, born in rows:  # adults only (`eligible_residents`)
         group = engine.group_of(poverty or "none", flags.get(pk, ()))
         day = (born or dt.date(year, 7, 1)).toordinal()
         people.append(engine.Person(pk, commune_id, household_id, order[group], year, day))
@@ -172,8 +119,8 @@ def _gather(programme: Programme, policy: PriorityPolicy) -> RoundData:
 
 def _reason(p: engine.Placed, policy: PriorityPolicy, data: RoundData, commune_name: str) -> str:
     group = policy.groups["order"][p.person.group - 1]
-    what = SHORT.get(group) or ", ".join(
-        FLAG_WORDS[k] for k in sorted(data.flags.get(p.person.resident_id, set())) if k in FLAG_WORDS
+    what = engine.GROUPS[group].short or ", ".join(
+        str(PriorityFlag.Kind(k).label) for k in sorted(data.flags.get(p.person.resident_id, set()))
     )
     text = f"{what or 'Người dân'}, {data.ages[p.person.resident_id]} tuổi — xếp thứ {p.rank}/{p.of} tại {commune_name}"
     return text if p.selected else f"{text}; chưa được chọn: {p.note}"
@@ -228,6 +175,7 @@ def _compute(round_: Round, programme: Programme) -> None:
     round_.save(update_fields=["devices"])
 
 
+@service(audits=[Action.ROUND_PROPOSE])
 def round_propose(*, actor: scope.Actor, programme: Programme, seed: str | None = None) -> Round:
     """A proposed round: every eligible resident placed (group, rank, reason), the devices split fairly."""
     if not scope.can_manage_programme(actor, programme):
@@ -235,159 +183,221 @@ def round_propose(*, actor: scope.Actor, programme: Programme, seed: str | None 
     seed = (seed or secrets.token_hex(8)).strip()
     if not seed or len(seed) > 100:
         raise ValidationFailed("Số gieo từ 1 đến 100 ký tự.", field="seed")
-    with transaction.atomic():
-        if Round.objects.select_for_update().filter(programme=programme, status=Round.Status.PROPOSED).exists():
-            raise Conflict("Đang có một đợt chờ duyệt: duyệt hoặc hủy đợt đó trước.", code="round_pending")
-        try:
-            with transaction.atomic():  # the database keeps one proposed round per programme
-                round_ = Round.objects.create(
-                    programme=programme,
-                    policy=policy_current(programme),
-                    seed=seed,
-                    proposed_by=_user(actor),
-                    proposed_label=_label(actor),
-                    devices=0,
-                )
-        except IntegrityError:
-            raise Conflict("Đang có một đợt chờ duyệt: duyệt hoặc hủy đợt đó trước.", code="round_pending") from None
-        _compute(round_, programme)
-        audit.record(
-            actor=actor,
-            action="round.propose",
-            obj=round_,
-            programme_code=programme.code,
-            extra={"seed": seed, "policy_version": round_.policy.version, "devices": round_.devices},
-        )
+    pending = "Đang có một đợt chờ duyệt: duyệt hoặc hủy đợt đó trước."
+    if Round.objects.select_for_update().filter(programme=programme, status=Round.Status.PROPOSED).exists():
+        raise Conflict(pending, code="round_pending")
+    try:
+        with transaction.atomic():  # the database keeps one proposed round per programme
+            round_ = Round.objects.create(
+                programme=programme,
+                policy=_policy_saved(programme),
+                seed=seed,
+                proposed_by=actor_user(actor),
+                proposed_label=_label(actor),
+                devices=0,
+            )
+    except IntegrityError:
+        raise Conflict(pending, code="round_pending") from None
+    _compute(round_, programme)
+    audit.record(
+        actor=actor,
+        action=Action.ROUND_PROPOSE,
+        obj=round_,
+        programme_code=programme.code,
+        extra={"seed": seed, "policy_version": round_.policy.version, "devices": round_.devices},
+    )
     return round_
 
 
+@service(audits=[Action.ROUND_EXCLUDE])
 def exclude_resident(*, actor: scope.Actor, round_: Round, resident_id: int, reason: str) -> Round:
     """The commune officer excludes a person from the proposed round (with the reason); the round is re-ranked."""
     if not reason.strip():
         raise ValidationFailed("Cần ghi lý do loại khỏi danh sách.", field="reason")
-    with transaction.atomic():
-        locked = Round.objects.select_for_update().select_related("programme", "policy").get(pk=round_.pk)
-        if locked.status != Round.Status.PROPOSED:
-            raise Conflict("Đợt này không còn ở bước xem xét.", code="round_not_proposed")
-        resident = Resident.objects.filter(pk=resident_id, programme=locked.programme).select_related("commune").first()
-        if resident is None or not scope.can_write_residents(actor, resident.commune):
-            raise NotFound("Không tìm thấy người dân.")
-        Exclusion.objects.create(resident=resident, reason=reason.strip()[:300], excluded_by=_label(actor))
-        _compute(locked, locked.programme)
-        audit.record(
-            actor=actor,
-            action="round.exclude",
-            obj=locked,
-            programme_code=locked.programme.code,
-            extra={"resident": resident.pk, "reason": reason.strip()[:300]},
-        )
+    locked = Round.objects.select_for_update().select_related("programme", "policy").get(pk=round_.pk)
+    if locked.status != Round.Status.PROPOSED:
+        raise Conflict("Đợt này không còn ở bước xem xét.", code="round_not_proposed")
+    resident = Resident.objects.filter(pk=resident_id, programme=locked.programme).select_related("commune").first()
+    if resident is None or not scope.can_write_residents(actor, resident.commune):
+        raise NotFound("Không tìm thấy người dân.")
+    Exclusion.objects.create(resident=resident, reason=reason.strip()[:300], excluded_by=_label(actor))
+    _compute(locked, locked.programme)
+    audit.record(
+        actor=actor,
+        action=Action.ROUND_EXCLUDE,
+        obj=locked,
+        programme_code=locked.programme.code,
+        extra={"resident": resident.pk, "reason": reason.strip()[:300]},
+    )
     return locked
 
 
+class _Stock:
+    """The ready devices of an approval, in the order they are taken for a commune: earmarked for it, then
+    already in it, then the provincial store, then anywhere — never a device earmarked for another commune."""
+
+    def __init__(self, devices: list[Device], needy: set[int]) -> None:
+        self.buckets: dict[tuple[str, int | None], collections.deque[Device]] = collections.defaultdict(
+            collections.deque
+        )
+        self.used: set[int] = set()
+        for d in devices:  # an earmark for a commune with nobody eligible does not hold a device back
+            earmark = d.earmark_id if d.earmark_id in needy else None  # type: ignore[attr-defined]
+            if earmark is not None:
+                self.buckets[("earmark", earmark)].append(d)
+            else:  # each device sits in two queues: its place, and "any"
+                self.buckets[("at", d.location_id)].append(d)
+                self.buckets[("any", None)].append(d)
+
+    def take(self, commune_id: int) -> Device | None:
+        for key in (("earmark", commune_id), ("at", commune_id), ("at", None), ("any", None)):
+            queue = self.buckets.get(key)
+            while queue:
+                d = queue.popleft()
+                if d.pk not in self.used:
+                    self.used.add(d.pk)
+                    return d
+        return None
+
+
+def _check_approver(actor: scope.Actor, round_: Round) -> None:
+    if not scope.can_manage_programme(actor, round_.programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được duyệt đợt phân bổ.")
+    if round_.status != Round.Status.PROPOSED:
+        raise Conflict("Đợt này đã được duyệt hoặc đã hủy.", code="round_not_proposed")
+    if _label(actor) == round_.proposed_label or (
+        round_.proposed_by_id is not None and getattr(actor, "pk", None) == round_.proposed_by_id
+    ):
+        raise PermissionDenied("Người duyệt phải khác người đề xuất.")
+
+
+@service(audits=[Action.ROUND_APPROVE])
 def round_approve(*, actor: scope.Actor, round_: Round) -> Round:
     """Approval by another manager than the proposer: a specific ready device is reserved for each selected
     person — earmarked devices for their commune first, then devices already in the commune, then the
     provincial store (moved to the commune)."""
-    with transaction.atomic():
-        locked = Round.objects.select_for_update().select_related("programme").get(pk=round_.pk)
-        programme = locked.programme
-        if not scope.can_manage_programme(actor, programme):
-            raise PermissionDenied("Chỉ quản lý chương trình được duyệt đợt phân bổ.")
-        if locked.status != Round.Status.PROPOSED:
-            raise Conflict("Đợt này đã được duyệt hoặc đã hủy.", code="round_not_proposed")
-        if _label(actor) == locked.proposed_label or (
-            locked.proposed_by_id is not None and getattr(actor, "pk", None) == locked.proposed_by_id
-        ):
-            raise PermissionDenied("Người duyệt phải khác người đề xuất.")
-        chosen = list(
-            Placement.objects.filter(round=locked, selected=True)
-            .select_related("commune__unit")
-            .order_by("commune_id", "rank")
-        )
-        needy = set(RoundCommune.objects.filter(round=locked, eligible__gt=0).values_list("commune_id", flat=True))
-        devices = list(ready_devices(programme).select_for_update(of=("self",)).order_by("pk"))
-        for d in devices:  # an earmark for a commune with nobody eligible does not hold a device back
-            d.earmark_id = d.earmark_id if d.earmark_id in needy else None
-        # buckets in the order devices are taken from; each device sits in two (its earmark or place, and "any")
-        buckets: dict[tuple[str, int | None], collections.deque[Device]] = collections.defaultdict(collections.deque)
-        for d in devices:
-            if d.earmark_id is not None:
-                buckets[("earmark", d.earmark_id)].append(d)
-            else:
-                buckets[("at", d.location_id)].append(d)
-                buckets[("any", None)].append(d)
-        used: set[int] = set()
-
-        def take(commune_id: int) -> Device | None:
-            """Earmarked for the commune, then already in the commune, then the store, then anywhere — never a
-            device earmarked for another commune."""
-            for key in (("earmark", commune_id), ("at", commune_id), ("at", None), ("any", None)):
-                queue = buckets.get(key)
-                while queue:
-                    d = queue.popleft()
-                    if d.pk not in used:
-                        used.add(d.pk)
-                        return d
-            return None
-
-        made = 0
-        try:
-            for p in chosen:
-                device = take(p.commune_id)
-                if device is None:
-                    raise Conflict("Không đủ máy sẵn sàng để giữ cho mọi người được chọn.", code="not_enough_devices")
-                if device.location_id != p.commune_id:
-                    record_move(
-                        device,
-                        Device.State.READY,
-                        note=f"Phân về {p.commune.unit.name}",
-                        actor=actor,
-                        location=p.commune,
-                    )
-                Reservation.objects.create(
-                    programme=programme, round=locked, resident_id=p.resident_id, commune_id=p.commune_id, device=device
+    locked = Round.objects.select_for_update().select_related("programme").get(pk=round_.pk)
+    _check_approver(actor, locked)
+    programme = locked.programme
+    chosen = list(
+        Placement.objects.filter(round=locked, selected=True)
+        .select_related("commune__unit")
+        .order_by("commune_id", "rank")
+    )
+    needy = set(RoundCommune.objects.filter(round=locked, eligible__gt=0).values_list("commune_id", flat=True))
+    stock = _Stock(list(ready_devices(programme).select_for_update(of=("self",)).order_by("pk")), needy)
+    try:
+        for p in chosen:
+            device = stock.take(p.commune_id)
+            if device is None:
+                raise Conflict("Không đủ máy sẵn sàng để giữ cho mọi người được chọn.", code="not_enough_devices")
+            if device.location_id != p.commune_id:
+                devices.move(
+                    device, Device.State.READY, note=f"Phân về {p.commune.unit.name}", actor=actor, location=p.commune
                 )
-                record_move(device, Device.State.RESERVED, note=f"Giữ cho người nhận (đợt #{locked.pk})", actor=actor)
-                made += 1
-        except IntegrityError:
-            raise Conflict(
-                "Máy hoặc người nhận vừa được giữ trong một thao tác khác; hãy tải lại và duyệt lại.",
-                code="reservation_conflict",
-            ) from None
-        locked.status = Round.Status.APPROVED
-        locked.approved_by, locked.approved_label, locked.approved_at = _user(actor), _label(actor), timezone.now()
-        locked.save(update_fields=["status", "approved_by", "approved_label", "approved_at"])
-        audit.record(
-            actor=actor, action="round.approve", obj=locked, programme_code=programme.code, extra={"reserved": made}
-        )
+            _reserve(locked, p.resident_id, p.commune, device)
+            devices.move(device, Device.State.RESERVED, note=f"Giữ cho người nhận (đợt #{locked.pk})", actor=actor)
+    except IntegrityError:
+        raise Conflict(
+            "Máy hoặc người nhận vừa được giữ trong một thao tác khác; hãy tải lại và duyệt lại.",
+            code="reservation_conflict",
+        ) from None
+    locked.status = Round.Status.APPROVED
+    locked.approved_by, locked.approved_label, locked.approved_at = actor_user(actor), _label(actor), timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_label", "approved_at"])
+    audit.record(
+        actor=actor,
+        action=Action.ROUND_APPROVE,
+        obj=locked,
+        programme_code=programme.code,
+        extra={"reserved": len(chosen)},
+    )
     return locked
 
 
-def round_summary(round_: Round) -> dict[str, Any]:
-    communes = list(
-        RoundCommune.objects.filter(round=round_).select_related("commune__unit").order_by("commune__unit__code")
+# --- reservations: the allocation's side of a handover --------------------------------------------------------
+
+
+def _reserve(round_: Round, resident_id: int, commune: ProgrammeCommune, device: Device) -> Reservation:
+    """The database refuses a device or a person held twice (IntegrityError: the caller's whole transaction
+    is refused)."""
+    return Reservation.objects.create(
+        programme=round_.programme, round=round_, resident_id=resident_id, commune=commune, device=device
     )
-    selected = list(
-        Placement.objects.filter(round=round_, selected=True)
-        .order_by("commune_id", "rank")
-        .values_list("resident_id", flat=True)
+
+
+def reservation_locked(*, commune: ProgrammeCommune, reservation_id: int) -> Reservation | None:
+    """A reservation of the commune, locked for the caller's transaction (the handover)."""
+    return (
+        Reservation.objects.select_for_update()
+        .filter(pk=reservation_id, commune=commune)
+        .select_related("resident", "device", "round__programme")
+        .first()
     )
-    return {
-        "round": round_.pk,
-        "seed": round_.seed,
-        "policy_version": round_.policy.version,
-        "status": round_.status,
-        "devices": round_.devices,
-        "selected": len(selected),
-        "communes": [
-            {
-                "code": c.commune.unit.code,
-                "name": c.commune.unit.name,
-                "eligible": c.eligible,
-                "selected": c.allocated,
-                "coverage": round(c.coverage, 4),
-            }
-            for c in communes
-        ],
-        "selected_residents": selected,
-    }
+
+
+def reservation_hand_over(reservation: Reservation) -> None:
+    """The reserved phone is in its person's hands (inside the handover's transaction)."""
+    reservation.status = Reservation.Status.HANDED_OVER
+    reservation.save(update_fields=["status"])
+
+
+def reservation_end(reservation_id: int, reason: str) -> None:
+    """The person gave the phone back, or it was swapped: the reservation no longer holds it."""
+    Reservation.objects.filter(pk=reservation_id).update(
+        status=Reservation.Status.RELEASED, released_at=timezone.now(), release_reason=reason[:300]
+    )
+
+
+def reservation_keep(*, reservation: Reservation, device: Device) -> Reservation:
+    """A replacement phone kept for the same person, in the same round and commune."""
+    return _reserve(reservation.round, reservation.resident_id, reservation.commune, device)
+
+
+def _offer_next(released: Reservation, device: Device, actor: scope.Actor) -> Reservation | None:
+    """The next person in line of the same round and commune, not holding a phone, gets the released phone."""
+    holding = Reservation.objects.filter(programme=released.programme, status__in=Reservation.HOLDING).values(
+        "resident_id"
+    )
+    nxt = (
+        Placement.objects.select_for_update()
+        .filter(round=released.round, commune=released.commune, selected=False)
+        .exclude(resident_id__in=holding)
+        .exclude(resident_id=released.resident_id)
+        .order_by("rank")
+        .first()
+    )
+    if nxt is None:
+        return None
+    nxt.selected = True
+    nxt.reason = f"{nxt.reason.split('; chưa được chọn')[0]}; được mời thay người vắng mặt"[:300]
+    nxt.save(update_fields=["selected", "reason"])
+    offered = _reserve(released.round, nxt.resident_id, released.commune, device)
+    devices.move(device, Device.State.RESERVED, note="Giữ cho người tiếp theo trong danh sách", actor=actor)
+    return offered
+
+
+@service(audits=[Action.RESERVATION_RELEASE])
+def reservation_release(*, actor: scope.Actor, reservation: Reservation, reason: str) -> Reservation | None:
+    """A no-show (or a person who declined): the phone goes back to ready and is offered to the next person in
+    line in the same round and commune, whose reservation is returned (None when nobody is left)."""
+    if not reason.strip():
+        raise ValidationFailed("Cần ghi lý do (vắng mặt, từ chối…).", field="reason")
+    locked = Reservation.objects.select_for_update().select_related("commune__unit", "round").get(pk=reservation.pk)
+    if not scope.can_write_commune(actor, locked.commune):
+        raise NotFound("Không tìm thấy.")
+    if locked.status != Reservation.Status.ACTIVE:
+        raise Conflict("Chỉ trả về được máy đang giữ.", code="not_active")
+    locked.status, locked.released_at = Reservation.Status.RELEASED, timezone.now()
+    locked.release_reason = reason.strip()[:300]
+    locked.save(update_fields=["status", "released_at", "release_reason"])
+    device = devices.locked(locked.device_id)
+    devices.move(device, Device.State.READY, note=f"Người nhận không đến: {reason.strip()}", actor=actor)
+    audit.record(
+        actor=actor,
+        action=Action.RESERVATION_RELEASE,
+        obj=locked,
+        programme_code=locked.commune.programme.code,
+        extra={"reason": reason.strip()[:300]},
+    )
+    return _offer_next(locked, device, actor)

@@ -11,81 +11,73 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.allocation import services
-from phocap.allocation.models import Placement, Round, RoundCommune
+from phocap.allocation import selectors, services
+from phocap.allocation.models import Round
 from phocap.core.errors import DomainError
 from phocap.core.web import not_found_as_404
 from phocap.programmes import selectors as programmes
+from phocap.programmes.models import Programme
+
+
+def _act(request: HttpRequest, programme: Programme, round_: Round | None) -> None:
+    """One of the page's forms: propose a round, approve it, change the policy, exclude a person."""
+    action = request.POST.get("action", "")
+    if action == "propose":
+        made = services.round_propose(actor=request.user, programme=programme, seed=request.POST.get("seed"))
+        messages.success(request, _("Đã lập đợt phân bổ #%(n)s; chờ người khác duyệt.") % {"n": made.pk})
+    elif action == "approve" and round_ is not None:
+        services.round_approve(actor=request.user, round_=round_)
+        messages.success(request, _("Đã duyệt; mỗi người được chọn đã có máy giữ riêng."))
+    elif action == "policy":
+        order = [int(x) for x in request.POST.get("order", "").replace(" ", "").split(",") if x]
+        policy = services.policy_update(
+            actor=request.user,
+            programme=programme,
+            order=order,
+            one_per_household=request.POST.get("one_per_household") == "1",
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("Đã lưu chính sách phiên bản %(v)s.") % {"v": policy.version})
+    elif action == "exclude" and round_ is not None:
+        services.exclude_resident(
+            actor=request.user,
+            round_=round_,
+            resident_id=int(request.POST.get("resident", "0") or 0),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Đã loại khỏi danh sách và xếp lại thứ tự."))
 
 
 @login_required
 @not_found_as_404
 def rounds(request: HttpRequest, code: str) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
-    communes = [
-        c
-        for c in programmes.commune_list(actor=request.user, programme=programme)
-        if scope.can_write_commune(request.user, c)
-    ]
+    visible = list(programmes.commune_list(actor=request.user, programme=programme))
+    communes = [c for c in visible if scope.can_write_commune(request.user, c)]
     manager = scope.can_manage_programme(request.user, programme)
     if not (manager or communes):
         raise Http404
-    round_ = Round.objects.filter(programme=programme).exclude(status=Round.Status.CANCELLED).order_by("-pk").first()
+    round_ = selectors.round_latest(programme)
     if request.method == "POST":
-        action = request.POST.get("action", "")
         try:
-            if action == "propose":
-                round_ = services.round_propose(actor=request.user, programme=programme, seed=request.POST.get("seed"))
-                messages.success(request, _("Đã lập đợt phân bổ #%(n)s; chờ người khác duyệt.") % {"n": round_.pk})
-            elif action == "approve" and round_ is not None:
-                services.round_approve(actor=request.user, round_=round_)
-                messages.success(request, _("Đã duyệt; mỗi người được chọn đã có máy giữ riêng."))
-            elif action == "policy":
-                order = [int(x) for x in request.POST.get("order", "").replace(" ", "").split(",") if x]
-                policy = services.policy_update(
-                    actor=request.user,
-                    programme=programme,
-                    order=order,
-                    one_per_household=request.POST.get("one_per_household") == "1",
-                    note=request.POST.get("note", ""),
-                )
-                messages.success(request, _("Đã lưu chính sách phiên bản %(v)s.") % {"v": policy.version})
-            elif action == "exclude" and round_ is not None:
-                services.exclude_resident(
-                    actor=request.user,
-                    round_=round_,
-                    resident_id=int(request.POST.get("resident", "0") or 0),
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, _("Đã loại khỏi danh sách và xếp lại thứ tự."))
+            _act(request, programme, round_)
         except DomainError as exc:
             messages.error(request, exc.message)
         except ValueError:
             messages.error(request, _("Thứ tự nhóm viết như 1,2,3,4,5,6."))
         return redirect("allocation:rounds", code=code)
-    shares = (
-        RoundCommune.objects.filter(round=round_).select_related("commune__unit").order_by("commune__unit__code")
-        if round_
-        else []
-    )
-    allowed = {c.pk for c in (programme.communes.all() if manager else communes)}
     commune_code = request.GET.get("xa") or (communes[0].unit.code if len(communes) == 1 else "")
-    listing = (
-        Placement.objects.filter(round=round_, commune__unit__code=commune_code, commune_id__in=allowed)
-        .select_related("resident")
-        .order_by("rank")[:500]
-        if round_ and commune_code
-        else []
-    )
+    commune = next((c for c in communes if c.unit.code == commune_code), None)
+    current = selectors.policy_current(programme)
     context = {
         "programme": programme,
         "round": round_,
-        "policy": round_.policy if round_ else services.policy_current(programme),
-        "current_policy": services.policy_current(programme),
-        "shares": shares,
-        "listing": listing,
+        "policy": round_.policy if round_ else current,
+        "current_policy": current,
+        "shares": selectors.round_shares(round_),
+        "listing": selectors.placements(actor=request.user, round_=round_, commune=commune)[:500],
         "commune_code": commune_code,
-        "communes": communes if not manager else list(programme.communes.select_related("unit")),
+        "communes": communes,
         "manager": manager,
         "can_exclude": round_ is not None and round_.status == Round.Status.PROPOSED,
     }

@@ -8,8 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from phocap.accounts.api import router as accounts_router
 from phocap.accounts.auth import API_AUTH
+from phocap.allocation.api import router as allocation_router
 from phocap.core.errors import DomainError
+from phocap.devices.api import router as devices_router
 from phocap.fundraising.api import public_router as fundraising_public_router
 from phocap.fundraising.api import router as fundraising_router
 from phocap.geo.api import router as geo_router
@@ -40,9 +43,12 @@ api.add_router("/", programmes_router)
 api.add_router("/", fundraising_router)
 api.add_router("/public", fundraising_public_router)
 api.add_router("/", registry_router)
+api.add_router("/", devices_router)
+api.add_router("/", allocation_router)
 api.add_router("/", handover_router)
 api.add_router("/", onboarding_router)
 api.add_router("/", reports_router)
+api.add_router("/", accounts_router)
 
 
 def problem(

@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "phocap.core.context_processors.navigation",
+                "phocap.accounts.context_processors.navigation",
             ],
         },
     },

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from phocap.accounts import views as accounts_views
 from phocap.config.api import api
-from phocap.fundraising.urls import public_urlpatterns
 from phocap.programmes import views as programme_views
+from phocap.reports.urls import public_urlpatterns
 
 urlpatterns = [
     path("", programme_views.home, name="home"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class _System:
     """The system acting on its own behalf (console operator, `phocap init`, system tasks).
@@ -29,3 +31,9 @@ def actor_label(actor: object) -> str:
     if actor is not None and getattr(actor, "is_authenticated", False):
         return str(actor.get_username())  # type: ignore[attr-defined]
     return "system"
+
+
+def actor_user(actor: Any) -> Any:
+    """The user to store in a foreign key (`proposed_by`, `decided_by`…): the actor when it is a saved user,
+    None for the system."""
+    return actor if getattr(actor, "pk", None) is not None and getattr(actor, "is_authenticated", False) else None

@@ -1,15 +1,43 @@
-"""Writing the audit trail. Services call `record` inside their own transaction."""
+"""Writing the audit trail. Services call `record` (one row) or `record_many` (rows built with `build`, one bulk
+insert) inside their own transaction; nothing else writes `AuditEvent` rows. Every action is a member of
+`core.actions.Action`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
 
+from phocap.core.actions import Action
 from phocap.core.context import current_channel
 from phocap.core.masking import mask_value
 from phocap.core.models import AuditEvent
+
+# the actions written since `collecting()` began (the service decorator checks them against the declaration)
+_written: ContextVar[list[str] | None] = ContextVar("phocap_audit_written", default=None)
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list[str]]:
+    """Collect the actions of the audit rows written inside the block (nested blocks each see their own)."""
+    outer = _written.get()
+    mine: list[str] = []
+    token = _written.set(mine)
+    try:
+        yield mine
+    finally:
+        _written.reset(token)
+        if outer is not None:
+            outer.extend(mine)
+
+
+def _note(actions: Iterable[str]) -> None:
+    collected = _written.get()
+    if collected is not None:
+        collected.extend(actions)
 
 
 def _plain(value: Any) -> Any:
@@ -35,30 +63,38 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields}
 
 
-def pii_fields_of(obj: models.Model) -> frozenset[str]:
+def pii_fields_of(obj: models.Model | None) -> frozenset[str]:
     return frozenset(getattr(obj, "AUDIT_PII_FIELDS", ()))
 
 
 def record(
     *,
     actor: Any,
-    action: str,
-    obj: models.Model,
+    action: Action,
+    obj: models.Model | None,
     changes: Mapping[str, list[Any]] | None = None,
     programme_code: str = "",
     extra: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit row. Values of the object's personal-data fields are masked before storage."""
+    """Write one audit row (`obj` None: an action on the whole installation, such as a key rotation). Values of
+    the object's personal-data fields are masked before storage."""
     event = build(actor=actor, action=action, obj=obj, changes=changes, programme_code=programme_code, extra=extra)
     event.save(force_insert=True)
+    _note([event.action])
     return event
+
+
+def record_many(events: Sequence[AuditEvent], *, batch_size: int = 1000) -> None:
+    """Write audit rows made by `build`, with one bulk insert (imports, bulk receipts)."""
+    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    _note(e.action for e in events)
 
 
 def build(
     *,
     actor: Any,
-    action: str,
-    obj: models.Model,
+    action: Action,
+    obj: models.Model | None,
     changes: Mapping[str, list[Any]] | None = None,
     programme_code: str = "",
     extra: Mapping[str, Any] | None = None,
@@ -74,10 +110,10 @@ def build(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor.get_username() if actor is not None and actor.pk else "system",
         channel=current_channel(),
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk or ""),
-        object_repr=str(obj)[:200],
+        action=Action(action).value,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk or "") if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
         programme_code=programme_code,
         changes=stored,
     )

@@ -54,15 +54,26 @@ def blind_index(value: str) -> str:
 def rotate(model: type[models.Model], field: str, *, batch_size: int = 1000) -> int:
     """Re-encrypt every value of `field` with the newest key (put the new key first in PHOCAP_FIELD_KEYS,
     run this, then drop the old key): reading decrypts with whichever key fits, saving encrypts with the first.
-    Returns how many rows were rewritten."""
-    from django.db import transaction
-
+    Returns how many rows were rewritten. Runs inside the caller's transaction."""
     count = 0
-    with transaction.atomic():
-        for obj in model._default_manager.exclude(**{field: ""}).iterator(chunk_size=batch_size):
-            obj.save(update_fields=[field])
-            count += 1
+    for obj in model._default_manager.exclude(**{field: ""}).iterator(chunk_size=batch_size):
+        obj.save(update_fields=[field])
+        count += 1
     return count
+
+
+def rotate_all() -> dict[str, int]:
+    """Every `EncryptedTextField` of every installed model, found through the app registry (so no app has to
+    list another's fields): {"app_label.model": rows rewritten}."""
+    from django.apps import apps
+
+    counts: dict[str, int] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedTextField):
+                label = model._meta.label_lower
+                counts[label] = counts.get(label, 0) + rotate(model, field.attname)
+    return counts
 
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]

@@ -6,6 +6,8 @@ import datetime as dt
 import unicodedata
 from functools import lru_cache
 
+from phocap.core.errors import ValidationFailed
+
 
 @lru_cache(maxsize=65_536)  # spreadsheets repeat villages, ethnic groups, "Nam"/"Nữ", headers…
 def ascii_fold(text: str) -> str:
@@ -26,6 +28,12 @@ def read_date(text: str | None) -> dt.date | None:
             return dt.datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
-    from phocap.core.errors import ValidationFailed
-
     raise ValidationFailed(f"Ngày {text!r} không hợp lệ: viết YYYY-MM-DD, ví dụ 2023-12-31.", field="date")
+
+
+def read_day(text: str | None, *, field: str = "date") -> dt.date:
+    """`read_date` for a date that must be given."""
+    day = read_date(text)
+    if day is None:
+        raise ValidationFailed("Cần ngày (YYYY-MM-DD).", field=field)
+    return day

@@ -12,6 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from phocap.core.errors import DomainError, NotFound
 
 
+class AuthedRequest(HttpRequest):
+    """What an API view receives: `auth` is the user the session or token authenticated (None on public
+    endpoints). (The authentication itself is `accounts.auth`.)"""
+
+    auth: Any
+
+
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)

@@ -1,85 +1,59 @@
-"""`phocap devices …` (issue #5)."""
+"""`phocap devices …` (issue #5): phone models, purchase orders, receiving phones by IMEI, stock."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.devices import selectors, services
+from phocap.fundraising import selectors as fundraising
+from phocap.programmes import selectors as programmes
 
 
 def _programme(args: argparse.Namespace) -> Any:
-    from phocap.programmes import selectors
-
-    return selectors.programme_get(actor=actor_of(args), code=args.programme)
+    return programmes.programme_get(actor=actor_of(args), code=args.programme)
 
 
 def _commune(args: argparse.Namespace, programme: Any, code: str | None) -> Any:
-    if not code:
-        return None
-    from phocap.programmes import selectors
-
-    return selectors.commune_get(actor=actor_of(args), programme=programme, code=code)
+    return programmes.commune_get(actor=actor_of(args), programme=programme, code=code) if code else None
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from phocap.core.errors import NotFound
-    from phocap.devices import services
-    from phocap.devices.models import PurchaseOrder
-    from phocap.fundraising.models import Donor
-
     actor = actor_of(args)
     programme = _programme(args)
-    path = Path(args.imei_file)
-    if not path.is_file():
-        raise NotFound(f"Không có tệp {args.imei_file}.")
+    data, name = read_file(args.imei_file)
     order = donor = None
     if args.purchase_order is not None:
-        order = PurchaseOrder.objects.filter(programme=programme, pk=args.purchase_order).first()
-        if order is None:
-            raise NotFound(f"Không có đơn mua #{args.purchase_order}.")
+        order = selectors.purchase_order_get(actor=actor, programme=programme, order_id=args.purchase_order)
     else:
-        matches = list(Donor.objects.filter(programme=programme, name__iexact=args.donated_by.strip()))
-        if len(matches) != 1:
-            raise NotFound(
-                f"Không tìm thấy nhà hảo tâm {args.donated_by!r}."
-                if not matches
-                else f"Có {len(matches)} nhà hảo tâm tên {args.donated_by!r}: ghi nhận qua giao diện web."
-            )
-        donor = matches[0]
+        donor = fundraising.donor_by_name(actor=actor, programme=programme, name=args.donated_by)
     result = services.device_receive(
         actor=actor,
         programme=programme,
-        phone_model=services.phone_model_find(args.model),
-        imeis=services.imeis_from_file(path.read_bytes(), path.name),
+        phone_model=selectors.phone_model_find(args.model),
+        imeis=services.imeis_from_file(data, name),
         purchase_order=order,
         donor=donor,
         location=_commune(args, programme, args.location),
         ready=args.ready,
     )
-    data = result.as_dict()
+    report = result.as_dict()
     out(
         args,
-        data,
+        report,
         lambda: (
-            f"Đã nhận {data['received']} máy; {len(data['rejected'])} IMEI bị từ chối."
-            + "".join(f"\n  {r['imei']}: {r['reason']}" for r in data["rejected"])
+            f"Đã nhận {report['received']} máy; {len(report['rejected'])} IMEI bị từ chối."
+            + "".join(f"\n  {r['imei']}: {r['reason']}" for r in report["rejected"])
         ),
     )
     return 0
 
 
 def cmd_model_add(args: argparse.Namespace) -> int:
-    from phocap.accounts import scope
-    from phocap.core.errors import PermissionDenied
-    from phocap.devices import services
-
-    programme = _programme(args)
-    if not scope.can_manage_programme(actor_of(args), programme):
-        raise PermissionDenied("Chỉ quản lý chương trình được thêm mẫu máy.")
-    pm = services.phone_model_get_or_create(
+    pm = services.phone_model_create(
+        actor=actor_of(args),
+        programme=_programme(args),
         name=args.name,
         brand=args.brand or "",
         android_version=args.android or "",
@@ -87,20 +61,17 @@ def cmd_model_add(args: argparse.Namespace) -> int:
         price=args.price,
         is_4g=not args.no_4g,
     )
-    data = {"id": pm.pk, "brand": pm.brand, "model": pm.model}
-    out(args, data, lambda: f"Mẫu máy {pm} (#{pm.pk}).")
+    out(args, {"id": pm.pk, "brand": pm.brand, "model": pm.model}, lambda: f"Mẫu máy {pm} (#{pm.pk}).")
     return 0
 
 
 def cmd_purchase(args: argparse.Namespace) -> int:
-    from phocap.devices import services
-
     actor = actor_of(args)
     programme = _programme(args)
     order = services.purchase_order_create(
         actor=actor,
         programme=programme,
-        phone_model=services.phone_model_find(args.model),
+        phone_model=selectors.phone_model_find(args.model),
         quantity=args.quantity,
         unit_price=args.unit_price,
         supplier_name=args.supplier,
@@ -112,11 +83,7 @@ def cmd_purchase(args: argparse.Namespace) -> int:
 
 
 def cmd_stock(args: argparse.Namespace) -> int:
-    from phocap.devices import selectors
-
-    actor = actor_of(args)
-    programme = _programme(args)
-    data = selectors.stock(actor=actor, programme=programme)
+    data = selectors.stock(actor=actor_of(args), programme=_programme(args))
     out(
         args,
         data,

@@ -107,6 +107,8 @@ class Device(models.Model):
     state = models.CharField(_("tình trạng"), max_length=12, choices=State.choices, default=State.RECEIVED)
     received_at = models.DateTimeField(default=timezone.now)
 
+    AUDIT_PII_FIELDS = ("sim_number",)  # the number becomes the recipient's
+
     class Meta:
         verbose_name = _("điện thoại")
         verbose_name_plural = _("điện thoại")

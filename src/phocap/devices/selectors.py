@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from phocap.accounts import scope
-from phocap.core.errors import PermissionDenied
-from phocap.devices.models import Device, DeviceEvent, PurchaseOrder
+from phocap.core.errors import NotFound, PermissionDenied
+from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder
 from phocap.programmes.models import Programme
 
 
@@ -78,3 +79,47 @@ def in_transit_to(*, actor: scope.Actor, programme: Programme) -> QuerySet[Devic
         return mine.select_related("phone_model", "location__unit").order_by("location__unit__code", "imei")
     writable = programme.communes.filter(places).values("pk")
     return mine.filter(location__in=writable).select_related("phone_model", "location__unit").order_by("imei")
+
+
+def phone_models() -> QuerySet[PhoneModel]:
+    """Phone models are shared by every programme (a model is not personal or programme data)."""
+    return PhoneModel.objects.order_by("brand", "model")
+
+
+def phone_model_find(name: str) -> PhoneModel:
+    """A model by its name as typed: "Samsung Galaxy A05" or "Galaxy A05", any case."""
+    text = " ".join(name.split()).lower()
+    known = list(phone_models())
+    for pm in known:
+        if text in (f"{pm.brand} {pm.model}".lower(), pm.model.lower()):
+            return pm
+    listed = ", ".join(str(pm) for pm in known) or "chưa có mẫu nào"
+    raise NotFound(f"Không có mẫu máy {name!r} (đã có: {listed}).")
+
+
+def phone_model_get(model_id: int) -> PhoneModel:
+    found = PhoneModel.objects.filter(pk=model_id).first()
+    if found is None:
+        raise NotFound("Chọn mẫu máy.")
+    return found
+
+
+def purchase_order_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[PurchaseOrder]:
+    _require_view(actor, programme)
+    return PurchaseOrder.objects.filter(programme=programme).select_related("phone_model").order_by("-pk")
+
+
+def purchase_order_get(*, actor: scope.Actor, programme: Programme, order_id: int) -> PurchaseOrder:
+    found = purchase_order_list(actor=actor, programme=programme).filter(pk=order_id).first()
+    if found is None:
+        raise NotFound(f"Không có đơn mua #{order_id}.")
+    return found
+
+
+def purchase_orders_until(programme: Programme, on: dt.date) -> QuerySet[PurchaseOrder]:
+    """The orders paid by the date (figures of the funds report: no personal data)."""
+    return (
+        PurchaseOrder.objects.filter(programme=programme, ordered_on__lte=on)
+        .select_related("phone_model", "earmark__unit")
+        .order_by("ordered_on", "pk")
+    )

@@ -6,7 +6,9 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from phocap.accounts.auth import AuthedRequest
+from phocap.core.models import BackgroundJob
+from phocap.core.schemas import JobOut
+from phocap.core.web import AuthedRequest
 from phocap.fundraising import selectors, services, statements
 from phocap.fundraising.models import Donation
 from phocap.programmes import selectors as programmes
@@ -146,14 +148,6 @@ def list_pledges(request: AuthedRequest, code: str) -> Any:
 @router.post("/programmes/{code}/pledges", response={201: PledgeOut})
 def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
     programme = _programme(request, code)
-    donor = services.donor_find_or_create(
-        actor=request.auth,
-        programme=programme,
-        kind=payload.donor_kind,
-        name=payload.donor_name,
-        tax_code=payload.tax_code,
-        publish_name=payload.publish_name,
-    )
     earmark = (
         programmes.commune_get(actor=request.auth, programme=programme, code=payload.commune_code)
         if payload.commune_code
@@ -162,7 +156,12 @@ def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
     pledge = services.pledge_create(
         actor=request.auth,
         programme=programme,
-        donor=donor,
+        donor=services.DonorInput(
+            kind=payload.donor_kind,
+            name=payload.donor_name,
+            tax_code=payload.tax_code,
+            publish_name=payload.publish_name,
+        ),
         amount=payload.amount,
         phones=payload.phones,
         earmark=earmark,
@@ -203,13 +202,7 @@ def record_cash(request: AuthedRequest, code: str, payload: CashIn) -> Any:
     programme = _programme(request, code)
     point = programmes.collection_point_get(actor=request.auth, programme=programme, key=payload.collection_point)
     donor = (
-        services.donor_find_or_create(
-            actor=request.auth,
-            programme=programme,
-            kind=payload.donor_kind,
-            name=payload.donor_name,
-            publish_name=payload.publish_name,
-        )
+        services.DonorInput(kind=payload.donor_kind, name=payload.donor_name, publish_name=payload.publish_name)
         if payload.donor_name
         else None
     )
@@ -233,13 +226,21 @@ def record_cash(request: AuthedRequest, code: str, payload: CashIn) -> Any:
     return Status(201, donation)
 
 
-@router.post("/programmes/{code}/statements", response=ImportOut, summary="Import a bank statement (XLSX/CSV)")
+@router.post(
+    "/programmes/{code}/statements",
+    response={200: ImportOut, 202: JobOut},
+    summary="Import a bank statement (XLSX/CSV); a large one as a background job (202)",
+)
 def import_statement(request: AuthedRequest, code: str, file: File[UploadedFile]) -> Any:
+    """Up to 256 KiB the statement is imported at once (200, the import's counts); a larger file is imported in
+    the background (202, the job: follow it at `GET /api/v1/jobs/{job_id}`)."""
     programme = _programme(request, code)
-    result = statements.statement_import(
+    done = statements.statement_submit(
         actor=request.auth, programme=programme, data=file.read(), filename=file.name or "statement"
     )
-    return result.as_dict()
+    if isinstance(done, BackgroundJob):
+        return Status(202, done)
+    return done.as_dict()
 
 
 @router.get("/programmes/{code}/review", response=list[StatementLineOut], summary="Credits waiting for review")

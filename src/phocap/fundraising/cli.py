@@ -3,42 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.core.models import BackgroundJob
 from phocap.core.money import format_vnd
+from phocap.core.text import read_date, read_day
+from phocap.fundraising import receipts, selectors, services, statements, vietqr
+from phocap.programmes import selectors as programmes
 
 
 def _programme(args: argparse.Namespace, actor: Any) -> Any:
-    from phocap.programmes import selectors
-
-    return selectors.programme_get(actor=actor, code=args.programme)
+    return programmes.programme_get(actor=actor, code=args.programme)
 
 
 def cmd_pledge_add(args: argparse.Namespace) -> int:
-    from phocap.fundraising import services
-    from phocap.programmes import selectors as programmes
-
     actor = actor_of(args)
     programme = _programme(args, actor)
-    donor = services.donor_find_or_create(
-        actor=actor,
-        programme=programme,
-        kind=args.donor_kind,
-        name=args.donor_name,
-        tax_code=args.tax_code or "",
-    )
     earmark = programmes.commune_get(actor=actor, programme=programme, code=args.commune) if args.commune else None
     pledge = services.pledge_create(
         actor=actor,
         programme=programme,
-        donor=donor,
+        donor=services.DonorInput(kind=args.donor_kind, name=args.donor_name, tax_code=args.tax_code or ""),
         amount=args.amount,
         phones=args.phones,
         earmark=earmark,
-        due_date=dt.date.fromisoformat(args.due) if args.due else None,
+        due_date=read_date(args.due),
     )
     data = {
         "pledge_id": pledge.pk,
@@ -46,13 +37,11 @@ def cmd_pledge_add(args: argparse.Namespace) -> int:
         "amount": pledge.amount if pledge.amount is not None else None,
         "phones": pledge.phones,
     }
-    out(args, data, lambda: f"Cam kết {pledge.reference} của {donor.name}.")
+    out(args, data, lambda: f"Cam kết {pledge.reference} của {pledge.donor.name}.")
     return 0
 
 
 def cmd_pledges(args: argparse.Namespace) -> int:
-    from phocap.fundraising import selectors
-
     actor = actor_of(args)
     rows = selectors.pledge_rows(actor=actor, programme=_programme(args, actor))
     data: list[dict[str, Any]] = [
@@ -83,8 +72,6 @@ def cmd_pledges(args: argparse.Namespace) -> int:
 
 
 def cmd_pledge_cancel(args: argparse.Namespace) -> int:
-    from phocap.fundraising import selectors, services
-
     actor = actor_of(args)
     programme = _programme(args, actor)
     pledge = services.pledge_cancel(
@@ -101,18 +88,12 @@ def cmd_pledge_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
-    from phocap.fundraising import selectors
-
     actor = actor_of(args)
     code = selectors.qr_for(actor=actor, reference=args.reference)
     if args.png:
-        from phocap.fundraising.vietqr import png
-
-        Path(args.png).write_bytes(png(code.payload))
+        Path(args.png).write_bytes(vietqr.png(code.payload))
     if args.svg:
-        from phocap.fundraising.vietqr import svg
-
-        Path(args.svg).write_text(svg(code.payload), encoding="utf-8")
+        Path(args.svg).write_text(vietqr.svg(code.payload), encoding="utf-8")
     data = {
         "reference": code.reference,
         "payload": code.payload,
@@ -124,26 +105,23 @@ def cmd_qr(args: argparse.Namespace) -> int:
 
 
 def cmd_import_statement(args: argparse.Namespace) -> int:
-    from phocap.fundraising.statements import statement_import
-
     actor = actor_of(args)
-    path = Path(args.file)
-    if not path.is_file():
-        from phocap.core.errors import NotFound
-
-        raise NotFound(f"Không có tệp {args.file}.")
-    result = statement_import(
-        actor=actor, programme=_programme(args, actor), data=path.read_bytes(), filename=path.name
-    )
+    data, name = read_file(args.file)
+    done = statements.statement_submit(actor=actor, programme=_programme(args, actor), data=data, filename=name)
+    if isinstance(done, BackgroundJob):  # a large file: imported by the worker, like on the web and the API
+        job = {"job_id": done.pk, "status": done.status, "label": done.label}
+        out(args, job, lambda: f"{name}: tệp lớn, đang nhập trong nền (tác vụ số {done.pk}; xem trang Tác vụ).")
+        return 0
+    result = done
     keys = ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created")
-    data = {k: getattr(result, k) for k in keys}
+    report: dict[str, Any] = {k: getattr(result, k) for k in keys}
     if result.errors:
-        data["errors"] = result.errors
+        report["errors"] = result.errors
     out(
         args,
-        data,
+        report,
         lambda: (
-            f"{path.name} ({result.profile}): {result.lines} dòng, {result.credits} ghi có, {result.matched} khớp mã, "
+            f"{name} ({result.profile}): {result.lines} dòng, {result.credits} ghi có, {result.matched} khớp mã, "
             f"{result.unmatched} chờ xem xét, {result.already_imported} đã nhập trước, "
             f"{result.donations_created} khoản ủng hộ mới."
             + "".join(f"\n  dòng {e['row']}: {e['message']}" for e in result.errors)
@@ -153,8 +131,6 @@ def cmd_import_statement(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from phocap.fundraising import selectors
-
     actor = actor_of(args)
     programme = _programme(args, actor)
     selectors.require_view(actor, programme)
@@ -172,29 +148,25 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_cash_add(args: argparse.Namespace) -> int:
-    from phocap.fundraising import services
-
     actor = actor_of(args)
     programme = _programme(args, actor)
-    from phocap.programmes import selectors as programmes
-
     point = programmes.collection_point_get(actor=actor, programme=programme, key=args.point)
-    donor = None
-    if args.donor_name:
-        donor = services.donor_find_or_create(
-            actor=actor,
-            programme=programme,
+    donor = (
+        services.DonorInput(
             kind=args.donor_kind,
             name=args.donor_name,
             tax_code=args.tax_code or "",
             publish_name=args.publish_name or None,
         )
+        if args.donor_name
+        else None
+    )
     donation = services.donation_record(
         actor=actor,
         programme=programme,
         channel="cash",
         amount=args.amount,
-        received_on=dt.date.fromisoformat(args.date),
+        received_on=read_day(args.date),
         donor=donor,
         collection_point=point,
         cash_receipt_number=args.receipt_number,
@@ -209,8 +181,6 @@ def cmd_cash_add(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
-    from phocap.fundraising import receipts, selectors, services
-
     actor = actor_of(args)
     programme = _programme(args, actor)
     donation = selectors.donation_get(actor=actor, programme=programme, donation_id=args.donation_id)

@@ -14,14 +14,13 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from django.db import transaction
-
 from phocap.accounts import scope
-from phocap.fundraising import services
-from phocap.fundraising.models import Donation, Donor
+from phocap.fundraising import selectors, services
+from phocap.fundraising.models import Pledge
 from phocap.fundraising.references import check_symbol
 from phocap.fundraising.sample_statements import Row, render
-from phocap.fundraising.statements import statement_import
+from phocap.fundraising.statements import statement_import, statement_line_resolve
+from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
 
 D = dt.date
@@ -171,61 +170,13 @@ def write_samples(directory: Path, account: str) -> list[Path]:
 
 
 def demo_fundraising_create(*, actor: scope.Actor, programme: Programme) -> None:
-    """Idempotent: does nothing when the programme already has donations. All or nothing."""
-    if Donation.objects.filter(programme=programme).exists():
+    """Does nothing when the programme already has donations. Each step is the service a user would call, in its
+    own transaction (the demo runs on a fresh database: a failed demo is started again from scratch)."""
+    if selectors.donation_list(actor=actor, programme=programme).exists():
         return
-    with transaction.atomic():
-        _create(actor, programme)
-
-
-def _create(actor: scope.Actor, programme: Programme) -> None:
-    services.walk_in_code(programme, reference=WALK_IN)
-    pledges = {}
-    for d in PLEDGES:
-        pledger = services.donor_find_or_create(
-            actor=actor, programme=programme, kind=d.kind, name=d.name, tax_code=d.tax_code, is_example=True
-        )
-        earmark = programme.communes.get(unit__code=d.commune) if d.commune else None
-        pledges[d.body] = services.pledge_create(
-            actor=actor,
-            programme=programme,
-            donor=pledger,
-            amount=d.amount,
-            phones=d.phones,
-            earmark=earmark,
-            reference=d.reference,
-            due_date=d.on + dt.timedelta(days=60),
-        )
-    venue = programme.collection_points.get(key="tinh")
-    for i, (name, amount) in enumerate(VENUE_CASH, 1):
-        donor: Donor | None = None
-        if name:
-            donor = services.donor_create(
-                actor=actor, programme=programme, kind="individual", name=name, publish_name=True, is_example=True
-            )
-        services.donation_record(
-            actor=actor,
-            programme=programme,
-            channel="cash",
-            amount=amount,
-            received_on=D(2023, 8, 11),
-            donor=donor,
-            collection_point=venue,
-            cash_receipt_number=f"PT-TINH-{i:03d}",
-            is_example=True,
-        )
-    for key, day, amount in DISTRICT_CASH:
-        point = programme.collection_points.get(key=key)
-        services.donation_record(
-            actor=actor,
-            programme=programme,
-            channel="cash",
-            amount=amount,
-            received_on=day,
-            collection_point=point,
-            cash_receipt_number=f"PT-{key.upper()}-001",
-            is_example=True,
-        )
+    services.walk_in_code_create(actor=actor, programme=programme, reference=WALK_IN)
+    pledges = _pledges(actor, programme)
+    _cash(actor, programme)
     services.donation_record(
         actor=actor,
         programme=programme,
@@ -241,13 +192,61 @@ def _create(actor: scope.Actor, programme: Programme) -> None:
         data = render(layout, programme.bank_account_number, statement_rows()[layout], fmt=fmt)
         statement_import(actor=actor, programme=programme, data=data, filename=f"sao-ke-{layout}.{fmt}")
     # the officer settles what the importer could not: Ba Bể's cash paid into the bank
-    from phocap.fundraising.models import StatementLine
-    from phocap.fundraising.statements import statement_line_resolve
-
-    deposit = StatementLine.objects.get(programme=programme, description="NOP TIEN MAT DIEM CAU BA BE")
+    deposit = selectors.review_queue(actor=actor, programme=programme).get(description="NOP TIEN MAT DIEM CAU BA BE")
     statement_line_resolve(
-        actor=actor, line=deposit, action="deposit", collection_point=programme.collection_points.get(key="ba-be")
+        actor=actor,
+        line=deposit,
+        action="deposit",
+        collection_point=programmes.collection_point_get(actor=actor, programme=programme, key="ba-be"),
     )
-    first = Donation.objects.filter(programme=programme, pledge__isnull=False).order_by("id").first()
+    first = (
+        selectors.donation_list(actor=actor, programme=programme).filter(pledge__isnull=False).order_by("id").first()
+    )
     if first is not None:
         services.receipt_issue(actor=actor, donation=first)
+
+
+def _pledges(actor: scope.Actor, programme: Programme) -> dict[str, Pledge]:
+    return {
+        d.body: services.pledge_create(
+            actor=actor,
+            programme=programme,
+            donor=services.DonorInput(kind=d.kind, name=d.name, tax_code=d.tax_code, is_example=True),
+            amount=d.amount,
+            phones=d.phones,
+            earmark=programmes.commune_get(actor=actor, programme=programme, code=d.commune) if d.commune else None,
+            reference=d.reference,
+            due_date=d.on + dt.timedelta(days=60),
+        )
+        for d in PLEDGES
+    }
+
+
+def _cash(actor: scope.Actor, programme: Programme) -> None:
+    """The launch's cash at the provincial venue (a name only where the giver agreed), then the districts'."""
+    venue = programmes.collection_point_get(actor=actor, programme=programme, key="tinh")
+    for i, (name, amount) in enumerate(VENUE_CASH, 1):
+        services.donation_record(
+            actor=actor,
+            programme=programme,
+            channel="cash",
+            amount=amount,
+            received_on=LAUNCH,
+            donor=services.DonorInput(kind="individual", name=name, publish_name=True, is_example=True)
+            if name
+            else None,
+            collection_point=venue,
+            cash_receipt_number=f"PT-TINH-{i:03d}",
+            is_example=True,
+        )
+    for key, day, amount in DISTRICT_CASH:
+        services.donation_record(
+            actor=actor,
+            programme=programme,
+            channel="cash",
+            amount=amount,
+            received_on=day,
+            collection_point=programmes.collection_point_get(actor=actor, programme=programme, key=key),
+            cash_receipt_number=f"PT-{key.upper()}-001",
+            is_example=True,
+        )

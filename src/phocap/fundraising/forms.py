@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phocap.fundraising.models import Donor
+from phocap.fundraising.statement_files import ColumnMap
 
 DATE_INPUT = {"input_formats": ["%d/%m/%Y", "%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -71,8 +72,6 @@ class StatementForm(forms.Form):
     MAPPING = ("header_row", "date_column", "description_column", "debit_column", "credit_column")
 
     def mapping(self) -> Any:
-        from phocap.fundraising.statement_files import ColumnMap
-
         data = self.cleaned_data
         if not any(data.get(f) for f in self.MAPPING):
             return None

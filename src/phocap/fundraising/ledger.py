@@ -1,8 +1,10 @@
-"""Posting to the double-entry ledger. Called by fundraising services (and, later, purchases)."""
+"""Posting to the double-entry ledger: fundraising's services, and — through `spend_on_phones` — the devices app
+paying for a purchase order. Nothing else writes `JournalEntry` or `JournalLine` rows."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
@@ -10,7 +12,9 @@ from contextvars import ContextVar
 
 from django.db.models import Sum
 
-from phocap.core.errors import ValidationFailed
+from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.money import format_vnd
+from phocap.fundraising import selectors
 from phocap.fundraising.models import JournalEntry, JournalLine, LedgerAccount
 from phocap.programmes.models import CollectionPoint, Programme, ProgrammeCommune
 
@@ -149,3 +153,60 @@ def balances(programme: Programme) -> dict[int, int]:
     """{account id: balance} from the lines; nothing is stored."""
     rows = JournalLine.objects.filter(account__programme=programme).values("account_id").annotate(total=Sum("amount"))
     return {r["account_id"]: r["total"] for r in rows}
+
+
+@dataclasses.dataclass(frozen=True)
+class Spending:
+    entry: JournalEntry
+    from_earmark: int
+    from_general: int
+
+
+def spend_on_phones(
+    *,
+    programme: Programme,
+    total: int,
+    earmark: ProgrammeCommune | None,
+    occurred_on: dt.date,
+    memo: str,
+    actor_label: str,
+) -> Spending:
+    """Pay for phones from the funds, inside the caller's transaction (the devices app's purchase order): debit
+    "spent on phones" against the earmarked commune's fund first (when the order is for that commune), then the
+    general fund; credit the bank. Refused when the funds or the bank do not hold enough. The fund and bank
+    accounts are locked while checking, so two orders at once cannot both spend the last đồng."""
+    with cached_accounts():
+        general = account(programme, LedgerAccount.Code.UNRESTRICTED)
+        bank = account(programme, LedgerAccount.Code.BANK)
+        locked = [general.pk, bank.pk]
+        if earmark is not None:
+            locked.append(account(programme, LedgerAccount.Code.EARMARKED, commune=earmark).pk)
+        list(LedgerAccount.objects.select_for_update().filter(pk__in=sorted(locked)))  # serialise spending
+        funds = selectors.funds_available(programme)
+        from_earmark = min(total, max(0, funds.earmarked.get(earmark.pk, 0))) if earmark is not None else 0
+        from_general = total - from_earmark
+        if from_general > funds.general:
+            raise Conflict(
+                f"Không đủ tiền: đơn {format_vnd(total)}, quỹ còn {format_vnd(funds.for_commune(earmark))}.",
+                code="insufficient_funds",
+            )
+        in_bank = selectors.bank_balance(programme)
+        if in_bank < total:
+            raise Conflict(
+                f"Tài khoản ngân hàng của đợt vận động chỉ còn {format_vnd(in_bank)}: nộp tiền mặt về trước khi mua.",
+                code="insufficient_bank",
+            )
+        lines: list[tuple[LedgerAccount, int]] = [(bank, -total)]
+        if from_earmark:
+            lines.append((account(programme, LedgerAccount.Code.SPENT_ON_PHONES, commune=earmark), from_earmark))
+        if from_general:
+            lines.append((account(programme, LedgerAccount.Code.SPENT_ON_PHONES), from_general))
+        entry = post(
+            programme=programme,
+            kind=JournalEntry.Kind.PURCHASE,
+            occurred_on=occurred_on,
+            memo=memo,
+            lines=lines,
+            actor_label=actor_label,
+        )
+    return Spending(entry, from_earmark, from_general)

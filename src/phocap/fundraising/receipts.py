@@ -3,17 +3,11 @@ package (fontpkg-be-vietnam-pro), never the system's."""
 
 from __future__ import annotations
 
-import unicodedata
-
-import fontpkg_be_vietnam_pro
-from fpdf import FPDF
-
 from phocap.core.money import format_vnd
+from phocap.core.pdf import FONT, MOTTO, new_document, nfc
 from phocap.core.vnwords import amount_in_words
 from phocap.fundraising.models import Donation, Receipt
 from phocap.programmes.models import Organisation
-
-FONT_DIR = fontpkg_be_vietnam_pro.ROOT / "files"
 
 
 def _front_name(receipt: Receipt) -> str:
@@ -25,35 +19,25 @@ def _front_name(receipt: Receipt) -> str:
     return f"Ủy ban Mặt trận Tổ quốc Việt Nam {receipt.programme.province.name}"
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def render(receipt: Receipt) -> bytes:
     donation: Donation = receipt.donation
     programme = receipt.programme
     front = _front_name(receipt)
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_title(f"Giấy chứng nhận ủng hộ số {receipt.number:05d}")
+    pdf = new_document(f"Giấy chứng nhận ủng hộ số {receipt.number:05d}", margins=(20, 18, 20))
     pdf.set_author(front)
-    pdf.add_font("BVP", "", str(FONT_DIR / "BeVietnamPro-Regular.ttf"))
-    pdf.add_font("BVP", "B", str(FONT_DIR / "BeVietnamPro-Bold.ttf"))
-    pdf.add_font("BVP", "I", str(FONT_DIR / "BeVietnamPro-Italic.ttf"))
-    pdf.set_margins(20, 18, 20)
-    pdf.add_page()
 
     def line(text: str, *, size: float = 12, style: str = "", align: str = "L", height: float = 7) -> None:
-        pdf.set_font("BVP", style, size)
-        pdf.multi_cell(0, height, _nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, style, size)
+        pdf.multi_cell(0, height, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     # heading: the Front on the left, the national motto on the right
     top = pdf.get_y()
-    pdf.set_font("BVP", "B", 10.5)
-    pdf.multi_cell(80, 5.5, _nfc(front.upper()), align="C")
+    pdf.set_font(FONT, "B", 10.5)
+    pdf.multi_cell(80, 5.5, nfc(front.upper()), align="C")
     pdf.set_xy(105, top)
-    pdf.multi_cell(85, 5.5, _nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("BVP", "B", 11)
-    pdf.multi_cell(85, 5.5, _nfc("Độc lập - Tự do - Hạnh phúc"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(85, 5.5, nfc(MOTTO[0]), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(85, 5.5, nfc(MOTTO[1]), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(12)
     line("GIẤY CHỨNG NHẬN ỦNG HỘ", size=17, style="B", align="C", height=9)
     line(f"Số: {receipt.number:05d}/GCN-{programme.code}", size=11, align="C")
@@ -80,17 +64,17 @@ def render(receipt: Receipt) -> bytes:
     place = programme.province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
     issued = receipt.issued_at
     pdf.set_x(105)
-    pdf.set_font("BVP", "I", 11)
+    pdf.set_font(FONT, "I", 11)
     pdf.multi_cell(
         85,
         6,
-        _nfc(f"{place}, ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}"),
+        nfc(f"{place}, ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}"),
         align="C",
         new_x="LEFT",
         new_y="NEXT",
     )
-    pdf.set_font("BVP", "B", 11)
-    pdf.multi_cell(85, 6, _nfc("TM. BAN THƯỜNG TRỰC"), align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("BVP", "I", 10)
-    pdf.multi_cell(85, 6, _nfc("(Ký, ghi rõ họ tên, đóng dấu)"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(85, 6, nfc("TM. BAN THƯỜNG TRỰC"), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT, "I", 10)
+    pdf.multi_cell(85, 6, nfc("(Ký, ghi rõ họ tên, đóng dấu)"), align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -8,7 +8,8 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -28,142 +29,129 @@ def _commas(n: int) -> str:
     return f"{n:,}"
 
 
-LAYOUTS = ("vietcombank", "vietinbank", "bidv", "agribank", "mb")
+def _balances(rows: list[Row]) -> list[tuple[int, Row, int]]:
+    """(1-based number, row, balance after it) — every layout shows the running balance."""
+    return list(zip(range(1, len(rows) + 1), rows, itertools.accumulate(r.amount for r in rows), strict=True))
+
+
+def _debit(r: Row, fmt: Callable[[int], object], none: object = "") -> object:
+    return fmt(-r.amount) if r.amount < 0 else none
+
+
+def _credit(r: Row, fmt: Callable[[int], object], none: object = "") -> object:
+    return fmt(r.amount) if r.amount > 0 else none
+
+
+def _vietcombank(account: str, rows: list[Row]) -> list[list[object]]:
+    out: list[list[object]] = [
+        ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
+        ["SAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT"],
+        [f"Số tài khoản/Account number: {account}"],
+        ["Loại tiền/Currency: VND"],
+        [],
+        [
+            "STT/No",
+            "Ngày/TNX Date\nSố CT/ Doc No",
+            "Số tiền ghi nợ/Debit",
+            "Số tiền ghi có/Credit",
+            "Số dư/Balance",
+            "Nội dung chi tiết/Description",
+        ],
+    ]
+    out += [
+        [i, f"{r.day:%d/%m/%Y}\n{r.doc}", _debit(r, _dots), _credit(r, _dots), _dots(b), r.description]
+        for i, r, b in _balances(rows)
+    ]
+    return [*out, [], ["", "Tổng cộng/Total", "", "", _dots(sum(r.amount for r in rows)), ""]]
+
+
+def _vietinbank(account: str, rows: list[Row]) -> list[list[object]]:
+    out: list[list[object]] = [
+        ["VietinBank"],
+        ["LỊCH SỬ GIAO DỊCH / TRANSACTION HISTORY"],
+        [f"Số tài khoản: {account}"],
+        [],
+        [
+            "STT",
+            "Ngày giao dịch/Transaction date",
+            "Số giao dịch/Transaction No",
+            "Mô tả giao dịch/Transaction description",
+            "Nợ/Debit",
+            "Có/Credit",
+            "Số dư/Balance",
+        ],
+    ]
+    plain = int
+    return out + [
+        [i, f"{r.day:%d/%m/%Y} 09:{i % 60:02d}:00", r.doc, r.description, _debit(r, plain, 0), _credit(r, plain, 0), b]
+        for i, r, b in _balances(rows)
+    ]
+
+
+def _bidv(account: str, rows: list[Row]) -> list[list[object]]:
+    out: list[list[object]] = [
+        ["NGÂN HÀNG TMCP ĐẦU TƯ VÀ PHÁT TRIỂN VIỆT NAM"],
+        ["SAO KÊ TÀI KHOẢN"],
+        [f"Tài khoản: {account}"],
+        [],
+        ["STT", "NGÀY HIỆU LỰC", "SỐ GIAO DỊCH", "GHI NỢ", "GHI CÓ", "SỐ DƯ", "MÔ TẢ"],
+    ]
+    return out + [
+        [i, f"{r.day:%d/%m/%Y}", r.doc, _debit(r, _commas), _credit(r, _commas), _commas(b), r.description]
+        for i, r, b in _balances(rows)
+    ]
+
+
+def _agribank(account: str, rows: list[Row]) -> list[list[object]]:
+    out: list[list[object]] = [
+        ["NGÂN HÀNG NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN VIỆT NAM"],
+        ["SỔ PHỤ TÀI KHOẢN"],
+        [f"Số tài khoản: {account}"],
+        [],
+        ["Ngày giao dịch", "Số bút toán", "Phát sinh nợ", "Phát sinh có", "Số dư", "Diễn giải"],
+    ]
+    return out + [
+        [f"{r.day:%d-%m-%Y}", r.doc, _debit(r, _dots, "0"), _credit(r, _dots, "0"), _dots(b), r.description]
+        for _i, r, b in _balances(rows)
+    ]
+
+
+def _mb(account: str, rows: list[Row]) -> list[list[object]]:
+    out: list[list[object]] = [
+        ["MB BANK"],
+        ["SAO KÊ TÀI KHOẢN THANH TOÁN"],
+        [f"Account No/Số tài khoản: {account}"],
+        [],
+        [
+            "Ngày giao dịch/Trans Date",
+            "Số tham chiếu/Reference No",
+            "Số tiền ghi nợ/Debit Amount",
+            "Số tiền ghi có/Credit Amount",
+            "Số dư/Balance",
+            "Nội dung/Description",
+        ],
+    ]
+    return out + [
+        [f"{r.day:%d/%m/%Y}", r.doc, _debit(r, _commas), _credit(r, _commas), _commas(b), r.description]
+        for _i, r, b in _balances(rows)
+    ]
+
+
+# title rows, header row and data rows as cells (strings, numbers), per bank
+TABLES: dict[str, Callable[[str, list[Row]], list[list[object]]]] = {
+    "vietcombank": _vietcombank,
+    "vietinbank": _vietinbank,
+    "bidv": _bidv,
+    "agribank": _agribank,
+    "mb": _mb,
+}
+LAYOUTS = tuple(TABLES)
 
 
 def _table(layout: str, account: str, rows: list[Row]) -> list[list[object]]:
-    """Title rows, header row and data rows as cells (strings, numbers), per bank."""
-    balance = 0
-    out: list[list[object]] = []
-    if layout == "vietcombank":
-        out += [
-            ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
-            ["SAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT"],
-            [f"Số tài khoản/Account number: {account}"],
-            ["Loại tiền/Currency: VND"],
-            [],
-            [
-                "STT/No",
-                "Ngày/TNX Date\nSố CT/ Doc No",
-                "Số tiền ghi nợ/Debit",
-                "Số tiền ghi có/Credit",
-                "Số dư/Balance",
-                "Nội dung chi tiết/Description",
-            ],
-        ]
-        for i, r in enumerate(rows, 1):
-            balance += r.amount
-            out.append(
-                [
-                    i,
-                    f"{r.day:%d/%m/%Y}\n{r.doc}",
-                    _dots(-r.amount) if r.amount < 0 else "",
-                    _dots(r.amount) if r.amount > 0 else "",
-                    _dots(balance),
-                    r.description,
-                ]
-            )
-        out += [[], ["", "Tổng cộng/Total", "", "", _dots(balance), ""]]
-    elif layout == "vietinbank":
-        out += [
-            ["VietinBank"],
-            ["LỊCH SỬ GIAO DỊCH / TRANSACTION HISTORY"],
-            [f"Số tài khoản: {account}"],
-            [],
-            [
-                "STT",
-                "Ngày giao dịch/Transaction date",
-                "Số giao dịch/Transaction No",
-                "Mô tả giao dịch/Transaction description",
-                "Nợ/Debit",
-                "Có/Credit",
-                "Số dư/Balance",
-            ],
-        ]
-        for i, r in enumerate(rows, 1):
-            balance += r.amount
-            out.append(
-                [
-                    i,
-                    f"{r.day:%d/%m/%Y} 09:{i % 60:02d}:00",
-                    r.doc,
-                    r.description,
-                    -r.amount if r.amount < 0 else 0,
-                    r.amount if r.amount > 0 else 0,
-                    balance,
-                ]
-            )
-    elif layout == "bidv":
-        out += [
-            ["NGÂN HÀNG TMCP ĐẦU TƯ VÀ PHÁT TRIỂN VIỆT NAM"],
-            ["SAO KÊ TÀI KHOẢN"],
-            [f"Tài khoản: {account}"],
-            [],
-            ["STT", "NGÀY HIỆU LỰC", "SỐ GIAO DỊCH", "GHI NỢ", "GHI CÓ", "SỐ DƯ", "MÔ TẢ"],
-        ]
-        for i, r in enumerate(rows, 1):
-            balance += r.amount
-            out.append(
-                [
-                    i,
-                    f"{r.day:%d/%m/%Y}",
-                    r.doc,
-                    _commas(-r.amount) if r.amount < 0 else "",
-                    _commas(r.amount) if r.amount > 0 else "",
-                    _commas(balance),
-                    r.description,
-                ]
-            )
-    elif layout == "agribank":
-        out += [
-            ["NGÂN HÀNG NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN VIỆT NAM"],
-            ["SỔ PHỤ TÀI KHOẢN"],
-            [f"Số tài khoản: {account}"],
-            [],
-            ["Ngày giao dịch", "Số bút toán", "Phát sinh nợ", "Phát sinh có", "Số dư", "Diễn giải"],
-        ]
-        for r in rows:
-            balance += r.amount
-            out.append(
-                [
-                    f"{r.day:%d-%m-%Y}",
-                    r.doc,
-                    _dots(-r.amount) if r.amount < 0 else "0",
-                    _dots(r.amount) if r.amount > 0 else "0",
-                    _dots(balance),
-                    r.description,
-                ]
-            )
-    elif layout == "mb":
-        out += [
-            ["MB BANK"],
-            ["SAO KÊ TÀI KHOẢN THANH TOÁN"],
-            [f"Account No/Số tài khoản: {account}"],
-            [],
-            [
-                "Ngày giao dịch/Trans Date",
-                "Số tham chiếu/Reference No",
-                "Số tiền ghi nợ/Debit Amount",
-                "Số tiền ghi có/Credit Amount",
-                "Số dư/Balance",
-                "Nội dung/Description",
-            ],
-        ]
-        for r in rows:
-            balance += r.amount
-            out.append(
-                [
-                    f"{r.day:%d/%m/%Y}",
-                    r.doc,
-                    _commas(-r.amount) if r.amount < 0 else "",
-                    _commas(r.amount) if r.amount > 0 else "",
-                    _commas(balance),
-                    r.description,
-                ]
-            )
-    else:
+    if layout not in TABLES:
         raise ValueError(layout)
-    return out
+    return TABLES[layout](account, rows)
 
 
 def render(layout: str, account: str, rows: Iterable[Row], *, fmt: str = "xlsx") -> bytes:

@@ -14,15 +14,33 @@ from phocap.core.errors import NotFound
 from phocap.fundraising.models import (
     Donation,
     Donor,
+    JournalLine,
     LedgerAccount,
     Pledge,
     StatementImport,
     StatementLine,
     WalkInCode,
 )
-from phocap.programmes.models import Programme
+from phocap.fundraising.vietqr import payload, purpose_text
+from phocap.programmes.models import Programme, ProgrammeCommune
 
 LIVE = Q(reversed_at__isnull=True)
+
+
+def live_gifts(programme: Programme, on: dt.date) -> QuerySet[Donation]:
+    """The one rule of *a gift counting on a date*: received by the date and not reversed by then (a reversal on a
+    later day does not count yet). The reversal's local day is compared as a moment — from the next local midnight
+    — so that the database compares stored values and can use its index (no per-row date conversion)."""
+    next_midnight = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+    return Donation.objects.filter(programme=programme, received_on__lte=on).filter(
+        Q(reversed_at__isnull=True) | Q(reversed_at__gte=next_midnight)
+    )
+
+
+def gifts_by_channel(programme: Programme, on: dt.date) -> list[tuple[str, int, int]]:
+    """(channel label, gifts, đồng) of the gifts counting on the date, cash, transfers and in kind."""
+    rows = live_gifts(programme, on).values_list("channel").annotate(n=Count("id"), amount=Sum("amount"))
+    return [(str(Donation.Channel(ch).label), n, int(amount or 0)) for ch, n, amount in rows.order_by("channel")]
 
 
 def require_view(actor: scope.Actor, programme: Programme) -> None:
@@ -87,6 +105,35 @@ def pledge_by_reference(*, actor: scope.Actor, reference: str) -> Pledge | WalkI
     if found is None or not scope.can_view_fundraising(actor, found.programme):
         raise NotFound(f"Không tìm thấy mã tham chiếu {reference!r}.")
     return found
+
+
+def walk_in_code(programme: Programme) -> WalkInCode | None:
+    """The programme's general reference code, if it has one yet (`services.walk_in_code_create` makes it)."""
+    return WalkInCode.objects.filter(programme=programme).first()
+
+
+def donor_get(*, actor: scope.Actor, programme: Programme, donor_id: int) -> Donor:
+    found = donor_list(actor=actor, programme=programme).filter(pk=donor_id).first()
+    if found is None:
+        raise NotFound("Không tìm thấy nhà tài trợ.")
+    return found
+
+
+def donor_by_name(*, actor: scope.Actor, programme: Programme, name: str) -> Donor:
+    """One donor by name, as typed on the command line (any case); several with that name is an error."""
+    matches = list(donor_list(actor=actor, programme=programme).filter(name__iexact=" ".join(name.split())))
+    if len(matches) != 1:
+        raise NotFound(
+            f"Không tìm thấy nhà hảo tâm {name!r}."
+            if not matches
+            else f"Có {len(matches)} nhà hảo tâm tên {name!r}: ghi nhận qua giao diện web."
+        )
+    return matches[0]
+
+
+def phone_donors(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donor]:
+    """Donors who pledged phones (their phones are received in kind)."""
+    return donor_list(actor=actor, programme=programme).filter(pledges__phones__isnull=False).distinct()
 
 
 def donor_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donor]:
@@ -173,10 +220,9 @@ def summary(programme: Programme) -> dict[str, Any]:
 
 
 def account_balances(*, actor: scope.Actor, programme: Programme) -> list[tuple[LedgerAccount, int]]:
-    from phocap.fundraising.ledger import balances
-
     require_view(actor, programme)
-    totals = balances(programme)
+    rows = JournalLine.objects.filter(account__programme=programme).values("account_id").annotate(total=Sum("amount"))
+    totals = {r["account_id"]: r["total"] for r in rows}
     accounts = LedgerAccount.objects.filter(programme=programme).select_related("collection_point", "commune__unit")
     return [(a, totals.get(a.pk, 0)) for a in sorted(accounts, key=lambda a: (a.kind, a.code, a.pk))]
 
@@ -213,8 +259,6 @@ class QrCode:
 
 def qr_for(*, actor: scope.Actor, reference: str) -> QrCode:
     """The VietQR for a pledge (one-time, with the amount still expected) or for the walk-in code (static)."""
-    from phocap.fundraising.vietqr import payload, purpose_text
-
     target = pledge_by_reference(actor=actor, reference=reference)
     programme = target.programme
     amount: int | None = None
@@ -240,3 +284,51 @@ def statement_import_list(*, actor: scope.Actor, programme: Programme) -> QueryS
 def pledge_donations(*, actor: scope.Actor, pledge: Pledge) -> QuerySet[Donation]:
     require_view(actor, pledge.programme)
     return pledge.donations.select_related("collection_point").order_by("received_on", "id")
+
+
+# --- what is left to spend -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Funds:
+    """What is left to spend: the general fund, and each earmarked commune's."""
+
+    general: int
+    earmarked: dict[int, int]  # commune id → đồng
+
+    def for_commune(self, commune: ProgrammeCommune | None) -> int:
+        return self.general + (self.earmarked.get(commune.pk, 0) if commune is not None else 0)
+
+
+def funds_available(programme: Programme) -> Funds:
+    """Fund balances (credit) less what was spent against each (debits of "spent on phones")."""
+    totals = (
+        JournalLine.objects.filter(
+            account__programme=programme,
+            account__code__in=[
+                LedgerAccount.Code.UNRESTRICTED,
+                LedgerAccount.Code.EARMARKED,
+                LedgerAccount.Code.SPENT_ON_PHONES,
+            ],
+        )
+        .values("account__code", "account__commune_id")
+        .annotate(total=Sum("amount"))
+    )
+    general = 0
+    earmarked: dict[int, int] = {}
+    for row in totals:
+        amount = -int(row["total"])  # funds are credits; spending is a debit
+        commune_id = row["account__commune_id"]
+        if commune_id is None:
+            general += amount
+        else:
+            earmarked[commune_id] = earmarked.get(commune_id, 0) + amount
+    return Funds(general, earmarked)
+
+
+def bank_balance(programme: Programme) -> int:
+    """What the campaign's bank account holds (an asset: the sum of its debits and credits)."""
+    bank = LedgerAccount.objects.filter(programme=programme, code=LedgerAccount.Code.BANK).first()
+    if bank is None:
+        return 0
+    return int(JournalLine.objects.filter(account=bank).aggregate(s=Sum("amount"))["s"] or 0)

@@ -18,13 +18,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.jobs import job_start
+from phocap.core.models import BackgroundJob
 from phocap.core.queries import in_chunks
+from phocap.core.services import service
 from phocap.core.text import ascii_fold
 from phocap.fundraising import ledger, references, selectors
 from phocap.fundraising.models import (
@@ -37,8 +42,9 @@ from phocap.fundraising.models import (
     StatementLine,
     WalkInCode,
 )
-from phocap.fundraising.services import bank_transfers_record, donation_record, require_fundraiser
+from phocap.fundraising.services import Gift, bank_transfers_record, donation_post, require_fundraiser
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
+from phocap.fundraising.tasks import statement_import_task
 from phocap.programmes.models import CollectionPoint, Programme
 
 Progress = Callable[[int, int, str], None]
@@ -144,21 +150,17 @@ def _is_fee(description: str) -> bool:
     return any(re.search(rf"\b{w}\b", text) for w in FEE_WORDS)
 
 
-def statement_import(
-    *,
-    actor: scope.Actor,
-    programme: Programme,
-    data: bytes,
-    filename: str,
-    mapping: ColumnMap | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    require_fundraiser(actor, programme)
-    parsed = parse(data, filename, mapping)
-    total = len(parsed.lines)
-    if progress:
-        progress(0, total, f"Đã đọc {total} dòng ({parsed.profile})")
-    account = parsed.account_number or programme.bank_account_number
+@dataclasses.dataclass
+class _Settled:
+    """What the lines of one file come to, before anything is written."""
+
+    rows: list[StatementLine] = dataclasses.field(default_factory=list)
+    automatic: list[tuple[StatementLine, Pledge | None]] = dataclasses.field(default_factory=list)
+    debits: list[Any] = dataclasses.field(default_factory=list)
+
+
+def _account_of(programme: Programme, parsed: Any) -> str:
+    """The account the statement is of: the file's (which must be the programme's), or the programme's."""
     if (
         parsed.account_number
         and programme.bank_account_number
@@ -169,8 +171,101 @@ def statement_import(
             f"({programme.bank_account_number}).",
             code="wrong_account",
         )
+    return str(parsed.account_number or programme.bank_account_number)
+
+
+def _known_fingerprints(programme: Programme, prints: list[str]) -> set[str]:
+    return {
+        f
+        for chunk in in_chunks(prints)
+        for f in StatementLine.objects.filter(programme=programme, fingerprint__in=chunk).values_list(
+            "fingerprint", flat=True
+        )
+    }
+
+
+def _settle_lines(
+    actor: scope.Actor,
+    programme: Programme,
+    statement: StatementImport,
+    parsed: Any,
+    prints: list[str],
+    result: ImportResult,
+    progress: Progress | None,
+) -> _Settled:
+    """Each new line of the file: a debit to post, a credit matched by its reference code, or a credit for the
+    review queue with the best proposal. Lines already imported (by fingerprint) are counted and skipped."""
+    known = _known_fingerprints(programme, prints)
+    codes = {
+        p.reference: p
+        for p in Pledge.objects.filter(programme=programme, cancelled_at__isnull=True).select_related(
+            "donor", "earmark"
+        )
+    }
+    walk_in = WalkInCode.objects.filter(programme=programme).values_list("reference", flat=True).first()
+    proposer = Proposer(list(codes.values()), selectors.pledge_received(programme))
+    findable = set(codes) | ({walk_in} if walk_in else set())
+    bank = ledger.account(programme, LedgerAccount.Code.BANK)
+    out = _Settled()
+    total = len(parsed.lines)
+    for index, (line, print_) in enumerate(zip(parsed.lines, prints, strict=True), 1):
+        if progress and index % 5000 == 0:
+            progress(index, total, "Đang đối chiếu")
+        if line.amount > 0:
+            result.credits += 1
+        if print_ in known:
+            result.already_imported += 1
+            continue
+        known.add(print_)
+        row = StatementLine(
+            programme=programme,
+            statement=statement,
+            fingerprint=print_,
+            booked_on=line.booked_on,
+            doc_number=line.doc_number[:60],
+            amount=line.amount,
+            description=line.description,
+            status=StatementLine.Status.REVIEW,
+        )
+        out.rows.append(row)
+        if line.amount < 0:
+            out.debits.append(_debit_entry(actor, programme, row, bank))
+            result.debits_posted += 1
+            continue
+        found = references.find(line.description, findable)
+        if len(found) == 1 and programme.campaign_start <= line.booked_on <= programme.campaign_end:
+            pledge = codes.get(found[0])
+            row.status, row.score, row.proposed_pledge = StatementLine.Status.MATCHED, AUTO_MATCH_SCORE, pledge
+            out.automatic.append((row, pledge))
+            if pledge is not None:
+                proposer.received_more(pledge, line.amount)
+            result.matched += 1
+        else:
+            row.proposed_pledge, row.score = (
+                (codes.get(found[0]), AUTO_MATCH_SCORE - 1)
+                if found
+                else proposer.propose(line.amount, line.description)
+            )
+            result.unmatched += 1
+    return out
+
+
+def _import(
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    mapping: ColumnMap | None,
+    progress: Progress | None,
+) -> ImportResult:
+    require_fundraiser(actor, programme)
+    parsed = parse(data, filename, mapping)  # read outside the write transaction
+    total = len(parsed.lines)
+    if progress:
+        progress(0, total, f"Đã đọc {total} dòng ({parsed.profile})")
+    account = _account_of(programme, parsed)
     prints = _fingerprints(account, parsed.lines)
-    with transaction.atomic():
+    with transaction.atomic(durable=True), ledger.cached_accounts():
         statement = StatementImport.objects.create(
             programme=programme,
             filename=filename[:255],
@@ -179,83 +274,20 @@ def statement_import(
             account_number=account,
             imported_by=_label(actor),
         )
-        result = ImportResult(
-            statement_id=statement.pk, profile=parsed.profile, lines=len(parsed.lines), errors=parsed.errors
-        )
-        known = {
-            f
-            for chunk in in_chunks(prints)
-            for f in StatementLine.objects.filter(programme=programme, fingerprint__in=chunk).values_list(
-                "fingerprint", flat=True
-            )
-        }
-        codes = {
-            p.reference: p
-            for p in Pledge.objects.filter(programme=programme, cancelled_at__isnull=True).select_related(
-                "donor", "earmark"
-            )
-        }
-        walk_in = WalkInCode.objects.filter(programme=programme).values_list("reference", flat=True).first()
-        received = selectors.pledge_received(programme)
-        proposer = Proposer(list(codes.values()), received)
-        findable = set(codes) | ({walk_in} if walk_in else set())
-        new_rows: list[StatementLine] = []
-        automatic: list[tuple[StatementLine, Pledge | None]] = []
-        debits: list[Any] = []
-        with ledger.cached_accounts():
-            bank = ledger.account(programme, LedgerAccount.Code.BANK)
-            for index, (line, print_) in enumerate(zip(parsed.lines, prints, strict=True), 1):
-                if progress and index % 5000 == 0:
-                    progress(index, total, "Đang đối chiếu")
-                if line.amount > 0:
-                    result.credits += 1
-                if print_ in known:
-                    result.already_imported += 1
-                    continue
-                known.add(print_)
-                row = StatementLine(
-                    programme=programme,
-                    statement=statement,
-                    fingerprint=print_,
-                    booked_on=line.booked_on,
-                    doc_number=line.doc_number[:60],
-                    amount=line.amount,
-                    description=line.description,
-                    status=StatementLine.Status.REVIEW,
-                )
-                new_rows.append(row)
-                if line.amount < 0:
-                    debits.append(_debit_entry(actor, programme, row, bank))
-                    result.debits_posted += 1
-                    continue
-                found = references.find(line.description, findable)
-                in_period = programme.campaign_start <= line.booked_on <= programme.campaign_end
-                if len(found) == 1 and in_period:
-                    pledge = codes.get(found[0])
-                    row.status, row.score, row.proposed_pledge = StatementLine.Status.MATCHED, AUTO_MATCH_SCORE, pledge
-                    automatic.append((row, pledge))
-                    if pledge is not None:
-                        proposer.received_more(pledge, line.amount)
-                    result.matched += 1
-                else:
-                    row.proposed_pledge, row.score = (
-                        (codes.get(found[0]), AUTO_MATCH_SCORE - 1)
-                        if found
-                        else proposer.propose(line.amount, line.description)
-                    )
-                    result.unmatched += 1
-            if progress:
-                progress(total, total, "Đang ghi vào sổ")
-            # lines (with the debits' entries), then the debit entries, then the matched gifts: bulk inserts
-            StatementLine.objects.bulk_create(new_rows, batch_size=2000)
-            ledger.post_many(debits)
-            result.donations_created = len(bank_transfers_record(actor=actor, programme=programme, items=automatic))
+        result = ImportResult(statement_id=statement.pk, profile=parsed.profile, lines=total, errors=parsed.errors)
+        settled = _settle_lines(actor, programme, statement, parsed, prints, result, progress)
+        if progress:
+            progress(total, total, "Đang ghi vào sổ")
+        # lines (with the debits' entries), then the debit entries, then the matched gifts: bulk inserts
+        StatementLine.objects.bulk_create(settled.rows, batch_size=2000)
+        ledger.post_many(settled.debits)
+        result.donations_created = len(bank_transfers_record(actor=actor, programme=programme, items=settled.automatic))
         for field in ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created"):
             setattr(statement, field, getattr(result, field))
         statement.save()
         audit.record(
             actor=actor,
-            action="statement.import",
+            action=Action.STATEMENT_IMPORT,
             obj=statement,
             programme_code=programme.code,
             extra={k: v for k, v in result.as_dict().items() if k != "errors"},
@@ -278,9 +310,65 @@ def _debit_entry(actor: scope.Actor, programme: Programme, row: StatementLine, b
     return built
 
 
+IMPORT_AUDITS = (Action.STATEMENT_IMPORT, Action.DONATION_RECORD, Action.RECEIPT_ISSUE)
+
+
+@service(audits=IMPORT_AUDITS, atomic=False)
+def statement_import(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    mapping: ColumnMap | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a statement now: the file is read first, then every new line is written in one transaction."""
+    return _import(actor, programme, data, filename, mapping, progress)
+
+
+@service(audits=IMPORT_AUDITS, atomic=False)
+def statement_submit(
+    *, actor: scope.Actor, programme: Programme, data: bytes, filename: str, mapping: ColumnMap | None = None
+) -> ImportResult | BackgroundJob:
+    """What the web page, the API and `phocap fundraising import-statement` call: a statement up to
+    `BACKGROUND_BYTES` is imported now; a larger one is kept and imported as a background job the officer can
+    watch (its result is the job). One rule, whatever the interface."""
+    if len(data) <= BACKGROUND_BYTES:
+        return _import(actor, programme, data, filename, mapping, None)
+    require_fundraiser(actor, programme)
+    parse(data, filename, mapping)  # a file that cannot be read is refused now, not in the background
+    folder = Path(settings.PHOCAP_UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{hashlib.sha256(data).hexdigest()}{Path(filename).suffix.lower()[:8]}"
+    stored.write_bytes(data)
+    with transaction.atomic(durable=True):
+        return job_start(
+            actor=actor,
+            task=statement_import_task,
+            kind="fundraising.statement_import",
+            label=f"Nhập sao kê {filename}",
+            programme_code=programme.code,
+            programme=programme.code,
+            path=str(stored),
+            filename=filename,
+            mapping=dataclasses.asdict(mapping) if mapping else None,
+        )
+
+
 # --- the review queue -----------------------------------------------------------------------------------
 
 
+@service(
+    audits=[
+        Action.STATEMENT_LINE_PLEDGE,
+        Action.STATEMENT_LINE_GIFT,
+        Action.STATEMENT_LINE_DEPOSIT,
+        Action.STATEMENT_LINE_IGNORE,
+        Action.DONATION_RECORD,
+        Action.RECEIPT_ISSUE,
+    ]
+)
 def statement_line_resolve(
     *,
     actor: scope.Actor,
@@ -298,84 +386,59 @@ def statement_line_resolve(
     `ignore` — not ours to count (kept, with the reason, in the audit trail)."""
     programme = line.programme
     require_fundraiser(actor, programme)
-    with transaction.atomic():
-        locked = StatementLine.objects.select_for_update().get(pk=line.pk)
-        if locked.status != StatementLine.Status.REVIEW:
-            raise Conflict("Dòng sao kê này đã được xử lý.")
-        if locked.amount <= 0:
-            raise ValidationFailed("Chỉ dòng ghi có mới chờ xem xét.")
-        if action in ("pledge", "gift"):
-            if action == "pledge" and pledge is None:
-                raise ValidationFailed("Chọn cam kết.", field="pledge")
-            donation_record(
-                actor=actor,
-                programme=programme,
-                channel=Donation.Channel.BANK_TRANSFER,
-                amount=locked.amount,
-                received_on=locked.booked_on,
-                pledge=pledge if action == "pledge" else None,
-                donor=donor if action == "gift" else None,
-                statement_line=locked,
-                override_reason=override_reason,
-            )
-            locked.status = StatementLine.Status.MATCHED
-        elif action == "deposit":
-            if collection_point is None or collection_point.programme_id != programme.pk:
-                raise ValidationFailed("Chọn điểm cầu đã nộp tiền mặt.", field="collection_point")
-            cash = ledger.account(programme, LedgerAccount.Code.CASH, point=collection_point)
-            locked.entry = ledger.post(
-                programme=programme,
-                kind=JournalEntry.Kind.TRANSFER,
-                occurred_on=locked.booked_on,
-                memo=f"Nộp tiền mặt từ {collection_point}",
-                lines=[
-                    (ledger.account(programme, LedgerAccount.Code.BANK), locked.amount),
-                    (cash, -locked.amount),
-                ],
-                actor_label=_label(actor),
-            )
-            locked.status = StatementLine.Status.POSTED
-        elif action == "ignore":
-            if not note.strip():
-                raise ValidationFailed("Cần ghi lý do bỏ qua.", field="note")
-            locked.status = StatementLine.Status.IGNORED
-        else:
-            raise ValidationFailed(f"Thao tác {action!r} không hợp lệ.", field="action")
-        locked.save(update_fields=["status", "entry"])
-        audit.record(
-            actor=actor,
-            action=f"statement_line.{action}",
-            obj=locked,
-            programme_code=programme.code,
-            changes={"status": ["review", locked.status]},
-            extra={"pledge": pledge.reference if pledge else "", "note": note},
+    locked = StatementLine.objects.select_for_update().get(pk=line.pk)
+    if locked.status != StatementLine.Status.REVIEW:
+        raise Conflict("Dòng sao kê này đã được xử lý.")
+    if locked.amount <= 0:
+        raise ValidationFailed("Chỉ dòng ghi có mới chờ xem xét.")
+    if action in ("pledge", "gift"):
+        if action == "pledge" and pledge is None:
+            raise ValidationFailed("Chọn cam kết.", field="pledge")
+        gift = Gift(
+            channel=Donation.Channel.BANK_TRANSFER,
+            amount=locked.amount,
+            received_on=locked.booked_on,
+            pledge=pledge if action == "pledge" else None,
+            statement_line=locked,
+            override_reason=override_reason,
         )
+        donation_post(actor, programme, gift, donor if action == "gift" else None)
+        locked.status = StatementLine.Status.MATCHED
+    elif action == "deposit":
+        locked.entry = _deposit_entry(actor, programme, locked, collection_point)
+        locked.status = StatementLine.Status.POSTED
+    elif action == "ignore":
+        if not note.strip():
+            raise ValidationFailed("Cần ghi lý do bỏ qua.", field="note")
+        locked.status = StatementLine.Status.IGNORED
+    else:
+        raise ValidationFailed(f"Thao tác {action!r} không hợp lệ.", field="action")
+    locked.save(update_fields=["status", "entry"])
+    audit.record(
+        actor=actor,
+        action=Action(f"statement_line.{action}"),
+        obj=locked,
+        programme_code=programme.code,
+        changes={"status": ["review", locked.status]},
+        extra={"pledge": pledge.reference if pledge else "", "note": note},
+    )
     return locked
 
 
-def statement_import_start(
-    *, actor: scope.Actor, programme: Programme, data: bytes, filename: str, mapping: ColumnMap | None = None
-) -> Any:
-    """A large statement: keep the file, and import it as a background job the officer can watch."""
-    from django.conf import settings
-
-    from phocap.core.jobs import job_start
-    from phocap.fundraising.tasks import statement_import_task
-
-    require_fundraiser(actor, programme)
-    folder = Path(settings.PHOCAP_UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{hashlib.sha256(data).hexdigest()}{Path(filename).suffix.lower()[:8]}"
-    stored.write_bytes(data)
-    with transaction.atomic():
-        return job_start(
-            actor=actor,
-            task=statement_import_task,
-            kind="fundraising.statement_import",
-            label=f"Nhập sao kê {filename}",
-            programme_code=programme.code,
-            programme=programme.code,
-            path=str(stored),
-            filename=filename,
-            mapping=dataclasses.asdict(mapping) if mapping else None,
-        )
+def _deposit_entry(
+    actor: scope.Actor, programme: Programme, line: StatementLine, point: CollectionPoint | None
+) -> JournalEntry:
+    """Cash a collection point paid into the bank: from cash at the point to the bank (not a new gift)."""
+    if point is None or point.programme_id != programme.pk:
+        raise ValidationFailed("Chọn điểm cầu đã nộp tiền mặt.", field="collection_point")
+    return ledger.post(
+        programme=programme,
+        kind=JournalEntry.Kind.TRANSFER,
+        occurred_on=line.booked_on,
+        memo=f"Nộp tiền mặt từ {point}",
+        lines=[
+            (ledger.account(programme, LedgerAccount.Code.BANK), line.amount),
+            (ledger.account(programme, LedgerAccount.Code.CASH, point=point), -line.amount),
+        ],
+        actor_label=_label(actor),
+    )

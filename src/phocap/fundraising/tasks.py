@@ -4,6 +4,8 @@ from typing import Any
 from django.tasks import task
 
 from phocap.core.jobs import job_actor, job_run
+from phocap.fundraising.statement_files import ColumnMap
+from phocap.programmes.models import Programme
 
 
 @task()
@@ -11,9 +13,7 @@ def statement_import_task(
     *, job_id: int, programme: str, path: str, filename: str, mapping: dict[str, Any] | None = None
 ) -> Any:
     """Import a stored statement file, reporting progress to the job's row; the user's rights apply."""
-    from phocap.fundraising.statement_files import ColumnMap
-    from phocap.fundraising.statements import statement_import
-    from phocap.programmes.models import Programme
+    from phocap.fundraising.statements import statement_import  # the service imports this task to start it
 
     actor = job_actor(job_id)
 

@@ -18,8 +18,3 @@ urlpatterns = [
     path("sao-ke/", views.statement_upload, name="statements"),
     path("cho-xu-ly/", views.review, name="review"),
 ]
-
-public_urlpatterns = [
-    path("<slug:code>/", views.public_statement, name="public"),
-    path("<slug:code>/danh-sach.<str:fmt>", views.public_download, name="public_download"),
-]

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,14 +13,13 @@ from django.views.decorators.http import require_POST
 
 from phocap.accounts import scope
 from phocap.core.errors import DomainError
+from phocap.core.models import BackgroundJob
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
 from phocap.fundraising.forms import CashForm, InKindForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
 from phocap.fundraising.models import Donation, Pledge
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
-
-PUBLIC_CACHE_SECONDS = 60
 
 
 def _programme(request: HttpRequest, code: str) -> Programme:
@@ -40,7 +36,15 @@ def _context(request: HttpRequest, programme: Programme, **extra: Any) -> dict[s
 @not_found_as_404
 def home(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
-    walk_in = services.walk_in_code(programme) if programme.bank_bin else None
+    if request.method == "POST" and request.POST.get("action") == "walk_in":
+        try:
+            made = services.walk_in_code_create(actor=request.user, programme=programme)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Mã ủng hộ chung: %(ref)s.") % {"ref": made.reference})
+        return redirect("fundraising:home", code=code)
+    walk_in = selectors.walk_in_code(programme) if programme.bank_bin else None
     qr = selectors.qr_for(actor=request.user, reference=walk_in.reference) if walk_in else None
     return render(
         request,
@@ -69,14 +73,6 @@ def pledges(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                donor = services.donor_find_or_create(
-                    actor=request.user,
-                    programme=programme,
-                    kind=data["donor_kind"],
-                    name=data["donor_name"],
-                    tax_code=data["tax_code"],
-                    publish_name=data["publish_name"],
-                )
                 earmark = (
                     programmes.commune_get(actor=request.user, programme=programme, code=data["earmark"])
                     if data["earmark"]
@@ -85,7 +81,12 @@ def pledges(request: HttpRequest, code: str) -> HttpResponse:
                 pledge = services.pledge_create(
                     actor=request.user,
                     programme=programme,
-                    donor=donor,
+                    donor=services.DonorInput(
+                        kind=data["donor_kind"],
+                        name=data["donor_name"],
+                        tax_code=data["tax_code"],
+                        publish_name=data["publish_name"],
+                    ),
                     amount=data["amount"],
                     phones=data["phones"],
                     earmark=earmark,
@@ -174,15 +175,13 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                donor = None
-                if data["donor_name"]:
-                    donor = services.donor_find_or_create(
-                        actor=request.user,
-                        programme=programme,
-                        kind=data["donor_kind"],
-                        name=data["donor_name"],
-                        publish_name=data["publish_name"],
+                donor = (
+                    services.DonorInput(
+                        kind=data["donor_kind"], name=data["donor_name"], publish_name=data["publish_name"]
                     )
+                    if data["donor_name"]
+                    else None
+                )
                 pledge = (
                     selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
                     if data["pledge"]
@@ -241,13 +240,7 @@ def in_kind(request: HttpRequest, code: str) -> HttpResponse:
             donor = (
                 None
                 if pledge
-                else services.donor_find_or_create(
-                    actor=request.user,
-                    programme=programme,
-                    kind=data["donor_kind"],
-                    name=data["donor_name"],
-                    tax_code=data["tax_code"],
-                )
+                else services.DonorInput(kind=data["donor_kind"], name=data["donor_name"], tax_code=data["tax_code"])
             )
             donation = services.donation_record(
                 actor=request.user,
@@ -341,20 +334,17 @@ def statement_upload(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                data = upload.read()
-                if len(data) > statements.BACKGROUND_BYTES:
-                    job = statements.statement_import_start(
-                        actor=request.user,
-                        programme=programme,
-                        data=data,
-                        filename=upload.name,
-                        mapping=form.mapping(),
-                    )
-                    messages.success(request, _("Tệp lớn: đang nhập trong nền (%(label)s).") % {"label": job.label})
-                    return redirect("tasks")
-                result = statements.statement_import(
-                    actor=request.user, programme=programme, data=data, filename=upload.name, mapping=form.mapping()
+                done = statements.statement_submit(
+                    actor=request.user,
+                    programme=programme,
+                    data=upload.read(),
+                    filename=upload.name,
+                    mapping=form.mapping(),
                 )
+                if isinstance(done, BackgroundJob):
+                    messages.success(request, _("Tệp lớn: đang nhập trong nền (%(label)s).") % {"label": done.label})
+                    return redirect("tasks")
+                result = done
             except DomainError as exc:
                 add_domain_error(form, exc)
             except forms.ValidationError as exc:  # an incomplete hand-made column mapping
@@ -430,84 +420,3 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             ],
         ),
     )
-
-
-# --- public statement (no login) -----------------------------------------------------------------------
-
-
-def _public_programme(code: str) -> Programme:
-    programme = programmes.public_programmes().filter(code=code).first()
-    if programme is None:
-        raise Http404
-    return programme
-
-
-def public_statement(request: HttpRequest, code: str) -> HttpResponse:
-    programme = _public_programme(code)
-    key = f"phocap:public-summary:{programme.pk}"
-    summary = cache.get(key)
-    if summary is None:
-        from phocap.handover.selectors import public_progress
-        from phocap.reports.indicators import compute
-
-        summary = selectors.summary(programme)
-        summary["distribution"] = public_progress(programme)
-        report = compute(programme)  # figures only: no names, numbers or phones of anyone
-        summary["progress_date"] = report.date
-        summary["progress"] = [
-            {
-                "name": c.name,
-                "coverage": c.indicators["smartphone_coverage"].percent,
-                "target": c.indicators["smartphone_coverage"].target,
-                "eid": c.indicators["eid_level2"].percent,
-                "cashless": c.indicators["cashless_payment"].percent,
-            }
-            for c in report.communes
-        ]
-        cache.set(key, summary, PUBLIC_CACHE_SECONDS)
-    page = Paginator(selectors.public_donations(programme), 50, allow_empty_first_page=True)
-    page.count  # noqa: B018 - the paginator's count is one COUNT(*) on an indexed column
-    current = page.get_page(request.GET.get("page"))
-    response = render(
-        request,
-        "fundraising/public.html",
-        {
-            "programme": programme,
-            "summary": summary,
-            "page": current,
-            "rows": [selectors.public_row(d) for d in current],
-        },
-    )
-    response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
-    return response
-
-
-def public_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    """The same list as the public page, for download: CSV or XLSX, streamed row by row."""
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    programme = _public_programme(code)
-    header = ["Ngày", "Nhà tài trợ", "Số tiền (đồng)", "Hình thức", "Số máy (hiện vật)"]
-    rows = (selectors.public_row(d) for d in selectors.public_donations(programme).iterator(chunk_size=2000))
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        for r in rows:
-            writer.writerow([r["date"].strftime("%d/%m/%Y"), r["donor"], r["amount"], r["channel"], r["phones"]])
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Danh sach ung ho")
-        sheet.append(header)
-        for r in rows:
-            sheet.append([r["date"], r["donor"], r["amount"], r["channel"], r["phones"]])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="cong-khai-{programme.code}.{fmt}"'
-    return response

@@ -6,20 +6,18 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actions import Action
 from phocap.core.errors import PermissionDenied, ValidationFailed
 from phocap.core.jobs import job_start
 from phocap.core.models import BackgroundJob
+from phocap.core.services import service
 from phocap.geo.models import REFORM_2025, AdminUnit, UnitSuccession
-
-if TYPE_CHECKING:
-    pass
 
 SOURCE = "vietnam-provinces"
 Progress = Callable[[int, int, str], None]
@@ -210,6 +208,7 @@ def _link_successions() -> int:
     return len(new)
 
 
+@service(audits=[Action.GEO_LOAD])
 def geo_load(
     *,
     actor: scope.Actor,
@@ -223,6 +222,18 @@ def geo_load(
     `load_all` loads both eras and the old → new mapping. Loading is idempotent: units are matched by
     (level, code, period) and updated in place; nothing is deleted.
     """
+    return units_load(actor=actor, province=province, legacy=legacy, load_all=load_all, progress=progress)
+
+
+def units_load(
+    *,
+    actor: scope.Actor,
+    province: str | None = None,
+    legacy: bool = False,
+    load_all: bool = False,
+    progress: Progress | None = None,
+) -> list[LoadSummary]:
+    """`geo_load` inside the caller's transaction (a programme's set-up loads its units with it)."""
     if not scope.can_manage_geography(actor):
         raise PermissionDenied("Chỉ quản trị hệ thống được tải danh mục đơn vị hành chính.")
     if load_all == (province is not None):
@@ -232,25 +243,24 @@ def geo_load(
     if province is not None:
         codes = [_check_province(province, legacy)]
     summaries: list[LoadSummary] = []
-    with transaction.atomic():
-        for era in eras:
-            summary = LoadSummary(era=era)
-            rows = _legacy_rows(codes) if era == LEGACY else _current_rows(codes)
-            _upsert(rows, era, summary, progress)
-            summaries.append(summary)
-        summaries[-1].successions_created = _link_successions()
-        first = AdminUnit.objects.filter(level="province").order_by("code").first()
-        if first is not None:
-            audit.record(
-                actor=actor,
-                action="geo.load",
-                obj=first,
-                extra={
-                    "province": province or "all",
-                    "eras": ",".join(eras),
-                    **{f"{s.era}_{k}": v for s in summaries for k, v in s.as_dict().items() if k != "era"},
-                },
-            )
+    for era in eras:
+        summary = LoadSummary(era=era)
+        rows = _legacy_rows(codes) if era == LEGACY else _current_rows(codes)
+        _upsert(rows, era, summary, progress)
+        summaries.append(summary)
+    summaries[-1].successions_created = _link_successions()
+    first = AdminUnit.objects.filter(level="province").order_by("code").first()
+    if first is not None:
+        audit.record(
+            actor=actor,
+            action=Action.GEO_LOAD,
+            obj=first,
+            extra={
+                "province": province or "all",
+                "eras": ",".join(eras),
+                **{f"{s.era}_{k}": v for s in summaries for k, v in s.as_dict().items() if k != "era"},
+            },
+        )
     return summaries
 
 
@@ -265,19 +275,20 @@ def successor_province_codes(legacy_code: str) -> list[str]:
     )
 
 
-def geo_ensure_for(*, actor: scope.Actor, province: str, on: dt.date) -> list[LoadSummary]:
-    """Load what a programme with units as of `on` needs: its province in that era, and for a pre-2025
-    programme the provinces it became part of (for "now part of …")."""
+def units_ensure_for(*, actor: scope.Actor, province: str, on: dt.date) -> list[LoadSummary]:
+    """Load what a programme with units as of `on` needs, inside the caller's transaction: its province in that
+    era, and for a pre-2025 programme the provinces it became part of (for "now part of …")."""
     summaries: list[LoadSummary] = []
     if on < REFORM_2025:
-        summaries += geo_load(actor=actor, province=province, legacy=True)
+        summaries += units_load(actor=actor, province=province, legacy=True)
         for code in successor_province_codes(province):
-            summaries += geo_load(actor=actor, province=code)
+            summaries += units_load(actor=actor, province=code)
     else:
-        summaries += geo_load(actor=actor, province=province)
+        summaries += units_load(actor=actor, province=province)
     return summaries
 
 
+@service(audits=[])
 def geo_load_start(
     *, actor: scope.Actor, province: str | None = None, legacy: bool = False, load_all: bool = False
 ) -> BackgroundJob:
@@ -295,13 +306,12 @@ def geo_load_start(
         + ("toàn quốc" if load_all else f"tỉnh {province}")
         + (" (trước 1/7/2025)" if legacy and not load_all else "")
     )
-    with transaction.atomic():
-        return job_start(
-            actor=actor,
-            task=geo_load_task,
-            kind="geo.load",
-            label=label,
-            province=province,
-            legacy=legacy,
-            load_all=load_all,
-        )
+    return job_start(
+        actor=actor,
+        task=geo_load_task,
+        kind="geo.load",
+        label=label,
+        province=province,
+        legacy=legacy,
+        load_all=load_all,
+    )

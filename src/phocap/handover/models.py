@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +30,20 @@ class HandoverEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune} {self.held_on:%d/%m/%Y}"
+
+
+def not_ended_by(on: dt.date) -> Q:
+    """Over Handover: not returned or swapped by the end of the day (the phone still in the person's hands)."""
+    return Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+
+
+class HandoverQuerySet(models.QuerySet["Handover"]):
+    def standing(self, on: dt.date | None = None) -> HandoverQuerySet:
+        """The one rule of *holding a phone on a date*: handed over by then (the event held on or before it) and
+        not returned or swapped by then. Without a date: holding one now (status current)."""
+        if on is None:
+            return self.filter(status=Handover.Status.CURRENT)
+        return self.filter(not_ended_by(on), event__held_on__lte=on)
 
 
 class Handover(models.Model):
@@ -60,6 +76,8 @@ class Handover(models.Model):
     key = models.CharField(max_length=64, unique=True)  # the form's idempotency key: a retried submit is the same
     at = models.DateTimeField(default=timezone.now)
     ended_on = models.DateField(_("ngày trả/đổi"), null=True, blank=True)  # returned or replaced on this day
+
+    objects = HandoverQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lần trao máy")

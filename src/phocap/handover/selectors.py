@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
 from phocap.devices.models import PurchaseOrder
 from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
-from phocap.programmes.models import Programme
+from phocap.programmes.models import Programme, ProgrammeCommune
 
 
 def public_progress(programme: Programme) -> dict[str, Any]:
@@ -19,7 +21,11 @@ def public_progress(programme: Programme) -> dict[str, Any]:
     )
     communes = (
         programme.communes.select_related("unit")
-        .annotate(handed=Count("handover_events__handovers", filter=Q(handover_events__handovers__status="current")))
+        .annotate(
+            handed=Count(
+                "handover_events__handovers", filter=Q(handover_events__handovers__status=Handover.Status.CURRENT)
+            )
+        )
         .order_by("unit__code")
     )
     return {
@@ -57,4 +63,33 @@ def handovers_of(event: HandoverEvent) -> QuerySet[Handover]:
         .select_related("resident", "device")
         .annotate(has_photo=Exists(HandoverPhoto.objects.filter(handover=OuterRef("pk"))))
         .order_by("-at")
+    )
+
+
+def event_list(*, actor: scope.Actor, communes: list[ProgrammeCommune]) -> QuerySet[HandoverEvent]:
+    """The events of the given communes the actor works in, newest first."""
+    mine = [c.pk for c in communes if scope.can_write_commune(actor, c)]
+    return HandoverEvent.objects.filter(commune__in=mine).select_related("commune__unit").order_by("-held_on")
+
+
+def holders(programme: Programme, on: dt.date | None = None) -> QuerySet[Handover]:
+    """The people holding a phone from the programme on a date (`Handover.objects.standing`)."""
+    return Handover.objects.filter(programme=programme).standing(on)
+
+
+def first_handover_dates(programme: Programme, resident_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
+    """The day each person first received a phone from the programme: follow-ups count from it (a swapped
+    phone does not restart them)."""
+    rows = Handover.objects.filter(programme=programme)
+    if resident_ids is not None:
+        rows = rows.filter(resident_id__in=list(resident_ids))
+    return dict(rows.values("resident_id").annotate(first=Min("event__held_on")).values_list("resident_id", "first"))
+
+
+def received_from(programme: Programme, resident_ids: Iterable[int]) -> set[int]:
+    """Of these people, those who ever received a phone from the programme."""
+    return set(
+        Handover.objects.filter(programme=programme, resident_id__in=list(resident_ids)).values_list(
+            "resident_id", flat=True
+        )
     )

@@ -1,35 +1,47 @@
 """Handover (issue #5): the person's identity checked against the registry, the device checked against their
-reservation, the confirmation recorded — once, even when the form is sent twice; no-shows release the phone to
-the next in line; returns and replacements keep both devices on record."""
+reservation, the confirmation recorded — once, even when the form is sent twice; returns and replacements keep
+both devices on record. (No-shows release the phone to the next in line: `allocation.services.reservation_release`.)
+
+This app writes only its own rows — events, handovers, photos. The reservation's side is the allocation's
+(`reservation_hand_over`, `reservation_end`, `reservation_keep`), the phone's the devices app's (`move`), the
+person's smartphone status the registry's (`smartphone_mark`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import secrets
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from phocap.accounts import scope
-from phocap.allocation.models import Placement, Reservation
+from phocap.allocation import services as allocation
+from phocap.allocation.models import Reservation
 from phocap.core import audit
+from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
+from phocap.core.services import service
+from phocap.devices import services as devices
 from phocap.devices.models import Device
-from phocap.devices.services import read_imei, record_move
 from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize
 from phocap.registry.models import Resident
+from phocap.registry.services import smartphone_mark
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
 
 
 def _may(actor: scope.Actor, commune: ProgrammeCommune) -> bool:
     return scope.can_write_commune(actor, commune)
 
 
+@service(audits=[Action.HANDOVER_EVENT])
 def event_create(
     *,
     actor: scope.Actor,
@@ -43,26 +55,16 @@ def event_create(
         raise NotFound("Không tìm thấy xã/phường (hoặc bạn không có quyền).")
     if not place.strip():
         raise ValidationFailed("Cần ghi địa điểm trao.", field="place")
-    with transaction.atomic():
-        event = HandoverEvent.objects.create(
-            programme=programme,
-            commune=commune,
-            held_on=held_on,
-            place=place.strip()[:200],
-            organisers=organisers.strip()[:500],
-            created_by=_label(actor),
-        )
-        audit.record(actor=actor, action="handover.event", obj=event, programme_code=programme.code)
-    return event
-
-
-def expected(event: HandoverEvent) -> Any:
-    """The people of the event's commune with a phone reserved for them, not yet handed over."""
-    return (
-        Reservation.objects.filter(commune=event.commune, status=Reservation.Status.ACTIVE)
-        .select_related("resident", "device__phone_model")
-        .order_by("resident__village", "resident__full_name")
+    event = HandoverEvent.objects.create(
+        programme=programme,
+        commune=commune,
+        held_on=held_on,
+        place=place.strip()[:200],
+        organisers=organisers.strip()[:500],
+        created_by=_label(actor),
     )
+    audit.record(actor=actor, action=Action.HANDOVER_EVENT, obj=event, programme_code=programme.code)
+    return event
 
 
 def new_key() -> str:
@@ -70,16 +72,10 @@ def new_key() -> str:
     return secrets.token_hex(16)
 
 
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_MAX_SIDE = 1600
-
-
 def read_photo(data: bytes) -> bytes:
     """A phone camera's picture → a JPEG at most 1600 px on its longer side, without metadata (a phone photo
     carries the GPS position of the village hall and the camera's serial). Anything that is not a picture is
     refused with a message."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationFailed("Ảnh quá lớn (tối đa 10 MB).", field="photo")
     try:
@@ -93,6 +89,42 @@ def read_photo(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def erase_photos(resident: Resident) -> None:
+    """A person's data erased: the photos taken at their handovers go with it (the records stay)."""
+    HandoverPhoto.objects.filter(handover__resident=resident).delete()
+
+
+def _held_for(event: HandoverEvent, reservation_id: int) -> Reservation:
+    """The person's reservation at this event's commune, locked, still holding their phone."""
+    reservation = allocation.reservation_locked(commune=event.commune, reservation_id=reservation_id)
+    if reservation is None:
+        raise NotFound("Không tìm thấy người này trong danh sách nhận máy của xã.")
+    if reservation.status == Reservation.Status.HANDED_OVER:
+        raise Conflict(
+            f"{reservation.resident.full_name} đã nhận điện thoại rồi; mỗi người chỉ được nhận một máy.",
+            code="already_handed_over",
+        )
+    if reservation.status != Reservation.Status.ACTIVE:
+        raise Conflict("Máy giữ cho người này đã được trả về kho.", code="reservation_released")
+    return reservation
+
+
+def _identity_check(resident: Resident, id_number: str, scanned: bool) -> str:
+    """The number on the person's card against the registry's keyed hash (never decrypted for this)."""
+    if not resident.id_hash:
+        return Handover.IdCheck.NO_NUMBER
+    reading = normalize.read_id_number(id_number)
+    if reading.value is None or blind_index(reading.value.number) != resident.id_hash:
+        raise ValidationFailed("Số định danh không khớp với danh sách: kiểm tra lại thẻ CCCD.", field="id_number")
+    return Handover.IdCheck.SCANNED if scanned else Handover.IdCheck.TYPED
+
+
+def _device_check(reservation: Reservation, imei: str) -> None:
+    if _imei(imei) != reservation.device.imei:
+        raise Conflict("Máy này không phải máy đã giữ cho người nhận: kiểm tra lại IMEI (*#06#).", code="wrong_device")
+
+
+@service(audits=[Action.HANDOVER_RECORD], atomic=False)
 def handover_record(
     *,
     actor: scope.Actor,
@@ -108,7 +140,7 @@ def handover_record(
     photo: bytes | None = None,
 ) -> Handover:
     """Hand the reserved phone to its person. Idempotent on `key`: a retried submit returns the first record.
-    `photo` (optional) is the confirmation picture as the phone took it."""
+    `photo` (optional) is the confirmation picture as the phone took it (re-encoded before the transaction)."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
     done = Handover.objects.filter(key=key).first()
@@ -120,39 +152,11 @@ def handover_record(
         raise ValidationFailed("Người nhận cần ký hoặc điểm chỉ.", field="confirmation")
     picture = read_photo(photo) if photo else None
     try:
-        with transaction.atomic():
-            reservation = (
-                Reservation.objects.select_for_update()
-                .filter(pk=reservation_id, commune=event.commune)
-                .select_related("resident", "device")
-                .first()
-            )
-            if reservation is None:
-                raise NotFound("Không tìm thấy người này trong danh sách nhận máy của xã.")
-            if reservation.status == Reservation.Status.HANDED_OVER:
-                raise Conflict(
-                    f"{reservation.resident.full_name} đã nhận điện thoại rồi; mỗi người chỉ được nhận một máy.",
-                    code="already_handed_over",
-                )
-            if reservation.status != Reservation.Status.ACTIVE:
-                raise Conflict("Máy giữ cho người này đã được trả về kho.", code="reservation_released")
+        with transaction.atomic(durable=True):
+            reservation = _held_for(event, reservation_id)
             resident: Resident = reservation.resident
-            if resident.id_hash:
-                reading = normalize.read_id_number(id_number)
-                if reading.value is None or blind_index(reading.value.number) != resident.id_hash:
-                    raise ValidationFailed(
-                        "Số định danh không khớp với danh sách: kiểm tra lại thẻ CCCD.", field="id_number"
-                    )
-                id_check = Handover.IdCheck.SCANNED if scanned else Handover.IdCheck.TYPED
-            else:
-                id_check = Handover.IdCheck.NO_NUMBER
-            number, reason = read_imei(imei)
-            if number is None:
-                raise ValidationFailed(f"IMEI: {reason}", field="imei")
-            if number != reservation.device.imei:
-                raise Conflict(
-                    "Máy này không phải máy đã giữ cho người nhận: kiểm tra lại IMEI (*#06#).", code="wrong_device"
-                )
+            id_check = _identity_check(resident, id_number, scanned)
+            _device_check(reservation, imei)
             handover = Handover.objects.create(
                 programme=event.programme,
                 event=event,
@@ -168,18 +172,13 @@ def handover_record(
             )
             if picture is not None:
                 HandoverPhoto.objects.create(handover=handover, content=picture, uploaded_by=_label(actor))
-            reservation.status = Reservation.Status.HANDED_OVER
-            reservation.save(update_fields=["status"])
-            device = Device.objects.select_for_update().get(pk=reservation.device_id)
-            record_move(device, Device.State.HANDED_OVER, note=f"Trao tại {event.place}", actor=actor)
-            Resident.objects.filter(pk=resident.pk).update(
-                smartphone_status=Resident.Smartphone.HAS,
-                smartphone_surveyed_on=event.held_on,
-                updated_at=timezone.now(),
-            )
+            allocation.reservation_hand_over(reservation)
+            device = devices.locked(reservation.device_id)
+            devices.move(device, Device.State.HANDED_OVER, note=f"Trao tại {event.place}", actor=actor)
+            smartphone_mark(resident_id=resident.pk, status=Resident.Smartphone.HAS, on=event.held_on)
             audit.record(
                 actor=actor,
-                action="handover.record",
+                action=Action.HANDOVER_RECORD,
                 obj=handover,
                 programme_code=event.programme.code,
                 extra={"event": event.pk, "id_check": id_check, "device": device.imei, "photo": picture is not None},
@@ -194,150 +193,96 @@ def handover_record(
     return handover
 
 
-def reservation_release(*, actor: scope.Actor, reservation: Reservation, reason: str) -> Reservation | None:
-    """A no-show (or a person who declined): the phone goes back to ready and is offered to the next person in
-    line in the same round and commune, whose reservation is returned (None when nobody is left)."""
-    if not reason.strip():
-        raise ValidationFailed("Cần ghi lý do (vắng mặt, từ chối…).", field="reason")
-    with transaction.atomic():
-        locked = Reservation.objects.select_for_update().select_related("commune__unit").get(pk=reservation.pk)
-        if not _may(actor, locked.commune):
-            raise NotFound("Không tìm thấy.")
-        if locked.status != Reservation.Status.ACTIVE:
-            raise Conflict("Chỉ trả về được máy đang giữ.", code="not_active")
-        locked.status, locked.released_at, locked.release_reason = "released", timezone.now(), reason.strip()[:300]
-        locked.save(update_fields=["status", "released_at", "release_reason"])
-        device = Device.objects.select_for_update().get(pk=locked.device_id)
-        record_move(device, Device.State.READY, note=f"Người nhận không đến: {reason.strip()}", actor=actor)
-        audit.record(
-            actor=actor,
-            action="reservation.release",
-            obj=locked,
-            programme_code=locked.round.programme.code,
-            extra={"reason": reason.strip()[:300]},
-        )
-        holding = Reservation.objects.filter(programme=locked.programme, status__in=["active", "handed_over"]).values(
-            "resident_id"
-        )
-        nxt = (
-            Placement.objects.select_for_update()
-            .filter(round=locked.round, commune=locked.commune, selected=False)
-            .exclude(resident_id__in=holding)
-            .exclude(resident_id=locked.resident_id)
-            .order_by("rank")
-            .first()
-        )
-        if nxt is None:
-            return None
-        nxt.selected = True
-        nxt.reason = f"{nxt.reason.split('; chưa được chọn')[0]}; được mời thay người vắng mặt"[:300]
-        nxt.save(update_fields=["selected", "reason"])
-        offered = Reservation.objects.create(
-            programme=locked.programme,
-            round=locked.round,
-            resident_id=nxt.resident_id,
-            commune=locked.commune,
-            device=device,
-        )
-        record_move(device, Device.State.RESERVED, note="Giữ cho người tiếp theo trong danh sách", actor=actor)
-        return offered
+def _current(actor: scope.Actor, handover: Handover) -> Handover:
+    locked = Handover.objects.select_for_update().select_related("event__commune", "reservation").get(pk=handover.pk)
+    if not _may(actor, locked.event.commune):
+        raise NotFound("Không tìm thấy.")
+    if locked.status != Handover.Status.CURRENT:
+        raise Conflict("Lần trao này đã được trả lại hoặc đổi máy.", code="not_current")
+    return locked
 
 
+@service(audits=[Action.HANDOVER_RETURN])
 def handover_return(
     *, actor: scope.Actor, handover: Handover, reason: str, device_ok: bool, on: dt.date | None = None
 ) -> Handover:
     """The person gives the phone back; the phone is checked again (or needs repair)."""
-    with transaction.atomic():
-        locked = Handover.objects.select_for_update().select_related("event__commune").get(pk=handover.pk)
-        if not _may(actor, locked.event.commune):
-            raise NotFound("Không tìm thấy.")
-        if locked.status != Handover.Status.CURRENT:
-            raise Conflict("Lần trao này đã được trả lại hoặc đổi máy.", code="not_current")
-        locked.status, locked.note = Handover.Status.RETURNED, f"Trả lại: {reason.strip()}"[:300]
-        locked.ended_on = on or timezone.localdate()
-        locked.save(update_fields=["status", "note", "ended_on"])
-        Reservation.objects.filter(pk=locked.reservation_id).update(
-            status="released", released_at=timezone.now(), release_reason=f"Trả lại máy: {reason.strip()}"[:300]
-        )
-        device = Device.objects.select_for_update().get(pk=locked.device_id)
-        record_move(device, Device.State.RETURNED, note=reason.strip(), actor=actor)
-        record_move(
-            device,
-            Device.State.READY if device_ok else Device.State.NEEDS_REPAIR,
-            note="Kiểm tra khi nhận lại",
-            actor=actor,
-        )
-        Resident.objects.filter(pk=locked.resident_id).update(smartphone_status=Resident.Smartphone.LACKS)
-        audit.record(actor=actor, action="handover.return", obj=locked, programme_code=locked.programme.code)
+    locked = _current(actor, handover)
+    locked.status, locked.note = Handover.Status.RETURNED, f"Trả lại: {reason.strip()}"[:300]
+    locked.ended_on = on or timezone.localdate()
+    locked.save(update_fields=["status", "note", "ended_on"])
+    allocation.reservation_end(locked.reservation_id, f"Trả lại máy: {reason.strip()}")
+    device = devices.locked(locked.device_id)
+    devices.move(device, Device.State.RETURNED, note=reason.strip(), actor=actor)
+    after = Device.State.READY if device_ok else Device.State.NEEDS_REPAIR
+    devices.move(device, after, note="Kiểm tra khi nhận lại", actor=actor)
+    smartphone_mark(resident_id=locked.resident_id, status=Resident.Smartphone.LACKS)
+    audit.record(actor=actor, action=Action.HANDOVER_RETURN, obj=locked, programme_code=locked.programme.code)
     return locked
 
 
-def handover_replace(*, actor: scope.Actor, handover: Handover, imei: str, reason: str) -> Handover:
-    """A faulty phone swapped for a ready one in the commune: both devices stay on record."""
-    number, why = read_imei(imei)
+def _imei(text: str) -> str:
+    number, why = devices.read_imei(text)
     if number is None:
         raise ValidationFailed(f"IMEI: {why}", field="imei")
-    with transaction.atomic():
-        old = Handover.objects.select_for_update().select_related("event__commune", "reservation").get(pk=handover.pk)
-        if not _may(actor, old.event.commune):
-            raise NotFound("Không tìm thấy.")
-        if old.status != Handover.Status.CURRENT:
-            raise Conflict("Lần trao này đã được trả lại hoặc đổi máy.", code="not_current")
-        new_device = Device.objects.select_for_update().filter(imei=number, programme=old.programme).first()
-        if (
-            new_device is None
-            or new_device.state != Device.State.READY
-            or new_device.location_id != old.event.commune_id
-        ):
-            raise Conflict("Máy thay phải là máy sẵn sàng trao tại xã.", code="replacement_not_ready")
-        old.status, old.ended_on = Handover.Status.REPLACED, timezone.localdate()
-        old.save(update_fields=["status", "ended_on"])
-        Reservation.objects.filter(pk=old.reservation_id).update(
-            status="released", released_at=timezone.now(), release_reason=f"Đổi máy: {reason.strip()}"[:300]
-        )
-        broken = Device.objects.select_for_update().get(pk=old.device_id)
-        record_move(broken, Device.State.RETURNED, note=f"Đổi máy: {reason.strip()}", actor=actor)
-        record_move(broken, Device.State.NEEDS_REPAIR, note="Máy lỗi được đổi", actor=actor)
-        reservation = Reservation.objects.create(
-            programme=old.programme,
-            round=old.reservation.round,
-            resident_id=old.resident_id,
-            commune=old.event.commune,
-            device=new_device,
-        )
-        record_move(new_device, Device.State.RESERVED, note="Máy thay", actor=actor)
-        new = Handover.objects.create(
-            programme=old.programme,
-            event=old.event,
-            reservation=reservation,
-            resident_id=old.resident_id,
-            device=new_device,
-            id_check=old.id_check,
-            sim_activated=old.sim_activated,
-            confirmation=old.confirmation,
-            delivered_by=_label(actor),
-            replaces=old,
-            note=f"Đổi máy: {reason.strip()}"[:300],
-            key=new_key(),
-        )
-        reservation.status = Reservation.Status.HANDED_OVER
-        reservation.save(update_fields=["status"])
-        record_move(new_device, Device.State.HANDED_OVER, note="Trao máy thay", actor=actor)
-        audit.record(
-            actor=actor,
-            action="handover.replace",
-            obj=new,
-            programme_code=old.programme.code,
-            extra={"old_device": broken.imei, "new_device": new_device.imei},
-        )
+    return number
+
+
+def _replacement(old: Handover, number: str) -> Device:
+    found = Device.objects.filter(imei=number, programme=old.programme).first()
+    new_device = devices.locked(found.pk) if found is not None else None
+    if new_device is None or new_device.state != Device.State.READY or new_device.location_id != old.event.commune_id:
+        raise Conflict("Máy thay phải là máy sẵn sàng trao tại xã.", code="replacement_not_ready")
+    return new_device
+
+
+@service(audits=[Action.HANDOVER_REPLACE])
+def handover_replace(*, actor: scope.Actor, handover: Handover, imei: str, reason: str) -> Handover:
+    """A faulty phone swapped for a ready one in the commune: both devices stay on record."""
+    number = _imei(imei)
+    old = _current(actor, handover)
+    new_device = _replacement(old, number)
+    why = reason.strip()
+    old.status, old.ended_on = Handover.Status.REPLACED, timezone.localdate()
+    old.save(update_fields=["status", "ended_on"])
+    allocation.reservation_end(old.reservation_id, f"Đổi máy: {why}")
+    broken = devices.locked(old.device_id)
+    devices.move(broken, Device.State.RETURNED, note=f"Đổi máy: {why}", actor=actor)
+    devices.move(broken, Device.State.NEEDS_REPAIR, note="Máy lỗi được đổi", actor=actor)
+    reservation = allocation.reservation_keep(reservation=old.reservation, device=new_device)
+    devices.move(new_device, Device.State.RESERVED, note="Máy thay", actor=actor)
+    new = Handover.objects.create(
+        programme=old.programme,
+        event=old.event,
+        reservation=reservation,
+        resident_id=old.resident_id,
+        device=new_device,
+        id_check=old.id_check,
+        sim_activated=old.sim_activated,
+        confirmation=old.confirmation,
+        delivered_by=_label(actor),
+        replaces=old,
+        note=f"Đổi máy: {why}"[:300],
+        key=new_key(),
+    )
+    allocation.reservation_hand_over(reservation)
+    devices.move(new_device, Device.State.HANDED_OVER, note="Trao máy thay", actor=actor)
+    audit.record(
+        actor=actor,
+        action=Action.HANDOVER_REPLACE,
+        obj=new,
+        programme_code=old.programme.code,
+        extra={"old_device": broken.imei, "new_device": new_device.imei},
+    )
     return new
 
 
+@service(audits=[Action.HANDOVER_PHOTO_VIEW])
 def photo_view(*, actor: scope.Actor, handover: Handover) -> HandoverPhoto:
     """The confirmation photo of a handover the actor may see; the viewing itself is audited (a face is
     personal data)."""
     photo = HandoverPhoto.objects.filter(handover=handover).first()
     if photo is None:
         raise NotFound("Lần trao này không có ảnh.")
-    audit.record(actor=actor, action="handover.photo_view", obj=handover, programme_code=handover.programme.code)
+    audit.record(actor=actor, action=Action.HANDOVER_PHOTO_VIEW, obj=handover, programme_code=handover.programme.code)
     return photo

@@ -3,8 +3,6 @@ short form each (sent once even when retried: the form carries its key), minutes
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.allocation.models import Reservation
+from phocap.allocation import selectors as allocation
+from phocap.allocation import services as allocation_services
 from phocap.core.errors import DomainError
+from phocap.core.text import read_day
 from phocap.core.web import not_found_as_404
 from phocap.handover import minutes, selectors, services
-from phocap.handover.models import HandoverEvent
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme, ProgrammeCommune
 
@@ -47,7 +46,7 @@ def events(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user,
                 programme=programme,
                 commune=commune,
-                held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
+                held_on=read_day(request.POST.get("held_on"), field="held_on"),
                 place=request.POST.get("place", ""),
                 organisers=request.POST.get("organisers", ""),
             )
@@ -55,7 +54,7 @@ def events(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, getattr(exc, "message", _("Ngày không hợp lệ.")))
             return redirect("handover:events", code=code)
         return redirect("handover:event", code=code, event_id=event.pk)
-    listing = HandoverEvent.objects.filter(commune__in=communes).select_related("commune__unit").order_by("-held_on")
+    listing = selectors.event_list(actor=request.user, communes=communes)
     return render(request, "handover/events.html", {"programme": programme, "events": listing, "communes": communes})
 
 
@@ -68,8 +67,10 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
         action = request.POST.get("action", "give")
         try:
             if action == "absent":
-                reservation = Reservation.objects.get(pk=int(request.POST["reservation"]), commune=found.commune)
-                offered = services.reservation_release(
+                reservation = allocation.reservation_get(
+                    actor=request.user, commune=found.commune, reservation_id=int(request.POST.get("reservation") or 0)
+                )
+                offered = allocation_services.reservation_release(
                     actor=request.user, reservation=reservation, reason=request.POST.get("reason") or "Vắng mặt"
                 )
                 messages.success(
@@ -90,10 +91,10 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
                     photo=upload.read() if (upload := request.FILES.get("photo")) else None,
                 )
                 messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
-        except (DomainError, Reservation.DoesNotExist, ValueError) as exc:
+        except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Không tìm thấy.")))
         return redirect("handover:event", code=code, event_id=found.pk)
-    waiting = [(r, services.new_key()) for r in services.expected(found)]
+    waiting = [(r, services.new_key()) for r in allocation.expected(found.commune)]
     given = selectors.handovers_of(found)
     return render(
         request, "handover/event.html", {"programme": programme, "event": found, "waiting": waiting, "done": given}

@@ -10,9 +10,11 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
-from phocap.accounts.auth import AuthedRequest
+from phocap.accounts.selectors import user_by_username
+from phocap.core.web import AuthedRequest
 from phocap.onboarding import selectors, services
 from phocap.programmes import selectors as programmes
+from phocap.registry.selectors import resident_get
 
 router = Router(tags=["onboarding"])
 
@@ -224,9 +226,6 @@ def team_create(request: AuthedRequest, code: str, body: TeamIn) -> Any:
 def member_add(request: AuthedRequest, code: str, team_id: int, body: MemberIn) -> Any:
     """A member by name, a resident of the commune (`resident_id`) or a phocap user (`username`, who must hold the
     digital team member role for the village)."""
-    from phocap.accounts.selectors import user_by_username
-    from phocap.registry.selectors import resident_get
-
     programme = programmes.programme_get(actor=request.auth, code=code)
     team = selectors.team_get(actor=request.auth, programme=programme, team_id=team_id)
     user = user_by_username(body.username) if body.username else None

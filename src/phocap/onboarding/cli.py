@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.accounts.selectors import user_by_username
+from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.text import read_date
+from phocap.onboarding import selectors, services
+from phocap.programmes import selectors as programmes
 
 
 def _programme(args: argparse.Namespace) -> tuple[Any, Any]:
-    from phocap.programmes import selectors as programmes
-
     actor = actor_of(args)
     return actor, programmes.programme_get(actor=actor, code=args.programme)
 
 
 def cmd_recipients(args: argparse.Namespace) -> int:
-    from phocap.onboarding import selectors
-    from phocap.programmes import selectors as programmes
-
     actor, programme = _programme(args)
     commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune) if args.commune else None
     found = selectors.recipients(actor=actor, programme=programme, commune=commune, village=args.village)
@@ -42,8 +41,6 @@ def cmd_recipients(args: argparse.Namespace) -> int:
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
-    from phocap.onboarding import services
-
     actor, programme = _programme(args)
     written = services.steps_record(
         actor=actor,
@@ -58,8 +55,6 @@ def cmd_steps(args: argparse.Namespace) -> int:
 
 
 def cmd_followup(args: argparse.Namespace) -> int:
-    from phocap.onboarding import services
-
     actor, programme = _programme(args)
     visit = services.followup_record(
         actor=actor,
@@ -84,8 +79,6 @@ def cmd_followup(args: argparse.Namespace) -> int:
 
 
 def cmd_overdue(args: argparse.Namespace) -> int:
-    from phocap.onboarding import selectors
-
     actor, programme = _programme(args)
     rows = selectors.overdue_by_village(actor=actor, programme=programme, on=read_date(args.date))
 
@@ -99,9 +92,6 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 
 
 def cmd_team_add(args: argparse.Namespace) -> int:
-    from phocap.onboarding import selectors, services
-    from phocap.programmes import selectors as programmes
-
     actor, programme = _programme(args)
     commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune)
     team = services.team_create(actor=actor, commune=commune, village=args.village, name=args.name or "")
@@ -110,9 +100,6 @@ def cmd_team_add(args: argparse.Namespace) -> int:
 
 
 def cmd_member_add(args: argparse.Namespace) -> int:
-    from phocap.accounts.selectors import user_by_username
-    from phocap.onboarding import selectors, services
-
     actor, programme = _programme(args)
     team = selectors.team_get(actor=actor, programme=programme, team_id=args.team)
     user = user_by_username(args.user) if args.user else None
@@ -122,9 +109,6 @@ def cmd_member_add(args: argparse.Namespace) -> int:
 
 
 def cmd_session_add(args: argparse.Namespace) -> int:
-    from phocap.onboarding import services
-    from phocap.programmes import selectors as programmes
-
     actor, programme = _programme(args)
     commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune)
     session = services.session_create(
@@ -143,9 +127,6 @@ def cmd_session_add(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_draw(args: argparse.Namespace) -> int:
-    from decimal import Decimal
-
-    from phocap.onboarding import selectors, services
 
     actor, programme = _programme(args)
     sample = services.sample_draw(
@@ -165,8 +146,6 @@ def cmd_sample_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from phocap.onboarding import selectors, services
-
     actor, programme = _programme(args)
     item = selectors.sample_item_get(actor=actor, programme=programme, item_id=args.item)
     services.verification_record(

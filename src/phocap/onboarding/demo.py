@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from phocap.accounts import scope
-from phocap.accounts.models import User
-from phocap.handover import services as handover
+from phocap.accounts import selectors as accounts
+from phocap.allocation import selectors as allocation
+from phocap.handover import selectors as handover
+from phocap.handover import services as handover_services
 from phocap.handover.models import Handover
-from phocap.onboarding import services
-from phocap.onboarding.models import Team
-from phocap.programmes.models import Programme
-from phocap.registry.models import Resident
+from phocap.onboarding import selectors, services
+from phocap.programmes import selectors as programmes
+from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.registry import selectors as registry
 
 EVENTS = {  # commune → (date, place)
     "01912": (dt.date(2023, 11, 24), "Nhà văn hóa xã Thượng Giáo (ví dụ)"),
@@ -42,50 +45,68 @@ STEPS = (
 
 def demo_onboarding_create(*, actor: scope.Actor, programme: Programme) -> None:
     """Idempotent: nothing happens once the programme has teams."""
-    if Team.objects.filter(programme=programme).exists():
+    if selectors.teams(actor=actor, programme=programme).exists():
         return
     rng = random.Random(2024)  # noqa: S311 - invented demo data
-    manager, checker = User.objects.get(username="quanly"), User.objects.get(username="admin")
+    manager, checker = accounts.user_by_username("quanly"), accounts.user_by_username("admin")
     _events(programme, checker, rng)
     end = programme.ends_on or dt.date(2023, 12, 31)
-    for commune in programme.communes.select_related("unit").order_by("unit__code"):
-        villages = sorted(
-            set(Resident.objects.filter(commune=commune).exclude(village="").values_list("village", flat=True))
-        )
-        for village in villages:
-            team = services.team_create(actor=manager, commune=commune, village=village)
-            for i in range(3):
-                name = f"{rng.choice(FAMILY)} {'Văn' if i % 2 else 'Thị'} {rng.choice(GIVEN)} (ví dụ)"
-                services.team_member_add(actor=manager, team=team, name=name, is_leader=i == 0)
-        given = list(
-            Handover.objects.filter(programme=programme, event__commune=commune, status="current")
-            .select_related("event", "resident")
-            .order_by("resident__village", "pk")
-        )
-        if not given:
-            continue
-        held = given[0].event.held_on
-        for n, village in enumerate(villages[:3]):
-            people = [h.resident_id for h in given if h.resident.village == village]
-            services.session_create(
-                actor=manager,
-                commune=commune,
-                village=village,
-                held_on=min(held + dt.timedelta(days=4 + 3 * n), end),
-                topic=("Cài đặt và kích hoạt VNeID mức 2", "Dịch vụ công trực tuyến", "Thanh toán không dùng tiền mặt")[
-                    n
-                ],
-                organiser_kind=("team", "department", "enterprise")[n],
-                head_count=len(people) + rng.randrange(5, 25),
-                attendee_ids=rng.sample(people, k=len(people) * 2 // 3),
-            )
+    for commune in programmes.commune_list(actor=actor, programme=programme):
+        given = _teams_and_sessions(programme, manager, commune, end, rng)
         for h in given:
             _checklist(programme, manager, h, end, rng)
             _follow_ups(programme, manager, h, end, rng)
+    _verification(programme, manager, end)
+
+
+def _teams_and_sessions(
+    programme: Programme, manager: Any, commune: ProgrammeCommune, end: dt.date, rng: random.Random
+) -> list[Handover]:
+    """A team of three per village; guidance sessions in the first three villages. The commune's recipients."""
+    villages = sorted(
+        {
+            v
+            for v in registry.resident_list(actor=manager, programme=programme, commune_code=commune.code).values_list(
+                "village", flat=True
+            )
+            if v
+        }
+    )
+    for village in villages:
+        team = services.team_create(actor=manager, commune=commune, village=village)
+        for i in range(3):
+            name = f"{rng.choice(FAMILY)} {'Văn' if i % 2 else 'Thị'} {rng.choice(GIVEN)} (ví dụ)"
+            services.team_member_add(actor=manager, team=team, name=name, is_leader=i == 0)
+    given = list(
+        handover.holders(programme)
+        .filter(event__commune=commune)
+        .select_related("event", "resident")
+        .order_by("resident__village", "pk")
+    )
+    if not given:
+        return []
+    held = given[0].event.held_on
+    for n, village in enumerate(villages[:3]):
+        people = [h.resident_id for h in given if h.resident.village == village]
+        services.session_create(
+            actor=manager,
+            commune=commune,
+            village=village,
+            held_on=min(held + dt.timedelta(days=4 + 3 * n), end),
+            topic=("Cài đặt và kích hoạt VNeID mức 2", "Dịch vụ công trực tuyến", "Thanh toán không dùng tiền mặt")[n],
+            organiser_kind=("team", "department", "enterprise")[n],
+            head_count=len(people) + rng.randrange(5, 25),
+            attendee_ids=rng.sample(people, k=len(people) * 2 // 3),
+        )
+    return given
+
+
+def _verification(programme: Programme, manager: Any, end: dt.date) -> None:
+    """A sample drawn after the handovers, two thirds of it checked, a few discrepancies among them."""
     sample = services.sample_draw(
         actor=manager, programme=programme, confidence=Decimal(95), margin=Decimal(10), seed="2024-01-05 (ví dụ)"
     )
-    items = list(sample.items.order_by("pk"))
+    items = list(selectors.sample_items(actor=manager, sample=sample).order_by("pk"))
     for n, item in enumerate(items[: len(items) * 2 // 3]):
         result = "not_received" if n == 4 else "issues" if n in (9, 17) else "received"
         services.verification_record(
@@ -102,10 +123,10 @@ def demo_onboarding_create(*, actor: scope.Actor, programme: Programme) -> None:
 
 def _events(programme: Programme, actor: scope.Actor, rng: random.Random) -> None:
     for code, (day, place) in EVENTS.items():
-        commune = programme.communes.filter(unit__code=code).first()
+        commune = programmes.commune_list(actor=actor, programme=programme).filter(unit__code=code).first()
         if commune is None:
             continue
-        event = handover.event_create(
+        event = handover_services.event_create(
             actor=actor,
             programme=programme,
             commune=commune,
@@ -113,10 +134,10 @@ def _events(programme: Programme, actor: scope.Actor, rng: random.Random) -> Non
             place=place,
             organisers="Sở Thông tin và Truyền thông; VNPT Bắc Kạn (ví dụ)",
         )
-        for n, reservation in enumerate(list(handover.expected(event))):
+        for n, reservation in enumerate(list(allocation.expected(commune))):
             if n % 23 == 7:
                 continue  # a few have not come yet: their phones stay reserved
-            handover.handover_record(
+            handover_services.handover_record(
                 actor=actor,
                 event=event,
                 reservation_id=reservation.pk,

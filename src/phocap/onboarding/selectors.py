@@ -1,18 +1,19 @@
-"""Reads of onboarding: who holds a phone (at any date), the recipients a team member or officer sees with their
-checklists, the follow-up visits due, teams, samples."""
+"""Reads of onboarding: the recipients a team member or officer sees with their checklists, the follow-up visits
+due, teams, samples. Who holds a phone on a date is the handover's rule (`handover.selectors.holders`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
-from phocap.handover.models import Handover
+from phocap.handover.selectors import first_handover_dates, holders
 from phocap.onboarding.models import (
     FollowUpVisit,
     GuidanceSession,
@@ -24,23 +25,6 @@ from phocap.onboarding.models import (
 )
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry.models import Resident
-
-
-def holding(programme: Programme, on: dt.date | None = None) -> QuerySet[Handover]:
-    """Handovers standing on a date: handed over by then and not yet returned or swapped (None: today's)."""
-    found = Handover.objects.filter(programme=programme)
-    if on is None:
-        return found.filter(status=Handover.Status.CURRENT)
-    return found.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), event__held_on__lte=on)
-
-
-def first_handover_dates(programme: Programme, resident_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
-    """The day each person first received a phone from the programme: follow-ups count from it (a swapped
-    phone does not restart them)."""
-    rows = Handover.objects.filter(programme=programme)
-    if resident_ids is not None:
-        rows = rows.filter(resident_id__in=list(resident_ids))
-    return dict(rows.values("resident_id").annotate(first=Min("event__held_on")).values_list("resident_id", "first"))
 
 
 @dataclasses.dataclass
@@ -87,7 +71,7 @@ def recipients(
         scope.residents_q(actor),
         programme=programme,
         erased_at__isnull=True,
-        pk__in=holding(programme).values("resident_id"),
+        pk__in=holders(programme).values("resident_id"),
     ).select_related("household", "commune__unit")
     if commune is not None:
         people = people.filter(commune=commune)
@@ -188,13 +172,11 @@ def overdue_by_village(
     """Follow-up rounds whose window has closed without a visit, counted per commune and village — no names, so the
     responsible department and the enterprise partner see where the teams are behind, as the commune does. One
     grouped query per follow-up round."""
-    from django.db.models import Count, Exists, OuterRef
-
     on = on or programme.as_of()
     communes = programme.communes.filter(scope.communes_q(actor))
     if commune is not None:
         communes = communes.filter(pk=commune.pk)
-    standing = holding(programme, on).filter(event__commune__in=communes)
+    standing = holders(programme, on).filter(event__commune__in=communes)
     counts: dict[tuple[str, str, str], int] = {}
     for days in programme.followup_days:
         cutoff = on - dt.timedelta(days=days + programme.followup_grace_days)
@@ -248,3 +230,25 @@ def sample_dict(sample: VerificationSample, items: Iterable[Verification]) -> di
             for v in items
         ],
     }
+
+
+def step_dates(resident_ids: Iterable[int], on: dt.date) -> dict[int, dict[str, dt.date]]:
+    """{person: {step: the day it was done}} for the steps done by the date."""
+    out: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for rid, step, done_on in StepRecord.objects.filter(
+        resident_id__in=list(resident_ids), done_on__lte=on
+    ).values_list("resident_id", "step", "done_on"):
+        out[rid][step] = done_on
+    return out
+
+
+def last_visits(resident_ids: Iterable[int], on: dt.date) -> dict[int, tuple[int, dt.date, str]]:
+    """{person: (follow-up round, visited on, outcome)} of each person's latest round visited by the date."""
+    last: dict[int, tuple[int, dt.date, str]] = {}
+    for rid, days, visited_on, outcome in (
+        FollowUpVisit.objects.filter(resident_id__in=list(resident_ids), visited_on__lte=on)
+        .order_by("days")
+        .values_list("resident_id", "days", "visited_on", "outcome")
+    ):
+        last[rid] = (days, visited_on, outcome)
+    return last

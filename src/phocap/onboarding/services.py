@@ -10,15 +10,16 @@ import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from phocap.accounts import scope
-from phocap.accounts.models import Membership, Role, User
+from phocap.accounts.models import User
 from phocap.core import audit
+from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from phocap.handover.models import Handover
+from phocap.core.services import service
+from phocap.handover.selectors import first_handover_dates, holders, received_from
 from phocap.onboarding.models import (
     FollowUpVisit,
     GuidanceSession,
@@ -29,7 +30,6 @@ from phocap.onboarding.models import (
     Verification,
     VerificationSample,
 )
-from phocap.onboarding.selectors import first_handover_dates, holding
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 from phocap.registry.models import Resident
 
@@ -47,6 +47,7 @@ def _not_future(day: dt.date, field: str) -> dt.date:
 # --- teams -----------------------------------------------------------------------------------------------------
 
 
+@service(audits=[Action.TEAM_CREATE])
 def team_create(*, actor: scope.Actor, commune: ProgrammeCommune, village: str, name: str = "") -> Team:
     """The commune sets up its village teams."""
     if not scope.can_write_commune(actor, commune):
@@ -56,18 +57,18 @@ def team_create(*, actor: scope.Actor, commune: ProgrammeCommune, village: str, 
         raise ValidationFailed("Cần tên thôn/bản.", field="village")
     if Team.objects.filter(commune=commune, village=village).exists():
         raise Conflict(f"{village} đã có tổ công nghệ số.", code="team_exists")
-    with transaction.atomic():
-        team = Team.objects.create(
-            programme=commune.programme,
-            commune=commune,
-            village=village,
-            name=" ".join(name.split()) or f"Tổ công nghệ số cộng đồng {village}",
-            created_by=_label(actor),
-        )
-        audit.record(actor=actor, action="team.create", obj=team, programme_code=commune.programme.code)
+    team = Team.objects.create(
+        programme=commune.programme,
+        commune=commune,
+        village=village,
+        name=" ".join(name.split()) or f"Tổ công nghệ số cộng đồng {village}",
+        created_by=_label(actor),
+    )
+    audit.record(actor=actor, action=Action.TEAM_CREATE, obj=team, programme_code=commune.programme.code)
     return team
 
 
+@service(audits=[Action.TEAM_MEMBER_ADD])
 def team_member_add(
     *,
     actor: scope.Actor,
@@ -84,12 +85,7 @@ def team_member_add(
         raise NotFound("Không tìm thấy tổ.")
     if resident is not None and resident.commune_id != team.commune_id:
         raise ValidationFailed("Người này không ở xã/phường của tổ.", field="resident")
-    if (
-        user is not None
-        and not Membership.objects.filter(
-            user=user, role=Role.DIGITAL_TEAM_MEMBER, commune=team.commune, village=team.village
-        ).exists()
-    ):
+    if user is not None and not scope.is_team_member(user, team.commune, team.village):
         raise ValidationFailed(
             f"Tài khoản {user.username} chưa có vai trò thành viên tổ công nghệ số của {team.village}: "
             "đề nghị quản lý chương trình cấp quyền trước.",
@@ -102,9 +98,8 @@ def team_member_add(
     )
     if not label:
         raise ValidationFailed("Cần họ và tên thành viên.", field="name")
-    with transaction.atomic():
-        member = TeamMember.objects.create(team=team, user=user, resident=resident, name=label, is_leader=is_leader)
-        audit.record(actor=actor, action="team.member_add", obj=member, programme_code=team.programme.code)
+    member = TeamMember.objects.create(team=team, user=user, resident=resident, name=label, is_leader=is_leader)
+    audit.record(actor=actor, action=Action.TEAM_MEMBER_ADD, obj=member, programme_code=team.programme.code)
     return member
 
 
@@ -120,15 +115,14 @@ def _recipients_in_scope(actor: scope.Actor, programme: Programme, resident_ids:
     )
     if len(found) != len(ids):
         raise NotFound("Không tìm thấy người dân (hoặc bạn không phụ trách thôn/bản của họ).")
-    received = set(
-        Handover.objects.filter(programme=programme, resident_id__in=ids).values_list("resident_id", flat=True)
-    )
+    received = received_from(programme, ids)
     missing = [r.full_name for r in found if r.pk not in received]
     if missing:
         raise ValidationFailed(f"Chưa nhận máy của chương trình: {', '.join(missing)}.", field="residents")
     return found
 
 
+@service(audits=[Action.ONBOARDING_STEPS])
 def steps_record(
     *,
     actor: scope.Actor,
@@ -140,6 +134,17 @@ def steps_record(
 ) -> int:
     """Record steps for one person or a whole household in one go (a few taps on a phone). A step recorded
     again keeps its first date unless a different date is given; returns how many step records were written."""
+    return _steps_write(actor, programme, resident_ids, steps, done_on, detail)
+
+
+def _steps_write(
+    actor: scope.Actor,
+    programme: Programme,
+    resident_ids: Iterable[int],
+    steps: Iterable[str],
+    done_on: dt.date,
+    detail: str = "",
+) -> int:
     wanted = sorted(set(steps))
     unknown = [s for s in wanted if s not in Step.values]
     if not wanted or unknown:
@@ -151,56 +156,57 @@ def steps_record(
     if early:  # the indicators rely on it: no step is dated before the person had a phone
         raise ValidationFailed(f"Ngày làm trước ngày nhận máy của: {', '.join(early)}.", field="done_on")
     written = 0
-    with transaction.atomic():
-        existing = {
-            (r.resident_id, r.step): r
-            for r in StepRecord.objects.select_for_update().filter(resident__in=people, step__in=wanted)
-        }
-        for person in people:
-            for step in wanted:
-                record = existing.get((person.pk, step))
-                if record is None:
-                    StepRecord.objects.create(
-                        programme=programme,
-                        resident=person,
-                        commune_id=person.commune_id,
-                        step=step,
-                        done_on=done_on,
-                        detail=detail.strip()[:200],
-                        recorded_by=_label(actor),
-                    )
-                elif record.done_on != done_on or (detail.strip() and record.detail != detail.strip()[:200]):
-                    record.done_on, record.recorded_by, record.recorded_at = done_on, _label(actor), timezone.now()
-                    record.detail = detail.strip()[:200] or record.detail
-                    record.save(update_fields=["done_on", "detail", "recorded_by", "recorded_at"])
-                else:
-                    continue
-                written += 1
-        audit.record(
-            actor=actor,
-            action="onboarding.steps",
-            obj=people[0],
-            programme_code=programme.code,
-            extra={"residents": [p.pk for p in people], "steps": wanted, "done_on": done_on.isoformat()},
-        )
+    existing = {
+        (r.resident_id, r.step): r
+        for r in StepRecord.objects.select_for_update().filter(resident__in=people, step__in=wanted)
+    }
+    note = detail.strip()[:200]
+    for person in people:
+        for step in wanted:
+            record = existing.get((person.pk, step))
+            if record is None:
+                StepRecord.objects.create(
+                    programme=programme,
+                    resident=person,
+                    commune_id=person.commune_id,
+                    step=step,
+                    done_on=done_on,
+                    detail=note,
+                    recorded_by=_label(actor),
+                )
+            elif record.done_on != done_on or (note and record.detail != note):
+                record.done_on, record.recorded_by, record.recorded_at = done_on, _label(actor), timezone.now()
+                record.detail = note or record.detail
+                record.save(update_fields=["done_on", "detail", "recorded_by", "recorded_at"])
+            else:
+                continue
+            written += 1
+    audit.record(
+        actor=actor,
+        action=Action.ONBOARDING_STEPS,
+        obj=people[0],
+        programme_code=programme.code,
+        extra={"residents": [p.pk for p in people], "steps": wanted, "done_on": done_on.isoformat()},
+    )
     return written
 
 
+@service(audits=[Action.ONBOARDING_STEP_UNDO])
 def step_undo(*, actor: scope.Actor, programme: Programme, resident_id: int, step: str) -> None:
     """A step ticked by mistake is taken back (audited)."""
     (person,) = _recipients_in_scope(actor, programme, [resident_id])
-    with transaction.atomic():
-        deleted, _ = StepRecord.objects.filter(resident=person, step=step).delete()
-        if not deleted:
-            raise NotFound("Bước này chưa được ghi nhận.")
-        audit.record(
-            actor=actor, action="onboarding.step_undo", obj=person, programme_code=programme.code, extra={"step": step}
-        )
+    deleted, _ = StepRecord.objects.filter(resident=person, step=step).delete()
+    if not deleted:
+        raise NotFound("Bước này chưa được ghi nhận.")
+    audit.record(
+        actor=actor, action=Action.ONBOARDING_STEP_UNDO, obj=person, programme_code=programme.code, extra={"step": step}
+    )
 
 
 # --- guidance sessions ----------------------------------------------------------------------------------------
 
 
+@service(audits=[Action.ONBOARDING_SESSION])
 def session_create(
     *,
     actor: scope.Actor,
@@ -216,7 +222,7 @@ def session_create(
 ) -> GuidanceSession:
     """A guidance session; recipients among the attendees get the step "attended a guidance session"."""
     programme = commune.programme
-    if not (scope.can_write_commune(actor, commune) or _is_team_member(actor, commune, village)):
+    if not (scope.can_write_commune(actor, commune) or scope.is_team_member(actor, commune, village)):
         raise NotFound("Không tìm thấy xã/phường.")
     if organiser_kind not in GuidanceSession.Organiser.values:
         raise ValidationFailed("Chọn đơn vị tổ chức.", field="organiser_kind")
@@ -229,61 +235,52 @@ def session_create(
     people = list(Resident.objects.filter(scope.residents_q(actor), programme=programme, commune=commune, pk__in=ids))
     if len(people) != len(ids):
         raise NotFound("Không tìm thấy người dự trong danh sách của xã.")
-    with transaction.atomic():
-        session = GuidanceSession.objects.create(
-            programme=programme,
-            commune=commune,
-            village=" ".join(village.split()),
-            held_on=held_on,
-            topic=topic.strip()[:300],
-            organiser_kind=organiser_kind,
-            team=team,
-            organisation=organisation,
-            head_count=max(head_count, len(people)),
-            created_by=_label(actor),
-        )
-        session.attendees.set(people)
-        audit.record(
-            actor=actor,
-            action="onboarding.session",
-            obj=session,
-            programme_code=programme.code,
-            extra={"attendees": len(people), "head_count": session.head_count},
-        )
-        recipients = set(
-            Handover.objects.filter(programme=programme, resident__in=people).values_list("resident_id", flat=True)
-        )
-        already = set(
-            StepRecord.objects.filter(resident_id__in=recipients, step=Step.GUIDANCE_ATTENDED).values_list(
-                "resident_id", flat=True
-            )
-        )
-        StepRecord.objects.bulk_create(
-            StepRecord(
-                programme=programme,
-                resident=p,
-                commune=commune,
-                step=Step.GUIDANCE_ATTENDED,
-                done_on=held_on,
-                detail=session.topic[:200],
-                recorded_by=_label(actor),
-            )
-            for p in people
-            if p.pk in recipients and p.pk not in already
-        )
-    return session
-
-
-def _is_team_member(actor: scope.Actor, commune: ProgrammeCommune, village: str) -> bool:
-    return any(
-        m.role == Role.DIGITAL_TEAM_MEMBER and m.commune_id == commune.pk and m.village == village
-        for m in scope.memberships(actor)
+    session = GuidanceSession.objects.create(
+        programme=programme,
+        commune=commune,
+        village=" ".join(village.split()),
+        held_on=held_on,
+        topic=topic.strip()[:300],
+        organiser_kind=organiser_kind,
+        team=team,
+        organisation=organisation,
+        head_count=max(head_count, len(people)),
+        created_by=_label(actor),
     )
+    session.attendees.set(people)
+    audit.record(
+        actor=actor,
+        action=Action.ONBOARDING_SESSION,
+        obj=session,
+        programme_code=programme.code,
+        extra={"attendees": len(people), "head_count": session.head_count},
+    )
+    recipients = received_from(programme, [p.pk for p in people])
+    already = set(
+        StepRecord.objects.filter(resident_id__in=recipients, step=Step.GUIDANCE_ATTENDED).values_list(
+            "resident_id", flat=True
+        )
+    )
+    StepRecord.objects.bulk_create(
+        StepRecord(
+            programme=programme,
+            resident=p,
+            commune=commune,
+            step=Step.GUIDANCE_ATTENDED,
+            done_on=held_on,
+            detail=session.topic[:200],
+            recorded_by=_label(actor),
+        )
+        for p in people
+        if p.pk in recipients and p.pk not in already
+    )
+    return session
 
 
 # --- follow-up visits -------------------------------------------------------------------------------------------
 
 
+@service(audits=[Action.ONBOARDING_FOLLOWUP, Action.ONBOARDING_STEPS])
 def followup_record(
     *,
     actor: scope.Actor,
@@ -303,45 +300,44 @@ def followup_record(
         raise ValidationFailed("Chọn kết quả: vẫn dùng, đã bán, hỏng hoặc mất.", field="outcome")
     _not_future(visited_on, "visited_on")
     (person,) = _recipients_in_scope(actor, programme, [resident_id])
-    current = holding(programme).filter(resident=person).first()
+    current = holders(programme).filter(resident=person).first()
     if current is None:
         raise Conflict("Người này không còn giữ máy của chương trình (đã trả lại).", code="not_holding")
     started = first_handover_dates(programme, [person.pk])[person.pk]
     if visited_on < started:
         raise ValidationFailed("Ngày thăm trước ngày trao máy.", field="visited_on")
     due = started + dt.timedelta(days=days)
-    with transaction.atomic():
-        if FollowUpVisit.objects.filter(resident=person, days=days).exists():
-            raise Conflict(f"Lần theo dõi sau {days} ngày đã được ghi.", code="visit_exists")
-        others = list(FollowUpVisit.objects.select_for_update().filter(resident=person))
-        later = [v.visited_on for v in others if v.days > days]
-        for earlier in (v for v in others if v.days < days):
-            if earlier.superseded_on is None or visited_on < earlier.superseded_on:
-                earlier.superseded_on = visited_on
-                earlier.save(update_fields=["superseded_on"])
-        visit = FollowUpVisit.objects.create(
-            superseded_on=min(later) if later else None,
-            programme=programme,
-            handover=current,
-            resident=person,
-            commune_id=person.commune_id,
-            days=days,
-            due_on=due,
-            window_closes_on=due + dt.timedelta(days=programme.followup_grace_days),
-            visited_on=visited_on,
-            outcome=outcome,
-            note=note.strip()[:300],
-            recorded_by=_label(actor),
-        )
-        audit.record(
-            actor=actor,
-            action="onboarding.followup",
-            obj=visit,
-            programme_code=programme.code,
-            extra={"days": days, "outcome": outcome},
-        )
+    if FollowUpVisit.objects.filter(resident=person, days=days).exists():
+        raise Conflict(f"Lần theo dõi sau {days} ngày đã được ghi.", code="visit_exists")
+    others = list(FollowUpVisit.objects.select_for_update().filter(resident=person))
+    later = [v.visited_on for v in others if v.days > days]
+    for earlier in (v for v in others if v.days < days):
+        if earlier.superseded_on is None or visited_on < earlier.superseded_on:
+            earlier.superseded_on = visited_on
+            earlier.save(update_fields=["superseded_on"])
+    visit = FollowUpVisit.objects.create(
+        superseded_on=min(later) if later else None,
+        programme=programme,
+        handover=current,
+        resident=person,
+        commune_id=person.commune_id,
+        days=days,
+        due_on=due,
+        window_closes_on=due + dt.timedelta(days=programme.followup_grace_days),
+        visited_on=visited_on,
+        outcome=outcome,
+        note=note.strip()[:300],
+        recorded_by=_label(actor),
+    )
+    audit.record(
+        actor=actor,
+        action=Action.ONBOARDING_FOLLOWUP,
+        obj=visit,
+        programme_code=programme.code,
+        extra={"days": days, "outcome": outcome},
+    )
     if list(steps):
-        steps_record(actor=actor, programme=programme, resident_ids=[person.pk], steps=steps, done_on=visited_on)
+        _steps_write(actor, programme, [person.pk], steps, visited_on)
     return visit
 
 
@@ -364,6 +360,7 @@ def sample_size(population: int, confidence: Decimal, margin: Decimal) -> int:
     return min(population, math.ceil(n0 / (1 + (n0 - 1) / population)))
 
 
+@service(audits=[Action.VERIFICATION_DRAW])
 def sample_draw(
     *, actor: scope.Actor, programme: Programme, confidence: Decimal, margin: Decimal, seed: str = ""
 ) -> VerificationSample:
@@ -372,36 +369,36 @@ def sample_draw(
     if not scope.can_manage_programme(actor, programme):
         raise PermissionDenied("Chỉ quản lý chương trình cấp tỉnh rút mẫu kiểm chứng.")
     seed = seed.strip() or secrets.token_hex(8)
-    pool = list(holding(programme).values_list("pk", "event__commune_id"))
+    pool = list(holders(programme).values_list("pk", "event__commune_id"))
     size = sample_size(len(pool), confidence, margin)
 
     def key(row: tuple[int, int]) -> str:
         return hashlib.sha256(f"{seed}:{row[0]}".encode()).hexdigest()
 
     chosen = sorted(pool, key=key)[:size]
-    with transaction.atomic():
-        sample = VerificationSample.objects.create(
-            programme=programme,
-            confidence=confidence,
-            margin=margin,
-            population=len(pool),
-            size=size,
-            seed=seed,
-            drawn_by=_label(actor),
-        )
-        Verification.objects.bulk_create(
-            Verification(sample=sample, handover_id=pk, commune_id=commune_id) for pk, commune_id in chosen
-        )
-        audit.record(
-            actor=actor,
-            action="verification.draw",
-            obj=sample,
-            programme_code=programme.code,
-            extra={"population": len(pool), "size": size, "seed": seed},
-        )
+    sample = VerificationSample.objects.create(
+        programme=programme,
+        confidence=confidence,
+        margin=margin,
+        population=len(pool),
+        size=size,
+        seed=seed,
+        drawn_by=_label(actor),
+    )
+    Verification.objects.bulk_create(
+        Verification(sample=sample, handover_id=pk, commune_id=commune_id) for pk, commune_id in chosen
+    )
+    audit.record(
+        actor=actor,
+        action=Action.VERIFICATION_DRAW,
+        obj=sample,
+        programme_code=programme.code,
+        extra={"population": len(pool), "size": size, "seed": seed},
+    )
     return sample
 
 
+@service(audits=[Action.VERIFICATION_RECORD])
 def verification_record(
     *, actor: scope.Actor, item: Verification, method: str, result: str, note: str = "", on: dt.date | None = None
 ) -> Verification:
@@ -416,16 +413,15 @@ def verification_record(
         raise ValidationFailed("Chọn kết quả kiểm chứng.", field="result")
     if result != Verification.Result.RECEIVED and not note.strip():
         raise ValidationFailed("Ghi rõ vấn đề để xử lý.", field="note")
-    with transaction.atomic():
-        locked = Verification.objects.select_for_update().get(pk=item.pk)
-        locked.method, locked.result, locked.note = method, result, note.strip()[:300]
-        locked.checked_by, locked.checked_on = _label(actor), _not_future(on or _today(), "on")
-        locked.save(update_fields=["method", "result", "note", "checked_by", "checked_on"])
-        audit.record(
-            actor=actor,
-            action="verification.record",
-            obj=locked,
-            programme_code=programme.code,
-            extra={"result": result},
-        )
+    locked = Verification.objects.select_for_update().get(pk=item.pk)
+    locked.method, locked.result, locked.note = method, result, note.strip()[:300]
+    locked.checked_by, locked.checked_on = _label(actor), _not_future(on or _today(), "on")
+    locked.save(update_fields=["method", "result", "note", "checked_by", "checked_on"])
+    audit.record(
+        actor=actor,
+        action=Action.VERIFICATION_RECORD,
+        obj=locked,
+        programme_code=programme.code,
+        extra={"result": result},
+    )
     return locked

@@ -3,7 +3,7 @@ from typing import Any
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from phocap.accounts.auth import AuthedRequest
+from phocap.core.web import AuthedRequest
 from phocap.programmes import selectors, services
 from phocap.programmes.models import ProgrammeCommune
 from phocap.programmes.schemas import (

@@ -167,12 +167,11 @@ class _Reader:
         return value
 
 
-def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
-    top = _Reader(data, "tệp định nghĩa")
-    prog = _Reader(data.get("programme") or {}, "[programme]")
-    bank = _Reader(data.get("bank_account") or {}, "[bank_account]")
-    price = prog.integer("phone_package_price", 2_000_000, minimum=1)
-    target = prog.percent("target_percent", Decimal(100))
+def _each(top: _Reader, key: str) -> list[tuple[dict[str, Any], _Reader]]:
+    return [(t, _Reader(t, f"[[{key}]] thứ {i}")) for i, t in enumerate(top.tables(key), 1)]
+
+
+def _communes(top: _Reader, target: Decimal) -> tuple[CommuneDef, ...]:
     communes = tuple(
         CommuneDef(
             code=r.code("code", 5),
@@ -181,8 +180,7 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
             target_percent=r.percent("target_percent", target),
             figures_source=r.text("figures_source", ""),
         )
-        for i, t in enumerate(top.tables("communes"), 1)
-        for r in [_Reader(t, f"[[communes]] thứ {i}")]
+        for _t, r in _each(top, "communes")
     )
     if not communes:
         raise ValidationFailed("tệp định nghĩa: cần ít nhất một [[communes]].", field="communes")
@@ -196,7 +194,11 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
     seen = [c.code for c in communes]
     if len(seen) != len(set(seen)):
         raise ValidationFailed("tệp định nghĩa: một xã được khai báo hai lần trong [[communes]].", field="communes")
-    points = tuple(
+    return communes
+
+
+def _points(top: _Reader) -> tuple[CollectionPointDef, ...]:
+    return tuple(
         CollectionPointDef(
             key=r.text("key"),
             name=r.text("name"),
@@ -204,10 +206,12 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
             district=r.code("district", 3) if "district" in t else "",
             address=r.text("address", ""),
         )
-        for i, t in enumerate(top.tables("collection_points"), 1)
-        for r in [_Reader(t, f"[[collection_points]] thứ {i}")]
+        for t, r in _each(top, "collection_points")
     )
-    orgs = tuple(
+
+
+def _organisations(top: _Reader) -> tuple[OrganisationDef, ...]:
+    return tuple(
         OrganisationDef(
             key=r.text("key"),
             name=r.text("name"),
@@ -216,10 +220,12 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
             commune=r.code("commune", 5) if "commune" in t else "",
             is_example=r.flag("example"),
         )
-        for i, t in enumerate(top.tables("organisations"), 1)
-        for r in [_Reader(t, f"[[organisations]] thứ {i}")]
+        for t, r in _each(top, "organisations")
     )
-    assignments = tuple(
+
+
+def _assignments(top: _Reader) -> tuple[AssignmentDef, ...]:
+    return tuple(
         AssignmentDef(
             commune=r.code("commune", 5),
             organisation=r.text("organisation"),
@@ -228,23 +234,40 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
             decision_date=r.optional_date("decision_date"),
             is_example=r.flag("example"),
         )
-        for i, t in enumerate(top.tables("assignments"), 1)
-        for r in [_Reader(t, f"[[assignments]] thứ {i}")]
+        for _t, r in _each(top, "assignments")
     )
-    campaign_start = prog.date("campaign_start")
+
+
+def _follow_up(data: dict[str, Any]) -> tuple[tuple[int, ...], int]:
     follow = _Reader(data.get("follow_up") or {}, "[follow_up]")
     days = follow.data.get("days", [7, 30, 90])
     if not (isinstance(days, list) and days and all(isinstance(d, int) and 0 < d <= 730 for d in days)):
         raise follow._fail("days", "phải là danh sách số ngày sau khi trao, ví dụ [7, 30, 90]")
+    return tuple(sorted(set(days))), follow.integer("grace_days", 7)
+
+
+def _targets(data: dict[str, Any]) -> tuple[tuple[str, float], ...]:
     targets = _Reader(data.get("targets") or {}, "[targets]")
     unknown = sorted(set(targets.data) - set(DEFAULT_TARGETS))
     if unknown:
         raise targets._fail(unknown[0], f"không phải chỉ số đã biết ({', '.join(DEFAULT_TARGETS)})")
+    return tuple((k, float(targets.percent(k, Decimal(100)))) for k in targets.data)
+
+
+def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
+    top = _Reader(data, "tệp định nghĩa")
+    prog = _Reader(data.get("programme") or {}, "[programme]")
+    bank = _Reader(data.get("bank_account") or {}, "[bank_account]")
+    target = prog.percent("target_percent", Decimal(100))
+    campaign_start = prog.date("campaign_start")
     if prog.percent("dedup_possible_percent", Decimal(80)) > prog.percent("dedup_duplicate_percent", Decimal(99)):
         raise ValidationFailed(
             "[programme]: `dedup_possible_percent` không được lớn hơn `dedup_duplicate_percent`.",
             field="dedup_possible_percent",
         )
+    communes, points = _communes(top, target), _points(top)
+    organisations, assignments = _organisations(top), _assignments(top)
+    days, grace = _follow_up(data)
     definition = ProgrammeDefinition(
         code=prog.text("code"),
         name=prog.text("name"),
@@ -253,14 +276,14 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         campaign_start=campaign_start,
         campaign_end=prog.date("campaign_end"),
         reference_date=prog.date("reference_date", campaign_start),
-        phone_package_price=price,
+        phone_package_price=prog.integer("phone_package_price", 2_000_000, minimum=1),
         target_percent=target,
         dedup_duplicate_percent=prog.percent("dedup_duplicate_percent", Decimal(99)),
         dedup_possible_percent=prog.percent("dedup_possible_percent", Decimal(80)),
         ends_on=prog.optional_date("ends_on"),
-        followup_days=tuple(sorted(set(days))),
-        followup_grace_days=follow.integer("grace_days", 7),
-        indicator_targets=tuple((k, float(targets.percent(k, Decimal(100)))) for k in targets.data),
+        followup_days=days,
+        followup_grace_days=grace,
+        indicator_targets=_targets(data),
         status=prog.text("status", "draft"),
         description=prog.text("description", ""),
         bank={
@@ -271,7 +294,7 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         },
         communes=communes,
         collection_points=points,
-        organisations=orgs,
+        organisations=organisations,
         assignments=assignments,
         source=source,
     )

@@ -6,7 +6,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from phocap.accounts import scope
-from phocap.accounts.auth import AuthedRequest
+from phocap.core.web import AuthedRequest
 from phocap.programmes import selectors as programmes
 from phocap.registry import dedup, selectors, services
 from phocap.registry.importing import import_residents

@@ -1,23 +1,23 @@
-"""`phocap registry …` (issue #4; more commands come with the import)."""
+"""`phocap registry …` (issue #4): import, export, duplicates, key rotation."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.accounts.services import field_keys_rotate
+from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.programmes import selectors as programmes
+from phocap.registry.dedup import dedup_run
+from phocap.registry.exports import export_residents
+from phocap.registry.importing import import_residents
 
 
 def cmd_rotate_keys(args: argparse.Namespace) -> int:
-    from phocap.accounts import scope
-    from phocap.core.crypto import rotate
-    from phocap.core.errors import PermissionDenied
-    from phocap.fundraising.models import Donor
-    from phocap.registry.models import Resident
-
-    if not scope.is_system_admin(actor_of(args)):
-        raise PermissionDenied("Chỉ quản trị hệ thống được đổi khóa mã hóa.")
-    counts = {"residents": rotate(Resident, "id_number"), "donors": rotate(Donor, "tax_code")}
+    rotated = field_keys_rotate(actor=actor_of(args))
+    counts = {"residents": rotated.get("registry.resident", 0), "donors": rotated.get("fundraising.donor", 0)}
     out(
         args,
         counts,
@@ -27,22 +27,14 @@ def cmd_rotate_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from phocap.core.errors import NotFound
-    from phocap.programmes import selectors
-    from phocap.registry.importing import import_residents
-
     actor = actor_of(args)
-    programme = selectors.programme_get(actor=actor, code=args.programme)
-    path = Path(args.file)
-    if not path.is_file():
-        raise NotFound(f"Không có tệp {args.file}.")
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    content, name = read_file(args.file)
     report = import_residents(
         actor=actor,
         programme=programme,
-        data=path.read_bytes(),
-        filename=path.name,
+        data=content,
+        filename=name,
         commune_code=args.commune,
         smartphone_status=args.smartphone_status,
         dry_run=args.dry_run,
@@ -63,14 +55,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
-    from phocap.programmes import selectors
-    from phocap.registry.exports import export_residents
-
     actor = actor_of(args)
-    programme = selectors.programme_get(actor=actor, code=args.programme)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
     data = export_residents(actor=actor, programme=programme, commune_code=args.commune or "", fmt=args.format)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -80,11 +66,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    from phocap.programmes import selectors
-    from phocap.registry.dedup import dedup_run
-
     actor = actor_of(args)
-    programme = selectors.programme_get(actor=actor, code=args.programme)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
     result = dedup_run(actor=actor, programme=programme)
     data = result.as_dict()
     counts = {s: sum(1 for p in data["pairs"] if p["status"] == s) for s in ("duplicate", "possible")}

@@ -20,7 +20,12 @@ from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actions import Action
+from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied
+from phocap.core.jobs import job_start
+from phocap.core.models import BackgroundJob
+from phocap.core.services import service
 from phocap.programmes.models import Programme
 from phocap.registry import matching
 from phocap.registry.models import DuplicatePair, ListedElsewhere, Resident
@@ -45,6 +50,7 @@ def _current(programme: Programme) -> QuerySet[Resident]:
     return Resident.objects.filter(programme=programme, erased_at__isnull=True, merged_into__isnull=True)
 
 
+@service(audits=[Action.REGISTRY_DEDUP], atomic=False)
 def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = None) -> DedupResult:
     """Score the programme's residents and refresh the review queue: new pairs added, undecided pairs updated
     (or dropped when corrected data no longer matches), decided pairs left as decided."""
@@ -69,7 +75,7 @@ def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = 
     duplicate = float(programme.dedup_duplicate_percent) / 100
     scored = matching.score_pairs(records, threshold=possible, train=train)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):  # matching ran outside; the queue is refreshed in one transaction
         stored = {(p.a_id, p.b_id): p for p in DuplicatePair.objects.select_for_update().filter(programme=programme)}
         found: list[DuplicatePair] = []
         created: list[DuplicatePair] = []
@@ -90,7 +96,7 @@ def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = 
         DuplicatePair.objects.filter(pk__in=gone).delete()
         audit.record(
             actor=actor,
-            action="registry.dedup",
+            action=Action.REGISTRY_DEDUP,
             obj=programme,
             programme_code=programme.code,
             extra={"residents": len(records), "pairs": len(found), "new": len(created), "dropped": len(gone)},
@@ -98,22 +104,21 @@ def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = 
     return DedupResult(residents=len(records), pairs=found)
 
 
-def dedup_start(*, actor: scope.Actor, programme: Programme) -> Any:
+@service(audits=[])
+def dedup_start(*, actor: scope.Actor, programme: Programme) -> BackgroundJob:
     """`dedup_run` as a background job the user can watch."""
-    from phocap.core.jobs import job_start
-    from phocap.registry.tasks import dedup_task
+    from phocap.registry.tasks import dedup_task  # the task module imports this one to run `dedup_run`
 
     if not scope.can_manage_programme(actor, programme):
         raise PermissionDenied("Chỉ quản lý chương trình được chạy đối soát trùng cho cả chương trình.")
-    with transaction.atomic():
-        return job_start(
-            actor=actor,
-            task=dedup_task,
-            kind="registry.dedup",
-            label=f"Tìm người trùng: {programme.name}",
-            programme_code=programme.code,
-            code=programme.code,
-        )
+    return job_start(
+        actor=actor,
+        task=dedup_task,
+        kind="registry.dedup",
+        label=f"Tìm người trùng: {programme.name}",
+        programme_code=programme.code,
+        code=programme.code,
+    )
 
 
 def pair_queue(*, actor: scope.Actor, programme: Programme, decided: bool = False) -> QuerySet[DuplicatePair]:
@@ -145,73 +150,73 @@ def _pair_for_update(actor: scope.Actor, pair_id: int, programme: Programme) -> 
     return pair
 
 
+@service(audits=[Action.DUPLICATE_SAME, Action.DUPLICATE_DIFFERENT])
 def pair_decide(*, actor: scope.Actor, programme: Programme, pair_id: int, decision: str) -> DuplicatePair:
     """ "same": `b` is merged into `a` (its blanks filled from `b`, both rows kept); "different": recorded."""
     if decision not in (DuplicatePair.Decision.SAME, DuplicatePair.Decision.DIFFERENT):
         raise Conflict("Quyết định phải là 'same' hoặc 'different'.", code="bad_decision")
-    with transaction.atomic():
-        pair = _pair_for_update(actor, pair_id, programme)
-        if pair.decision:
-            raise Conflict("Cặp này đã được quyết định; hủy quyết định trước nếu cần sửa.", code="already_decided")
-        a = Resident.objects.select_for_update().get(pk=pair.a_id)
-        b = Resident.objects.select_for_update().get(pk=pair.b_id)
-        changes: dict[str, Any] = {}
-        if decision == DuplicatePair.Decision.SAME:
-            if a.merged_into_id or b.merged_into_id or a.erased_at or b.erased_at:
-                raise Conflict("Một trong hai người đã được gộp hoặc xóa dữ liệu.", code="not_current")
-            # keep the one with an identity number as the survivor
-            if b.id_hash and not a.id_hash:
-                a, b = b, a
-            for attname in MERGE_FILLS:
-                if getattr(a, attname) in (None, "") and getattr(b, attname) not in (None, ""):
-                    changes[attname] = _plain(getattr(b, attname))
-                    setattr(a, attname, getattr(b, attname))
-            if changes:
-                a.updated_at = timezone.now()
-                a.save()
-            b.merged_into = a
-            b.updated_at = timezone.now()
-            b.save(update_fields=["merged_into", "updated_at"])
-        pair.decision, pair.decided_by, pair.decided_at = decision, _user(actor), timezone.now()
-        pair.merge_changes = {"survivor": a.pk, "merged": b.pk, "filled": changes} if decision == "same" else {}
-        pair.save()
-        audit.record(
-            actor=actor,
-            action=f"duplicate.{decision}",
-            obj=pair,
-            programme_code=programme.code,
-            extra={"a": pair.a_id, "b": pair.b_id, "filled": sorted(changes)},
-        )
+    pair = _pair_for_update(actor, pair_id, programme)
+    if pair.decision:
+        raise Conflict("Cặp này đã được quyết định; hủy quyết định trước nếu cần sửa.", code="already_decided")
+    a = Resident.objects.select_for_update().get(pk=pair.a_id)
+    b = Resident.objects.select_for_update().get(pk=pair.b_id)
+    changes: dict[str, Any] = {}
+    if decision == DuplicatePair.Decision.SAME:
+        if a.merged_into_id or b.merged_into_id or a.erased_at or b.erased_at:
+            raise Conflict("Một trong hai người đã được gộp hoặc xóa dữ liệu.", code="not_current")
+        # keep the one with an identity number as the survivor
+        if b.id_hash and not a.id_hash:
+            a, b = b, a
+        for attname in MERGE_FILLS:
+            if getattr(a, attname) in (None, "") and getattr(b, attname) not in (None, ""):
+                changes[attname] = _plain(getattr(b, attname))
+                setattr(a, attname, getattr(b, attname))
+        if changes:
+            a.updated_at = timezone.now()
+            a.save()
+        b.merged_into = a
+        b.updated_at = timezone.now()
+        b.save(update_fields=["merged_into", "updated_at"])
+    pair.decision, pair.decided_by, pair.decided_at = decision, actor_user(actor), timezone.now()
+    pair.merge_changes = {"survivor": a.pk, "merged": b.pk, "filled": changes} if decision == "same" else {}
+    pair.save()
+    audit.record(
+        actor=actor,
+        action=Action(f"duplicate.{decision}"),
+        obj=pair,
+        programme_code=programme.code,
+        extra={"a": pair.a_id, "b": pair.b_id, "filled": sorted(changes)},
+    )
     return pair
 
 
+@service(audits=[Action.DUPLICATE_REOPEN])
 def pair_reopen(*, actor: scope.Actor, programme: Programme, pair_id: int) -> DuplicatePair:
     """Undo a decision: a merge is taken back (the survivor loses what it gained, unless changed since)."""
-    with transaction.atomic():
-        pair = _pair_for_update(actor, pair_id, programme)
-        if not pair.decision:
-            raise Conflict("Cặp này chưa được quyết định.", code="undecided")
-        if pair.decision == DuplicatePair.Decision.SAME:
-            info = pair.merge_changes
-            survivor = Resident.objects.select_for_update().get(pk=info["survivor"])
-            merged = Resident.objects.select_for_update().get(pk=info["merged"])
-            for attname, value in info.get("filled", {}).items():
-                if _plain(getattr(survivor, attname)) == value:
-                    setattr(survivor, attname, None if attname in ("birth_date", "household_id") else "")
-            survivor.updated_at = timezone.now()
-            survivor.save()
-            merged.merged_into = None
-            merged.save(update_fields=["merged_into"])
-        previous = pair.decision
-        pair.decision, pair.decided_by, pair.decided_at, pair.merge_changes = "", None, None, {}
-        pair.save()
-        audit.record(
-            actor=actor,
-            action="duplicate.reopen",
-            obj=pair,
-            programme_code=programme.code,
-            extra={"a": pair.a_id, "b": pair.b_id, "was": previous},
-        )
+    pair = _pair_for_update(actor, pair_id, programme)
+    if not pair.decision:
+        raise Conflict("Cặp này chưa được quyết định.", code="undecided")
+    if pair.decision == DuplicatePair.Decision.SAME:
+        info = pair.merge_changes
+        survivor = Resident.objects.select_for_update().get(pk=info["survivor"])
+        merged = Resident.objects.select_for_update().get(pk=info["merged"])
+        for attname, value in info.get("filled", {}).items():
+            if _plain(getattr(survivor, attname)) == value:
+                setattr(survivor, attname, None if attname in ("birth_date", "household_id") else "")
+        survivor.updated_at = timezone.now()
+        survivor.save()
+        merged.merged_into = None
+        merged.save(update_fields=["merged_into"])
+    previous = pair.decision
+    pair.decision, pair.decided_by, pair.decided_at, pair.merge_changes = "", None, None, {}
+    pair.save()
+    audit.record(
+        actor=actor,
+        action=Action.DUPLICATE_REOPEN,
+        obj=pair,
+        programme_code=programme.code,
+        extra={"a": pair.a_id, "b": pair.b_id, "was": previous},
+    )
     return pair
 
 
@@ -224,12 +229,6 @@ def listed_elsewhere(*, actor: scope.Actor, programme: Programme) -> QuerySet[Li
         .select_related("resident__commune__unit", "commune__unit")
         .order_by("-found_at")
     )
-
-
-def _user(actor: scope.Actor) -> Any:
-    from phocap.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _plain(value: Any) -> Any:

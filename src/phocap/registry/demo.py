@@ -8,10 +8,15 @@ import datetime as dt
 import io
 import random
 
+from openpyxl import Workbook
+
 from phocap.accounts import scope
+from phocap.core.text import ascii_fold
+from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
+from phocap.registry import selectors
 from phocap.registry.importing import import_residents
-from phocap.registry.models import Resident
+from phocap.registry.models import Consent, Resident
 
 # (ethnic group, share, family names) — Bắc Kạn is mostly Tày, then Dao, Kinh, Nùng, Mông
 ETHNIC_MIX: tuple[tuple[str, float, tuple[str, ...]], ...] = (
@@ -72,109 +77,103 @@ PRIORITY = (
 )
 
 
-def _strip_marks(text: str) -> str:
-    import unicodedata
+HEADER: list[object] = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CCCD",
+    "Dân tộc",
+    "Thôn/Bản",
+    "SĐT",
+    "Mã hộ",
+    "Quan hệ với chủ hộ",
+    "Diện hộ",
+    "Đối tượng ưu tiên",
+]
+VILLAGES = [f"Thôn {n} (ví dụ)" for n in range(1, 9)]
 
-    plain = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    return plain.replace("đ", "d").replace("Đ", "D")
+
+def _pick(rng: random.Random, shares: tuple[tuple[str, float], ...]) -> str:
+    """A label drawn with the given shares ("" for the rest)."""
+    x = rng.random()
+    for label, share in shares:
+        if x < share:
+            return label
+        x -= share
+    return ""
+
+
+def _ethnic(rng: random.Random) -> tuple[str, tuple[str, ...]]:
+    pick, acc = rng.random(), 0.0
+    for name, share, families in ETHNIC_MIX:
+        acc += share
+        if pick <= acc:
+            return name, families
+    return ETHNIC_MIX[0][0], ETHNIC_MIX[0][2]
+
+
+def _person(rng: random.Random, ref: dt.date, family: str, alone: bool) -> list[object]:
+    """Name, birth, sex, CCCD, phone and priority groups of one adult without a smartphone (older on average)."""
+    sex = rng.choice("MF")
+    name = f"{family} {rng.choice(GIVEN_M if sex == 'M' else GIVEN_F)}"
+    age = min(90, max(18, int(rng.gauss(52, 16))))
+    year = ref.year - age - 1
+    born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    birth: object = born.strftime("%d/%m/%Y") if rng.random() < 0.8 else year  # some lists hold the year
+    number = ""
+    if rng.random() < 0.85:  # most have a CCCD: province of birth registration, century/sex, year, random
+        province = "006" if rng.random() < 0.9 else rng.choice(["019", "004", "020"])
+        digit = {("M", 1900): "0", ("F", 1900): "1", ("M", 2000): "2", ("F", 2000): "3"}[(sex, year // 100 * 100)]
+        number = f"{province}{digit}{year % 100:02d}{rng.randrange(10**6):06d}"
+    phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.3 else ""
+    groups = [label for label, share in PRIORITY if rng.random() < share]
+    if alone and age >= 70 and rng.random() < 0.3:
+        groups.append("Người cao tuổi sống một mình")
+    return [name, birth, "Nam" if sex == "M" else "Nữ", number, phone, ", ".join(groups)]
+
+
+def _household(rng: random.Random, ref: dt.date, code: str, size: int, first_no: int) -> list[list[object]]:
+    """The rows of one household: one to three adults with a code, a head, a poverty status."""
+    ethnic, families = _ethnic(rng)
+    family = rng.choice(families)
+    village = rng.choice(VILLAGES)
+    poverty = _pick(rng, POVERTY)
+    size = min(size, rng.choice((1, 1, 1, 2, 2, 3)))
+    rows: list[list[object]] = []
+    for member in range(size):
+        name, birth, sex, number, phone, groups = _person(rng, ref, family, alone=size == 1)
+        relation = "Chủ hộ" if member == 0 else rng.choice(("Vợ", "Chồng", "Con", "Bố", "Mẹ"))
+        person = [name, birth, sex, number, ethnic, village, phone, code, relation, poverty, groups]
+        rows.append([first_no + member, *person])
+    return rows
 
 
 def _rows(programme: Programme, commune_code: str, count: int, rng: random.Random) -> list[list[object]]:
     """A commune's list: households of one to three adults (code, head, poverty status), priority groups, and a
     few people listed twice — again without their number, without diacritics or with the year only."""
-    rows: list[list[object]] = [
-        [f"DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH — {commune_code} (dữ liệu ví dụ)"],
-        [
-            "STT",
-            "Họ và tên",
-            "Ngày sinh",
-            "Giới tính",
-            "Số CCCD",
-            "Dân tộc",
-            "Thôn/Bản",
-            "SĐT",
-            "Mã hộ",
-            "Quan hệ với chủ hộ",
-            "Diện hộ",
-            "Đối tượng ưu tiên",
-        ],
-    ]
-    villages = [f"Thôn {n} (ví dụ)" for n in range(1, 9)]
-    ref = programme.reference_date
+    title = f"DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH — {commune_code} (dữ liệu ví dụ)"
     twice = round(count * PLANTED_DUPLICATES)
-    n = 0
+    people: list[list[object]] = []
     household_no = 0
-    while n < count - twice:
+    while len(people) < count - twice:
         household_no += 1
-        pick, acc = rng.random(), 0.0
-        ethnic: str = ETHNIC_MIX[0][0]
-        families: tuple[str, ...] = ETHNIC_MIX[0][2]
-        for name, share, fams in ETHNIC_MIX:
-            acc += share
-            if pick <= acc:
-                ethnic, families = name, fams
-                break
-        family = rng.choice(families)
-        village = rng.choice(villages)
         code = f"{commune_code}-{household_no:04d}"
-        x, poverty = rng.random(), ""
-        for label, share in POVERTY:
-            if x < share:
-                poverty = label
-                break
-            x -= share
-        size = min(count - twice - n, rng.choice((1, 1, 1, 2, 2, 3)))
-        for member in range(size):
-            n += 1
-            sex = rng.choice("MF")
-            name = f"{family} {rng.choice(GIVEN_M if sex == 'M' else GIVEN_F)}"
-            # the people without a smartphone are older on average
-            age = min(90, max(18, int(rng.gauss(52, 16))))
-            year = ref.year - age - 1
-            born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
-            birth: object = born.strftime("%d/%m/%Y") if rng.random() < 0.8 else year  # some lists hold the year
-            number = ""
-            if rng.random() < 0.85:  # most have a CCCD: province of birth registration, century/sex, year, random
-                province = "006" if rng.random() < 0.9 else rng.choice(["019", "004", "020"])
-                digit = {("M", 1900): "0", ("F", 1900): "1", ("M", 2000): "2", ("F", 2000): "3"}[
-                    (sex, year // 100 * 100)
-                ]
-                number = f"{province}{digit}{year % 100:02d}{rng.randrange(10**6):06d}"
-            phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.3 else ""
-            groups = [label for label, share in PRIORITY if rng.random() < share]
-            if size == 1 and age >= 70 and rng.random() < 0.3:
-                groups.append("Người cao tuổi sống một mình")
-            rows.append(
-                [
-                    n,
-                    name,
-                    birth,
-                    "Nam" if sex == "M" else "Nữ",
-                    number,
-                    ethnic,
-                    village,
-                    phone,
-                    code,
-                    "Chủ hộ" if member == 0 else rng.choice(("Vợ", "Chồng", "Con", "Bố", "Mẹ")),
-                    poverty,
-                    ", ".join(groups),
-                ]
-            )
-    people = rows[2:]
+        people += _household(rng, programme.reference_date, code, count - twice - len(people), len(people) + 1)
+    n = len(people)
+    again_rows = []
     for again in rng.sample(people, twice):
         n += 1
         name = str(again[1])
-        name = _strip_marks(name) if rng.random() < 0.6 else name.upper()
+        name = ascii_fold(name) if rng.random() < 0.6 else name.upper()
         birth = again[2]
         if isinstance(birth, str) and rng.random() < 0.5:
             birth = int(birth[-4:])
-        rows.append([n, name, birth, again[3], "", again[5], again[6], "", "", "", "", ""])
-    return rows
+        again_rows.append([n, name, birth, again[3], "", again[5], again[6], "", "", "", "", ""])
+    return [[title], HEADER, *people, *again_rows]
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Danh sach")
     for row in rows:
@@ -186,11 +185,11 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
 def demo_residents_create(*, actor: scope.Actor, programme: Programme, seed: int = 2023) -> int:
     """Idempotent: nothing happens when the programme already has residents. Returns how many were created."""
-    if Resident.objects.filter(programme=programme).exists():
+    if selectors.resident_list(actor=actor, programme=programme).exists():
         return 0
     rng = random.Random(seed)  # noqa: S311 - invented demo people, not secrets
     created = 0
-    for commune in programme.communes.select_related("unit").order_by("unit__code"):
+    for commune in programmes.commune_list(actor=actor, programme=programme):
         data = _xlsx(_rows(programme, commune.unit.code, commune.baseline_without_smartphone, rng))
         report = import_residents(
             actor=actor,
@@ -206,9 +205,9 @@ def demo_residents_create(*, actor: scope.Actor, programme: Programme, seed: int
 
 
 def _consents(programme: Programme, rng: random.Random) -> None:
-    """Most listed people agreed, on the survey sheet, to receive a phone and be followed up; a few did not yet."""
-    from phocap.registry.models import Consent
-
+    """Most listed people agreed, on the survey sheet, to receive a phone and be followed up; a few did not yet.
+    Written in bulk, not through `consent_record` (one person at a time): recording consent for a whole list is
+    issue #14's."""
     Consent.objects.bulk_create(
         [
             Consent(

@@ -12,6 +12,8 @@ from django.db import transaction
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actions import Action
+from phocap.core.services import service
 from phocap.programmes.models import Programme
 from phocap.registry import selectors
 from phocap.registry.dedup import undecided_pairs
@@ -58,6 +60,7 @@ def _rows(qs: Any, programme: Programme) -> Iterator[list[Any]]:
         ]
 
 
+@service(audits=[Action.REGISTRY_EXPORT], atomic=False)
 def export_residents(*, actor: scope.Actor, programme: Programme, commune_code: str = "", fmt: str = "csv") -> bytes:
     selectors.require_full_numbers(actor, programme)
     qs = selectors.resident_list(actor=actor, programme=programme, commune_code=commune_code)
@@ -81,10 +84,10 @@ def export_residents(*, actor: scope.Actor, programme: Programme, commune_code: 
         out = io.BytesIO()
         book.save(out)
         data = out.getvalue()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):  # the file is built outside; the audit row before it is handed out
         audit.record(
             actor=actor,
-            action="registry.export",
+            action=Action.REGISTRY_EXPORT,
             obj=programme,
             programme_code=programme.code,
             extra={"commune": commune_code or "all", "format": fmt, "rows": count, "full_identity_numbers": True},

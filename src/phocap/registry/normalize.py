@@ -131,15 +131,20 @@ def _birth_in_range(birth: BirthDate, today: dt.date, *, approximate: bool = Fal
     return Reading(birth, problems)
 
 
+def latest_adult_birth(on: dt.date) -> dt.date:
+    """The last birth date of someone 18 or older on `on` — the one rule of adulthood: a person is an adult on a
+    day when born on or before it (`is_adult` in Python, `registry.selectors.adults_q` in a query). Born on 29
+    February, one comes of age on 1 March of a common year."""
+    try:
+        return on.replace(year=on.year - 18)
+    except ValueError:  # on 29 February, eighteen years back is a common year: 28 February is the last day
+        return dt.date(on.year - 18, 2, 28)
+
+
 def is_adult(birth: BirthDate, on: dt.date) -> bool:
     """18 or older on the reference date. With only the year, the person counts as born on 31/12 of it — so
     nobody under 18 is ever taken for an adult."""
-    born = birth.date or dt.date(birth.year, 12, 31)
-    try:
-        eighteenth = born.replace(year=born.year + 18)
-    except ValueError:  # 29 February
-        eighteenth = dt.date(born.year + 18, 3, 1)
-    return eighteenth <= on
+    return (birth.date or dt.date(birth.year, 12, 31)) <= latest_adult_birth(on)
 
 
 # --- sex ------------------------------------------------------------------------------------------------

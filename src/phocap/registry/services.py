@@ -1,24 +1,44 @@
-"""Writes for the registry (issue #4). This first step registers one resident from values already read by
-`normalize`; the spreadsheet import builds on it."""
+"""Writes for the registry (issue #4): one resident registered, corrected, erased; consent; a person's data
+given to them. The spreadsheet import is `registry.importing`, duplicates `registry.dedup`.
+
+Other apps change a resident only through the helpers here: `smartphone_mark` (the handover), and an erasure
+reaches the data other apps hold about the person through `erasers` (each app registers its own)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.core import audit
+from phocap.core.actions import Action
+from phocap.core.actors import actor_label
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.services import service
 from phocap.programmes.models import ProgrammeCommune
 from phocap.registry import normalize
 from phocap.registry.models import Consent, Resident
 
+# What other apps hold about a person and erase with them (a handover's photo shows the person's face). The
+# registry cannot know those apps (they build on it), so each registers its eraser in its AppConfig.ready().
+erasers: list[Callable[[Resident], None]] = []
 
+
+def smartphone_mark(*, resident_id: int, status: str, on: dt.date | None = None) -> None:
+    """A resident now has a smartphone (handed over on `on`) or lacks one again (the phone came back), inside the
+    caller's transaction."""
+    changes: dict[str, Any] = {"smartphone_status": Resident.Smartphone(status), "updated_at": timezone.now()}
+    if on is not None:
+        changes["smartphone_surveyed_on"] = on
+    Resident.objects.filter(pk=resident_id).update(**changes)
+
+
+@service(audits=[Action.RESIDENT_REGISTER])
 def resident_register(
     *,
     actor: scope.Actor,
@@ -66,55 +86,49 @@ def resident_register(
                 id_kind=id_number.kind if id_number else "",
                 **values,
             )
-            audit.record(
-                actor=actor,
-                action="resident.register",
-                obj=resident,
-                programme_code=programme.code,
-                changes=audit.diff({}, values),
-                extra={"id_number_recorded": id_number is not None},
-            )
     except IntegrityError:
         raise Conflict("Số định danh này đã có trong danh sách của chương trình.", code="duplicate_id") from None
+    audit.record(
+        actor=actor,
+        action=Action.RESIDENT_REGISTER,
+        obj=resident,
+        programme_code=programme.code,
+        changes=audit.diff({}, values),
+        extra={"id_number_recorded": id_number is not None},
+    )
     return resident
 
 
-def resident_find_by_id_number(*, actor: scope.Actor, commune: ProgrammeCommune, number: str) -> Resident | None:
-    """Exact lookup by the keyed hash, within what the actor may see."""
-    return Resident.objects.filter(
-        scope.residents_q(actor), programme=commune.programme, id_hash=blind_index(number)
-    ).first()
-
-
+@service(audits=[Action.RESIDENT_ERASE])
 def resident_erase(*, actor: scope.Actor, resident: Resident, reason: str) -> Resident:
     """Erase a person's data on request, keeping the row (so the programme's counts and ledger stay whole)."""
     if not scope.can_write_residents(actor, resident.commune):
         raise NotFound("Không tìm thấy người dân.")
     if not reason.strip():
         raise ValidationFailed("Cần ghi căn cứ yêu cầu xóa dữ liệu.", field="reason")
-    with transaction.atomic():
-        locked = Resident.objects.select_for_update().get(pk=resident.pk)
-        if locked.erased_at is not None:
-            raise Conflict("Dữ liệu của người này đã được xóa.")
-        locked.full_name, locked.id_number, locked.id_hash, locked.id_kind = "(đã xóa)", "", "", ""
-        locked.phone, locked.phone_carrier, locked.notes, locked.ethnicity_code = "", "", "", ""
-        locked.birth_date, locked.erased_at, locked.updated_at = None, timezone.now(), timezone.now()
-        locked.save()
-        # photos taken at a handover show the person: erased with them (the handover record itself stays)
-        apps.get_model("handover", "HandoverPhoto").objects.filter(handover__resident=locked).delete()
-        audit.record(
-            actor=actor,
-            action="resident.erase",
-            obj=locked,
-            programme_code=locked.programme.code,
-            extra={"reason": reason},
-        )
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    if locked.erased_at is not None:
+        raise Conflict("Dữ liệu của người này đã được xóa.")
+    locked.full_name, locked.id_number, locked.id_hash, locked.id_kind = "(đã xóa)", "", "", ""
+    locked.phone, locked.phone_carrier, locked.notes, locked.ethnicity_code = "", "", "", ""
+    locked.birth_date, locked.erased_at, locked.updated_at = None, timezone.now(), timezone.now()
+    locked.save()
+    for erase in erasers:  # what other apps hold about the person (the records themselves stay)
+        erase(locked)
+    audit.record(
+        actor=actor,
+        action=Action.RESIDENT_ERASE,
+        obj=locked,
+        programme_code=locked.programme.code,
+        extra={"reason": reason},
+    )
     return locked
 
 
 CORRECTABLE = ("full_name", "birth", "sex", "id_number", "ethnicity", "village", "phone", "smartphone_status", "notes")
 
 
+@service(audits=[Action.RESIDENT_CORRECT])
 def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str, str]) -> Resident:
     """Correct a resident's data from what an officer typed (each field read like a spreadsheet cell, so the same
     rules and messages apply). Only the fields given change; the change is audited (personal values masked)."""
@@ -174,29 +188,30 @@ def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str
             new["smartphone_surveyed_on"] = timezone.localdate()
     if "notes" in values:
         new["notes"] = values["notes"].strip()
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    before = {f: getattr(locked, f) for f in new}
+    changes = audit.diff(before, new)
+    if not changes:
+        return locked
+    for field, value in new.items():
+        setattr(locked, field, value)
+    locked.updated_at = timezone.now()
     try:
         with transaction.atomic():
-            locked = Resident.objects.select_for_update().get(pk=resident.pk)
-            before = {f: getattr(locked, f) for f in new}
-            changes = audit.diff(before, new)
-            if not changes:
-                return locked
-            for field, value in new.items():
-                setattr(locked, field, value)
-            locked.updated_at = timezone.now()
             locked.save()
-            audit.record(
-                actor=actor,
-                action="resident.correct",
-                obj=locked,
-                programme_code=programme.code,
-                changes={k: v for k, v in changes.items() if k not in ("id_hash", "id_kind")},
-            )
     except IntegrityError:
         raise Conflict("Số định danh này đã có trong danh sách của chương trình.", code="duplicate_id") from None
+    audit.record(
+        actor=actor,
+        action=Action.RESIDENT_CORRECT,
+        obj=locked,
+        programme_code=programme.code,
+        changes={k: v for k, v in changes.items() if k not in ("id_hash", "id_kind")},
+    )
     return locked
 
 
+@service(audits=[Action.CONSENT_RECORD])
 def consent_record(*, actor: scope.Actor, resident: Resident, purpose: str, given_on: dt.date, method: str) -> Consent:
     """Consent for a stated purpose, how it was given, and who recorded it."""
     if not scope.can_write_residents(actor, resident.commune):
@@ -205,46 +220,46 @@ def consent_record(*, actor: scope.Actor, resident: Resident, purpose: str, give
         raise ValidationFailed("Cần ghi mục đích và hình thức đồng ý.", field="purpose")
     if given_on > timezone.localdate():
         raise ValidationFailed("Ngày đồng ý không được ở tương lai.", field="given_on")
-    with transaction.atomic():
-        consent = Consent.objects.create(
-            resident=resident,
-            purpose=purpose.strip()[:200],
-            given_on=given_on,
-            method=method.strip()[:100],
-            recorded_by=getattr(actor, "username", "") or "system",
-        )
-        audit.record(
-            actor=actor,
-            action="consent.record",
-            obj=consent,
-            programme_code=resident.programme.code,
-            extra={"resident": resident.pk, "purpose": consent.purpose, "method": consent.method},
-        )
+    consent = Consent.objects.create(
+        resident=resident,
+        purpose=purpose.strip()[:200],
+        given_on=given_on,
+        method=method.strip()[:100],
+        recorded_by=actor_label(actor),
+    )
+    audit.record(
+        actor=actor,
+        action=Action.CONSENT_RECORD,
+        obj=consent,
+        programme_code=resident.programme.code,
+        extra={"resident": resident.pk, "purpose": consent.purpose, "method": consent.method},
+    )
     return consent
 
 
+@service(audits=[Action.CONSENT_WITHDRAW])
 def consent_withdraw(*, actor: scope.Actor, consent: Consent, on: dt.date | None = None) -> Consent:
     if not scope.can_write_residents(actor, consent.resident.commune):
         raise NotFound("Không tìm thấy người dân.")
     on = on or timezone.localdate()
-    with transaction.atomic():
-        locked = Consent.objects.select_for_update().get(pk=consent.pk)
-        if locked.withdrawn_on is not None:
-            raise Conflict("Sự đồng ý này đã được rút lại.")
-        if on < locked.given_on:
-            raise ValidationFailed("Ngày rút lại phải sau ngày đồng ý.", field="on")
-        locked.withdrawn_on = on
-        locked.save(update_fields=["withdrawn_on"])
-        audit.record(
-            actor=actor,
-            action="consent.withdraw",
-            obj=locked,
-            programme_code=consent.resident.programme.code,
-            extra={"resident": consent.resident_id},
-        )
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.withdrawn_on is not None:
+        raise Conflict("Sự đồng ý này đã được rút lại.")
+    if on < locked.given_on:
+        raise ValidationFailed("Ngày rút lại phải sau ngày đồng ý.", field="on")
+    locked.withdrawn_on = on
+    locked.save(update_fields=["withdrawn_on"])
+    audit.record(
+        actor=actor,
+        action=Action.CONSENT_WITHDRAW,
+        obj=locked,
+        programme_code=consent.resident.programme.code,
+        extra={"resident": consent.resident_id},
+    )
     return locked
 
 
+@service(audits=[Action.RESIDENT_DATA_EXPORT])
 def resident_data(*, actor: scope.Actor, resident: Resident) -> dict[str, Any]:
     """Everything the programme holds about one person, for their request to see it (audited: it holds the full
     identity number)."""
@@ -282,5 +297,5 @@ def resident_data(*, actor: scope.Actor, resident: Resident) -> dict[str, Any]:
             for c in resident.consents.order_by("given_on")
         ],
     }
-    audit.record(actor=actor, action="resident.data_export", obj=resident, programme_code=resident.programme.code)
+    audit.record(actor=actor, action=Action.RESIDENT_DATA_EXPORT, obj=resident, programme_code=resident.programme.code)
     return data

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Router, Schema
 
-from phocap.accounts.auth import AuthedRequest
 from phocap.core.text import read_date
+from phocap.core.web import AuthedRequest
 from phocap.programmes import selectors as programmes
 from phocap.reports import documents, selectors
 

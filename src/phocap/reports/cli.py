@@ -4,10 +4,14 @@ official reports as PDF or XLSX."""
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from phocap.cliutil import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.text import read_date
+from phocap.programmes import selectors as programmes
+from phocap.reports import documents, indicators, selectors
 
 
 def _pct(value: float | None) -> str:
@@ -15,9 +19,6 @@ def _pct(value: float | None) -> str:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from phocap.programmes import selectors as programmes
-    from phocap.reports import indicators, selectors
-
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
     report = selectors.kpi(actor=actor, programme=programme, on=read_date(args.date))
@@ -42,11 +43,6 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
-    from phocap.programmes import selectors as programmes
-    from phocap.reports import documents
 
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)

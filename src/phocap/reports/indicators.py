@@ -29,12 +29,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from phocap.devices.models import PurchaseOrder
-from phocap.fundraising.models import Donation
-from phocap.handover.models import Handover, HandoverEvent
+from phocap.fundraising import selectors as fundraising
+from phocap.handover.models import Handover, HandoverEvent, not_ended_by
 from phocap.onboarding.models import FollowUpVisit, Step, StepRecord
 from phocap.programmes.models import DEFAULT_TARGETS, Assignment, Programme, ProgrammeCommune
 
@@ -119,22 +118,12 @@ class Report:
         }
 
 
-def live_gifts(programme: Programme, on: dt.date) -> QuerySet[Donation]:
-    """Gifts received by the date and not reversed by then (a reversal on a later day does not count yet). The
-    reversal's local day is compared as a moment — from the next local midnight — so that the database compares
-    stored values and can use its index (no per-row date conversion)."""
-    next_midnight = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
-    return Donation.objects.filter(programme=programme, received_on__lte=on).filter(
-        Q(reversed_at__isnull=True) | Q(reversed_at__gte=next_midnight)
-    )
-
-
 def handovers_per_event(programme: Programme, on: dt.date) -> dict[int, tuple[int, int]]:
     """{event id: (people handed a phone there, people still holding it on the date)} for the events held by the
     date, in one pass over the index on (event, end date) — then corrected for the few swaps: a replacement shares
     the event of the phone it replaces (the person counts once), and until the swap both stand."""
     dated = HandoverEvent.objects.filter(programme=programme, held_on__lte=on).values("id")
-    still = Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    still = not_ended_by(on)
     counts = {
         r["event_id"]: [r["given"], r["standing"]]
         for r in Handover.objects.filter(event_id__in=dated)
@@ -167,73 +156,73 @@ def _minus(every: dict[Any, dict[str, int]], some: dict[Any, dict[str, int]]) ->
     return {k: {n: v - some.get(k, {}).get(n, 0) for n, v in counts.items()} for k, counts in every.items()}
 
 
-def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, int]]) -> dict[str, dict[int, int]]:
-    """All numerators and denominators per commune id, in eleven queries (grouped, or over a few rows).
+Counts = dict[str, dict[int, int]]  # {count name: {commune id: n}}
 
-    Steps and visits count only for people holding a phone on the date. Rather than join a million rows to the
-    handovers, each count is taken over the whole programme (from an index alone) and the counts of the few people
-    who held a phone but gave it back by the date are taken off. Nobody handed a phone after the date has a step or
-    a visit dated by then: `steps_record` and `followup_record` refuse a date before the person's first handover."""
-    still = Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+
+def _holders(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, int]], out: Counts) -> None:
+    """People holding a phone per commune, and the follow-up rounds whose window closed by the date (counted from
+    each event's date)."""
     grace = programme.followup_grace_days
     days = list(programme.followup_days)
-    events = list(
-        HandoverEvent.objects.filter(programme=programme, held_on__lte=on).values_list("pk", "commune_id", "held_on")
-    )
-    out: dict[str, dict[int, int]] = {"holders": defaultdict(int), "rounds_closed": defaultdict(int)}
-    for pk, commune_id, held_on in events:
+    out["holders"], out["rounds_closed"] = defaultdict(int), defaultdict(int)
+    events = HandoverEvent.objects.filter(programme=programme, held_on__lte=on)
+    for pk, commune_id, held_on in events.values_list("pk", "commune_id", "held_on"):
         n = per_event.get(pk, (0, 0))[1]
         if n:
             out["holders"][commune_id] += n
-            # follow-up rounds whose window closed by the date, counted from the handover's date
             out["rounds_closed"][commune_id] += n * sum(1 for d in days if held_on < on - dt.timedelta(days=d + grace))
-    # people who gave their phone back by the date and hold none on it (a few, through `handover_ended`); people
-    # handed a phone only later have no step or visit dated by then (the services refuse dates before the handover)
-    holds = Handover.objects.filter(resident_id=OuterRef("resident_id"), event__held_on__lte=on).filter(still)
-    outside = (  # `holds` names only the person: the database looks them up by their index, with or without stats
-        Handover.objects.filter(programme=programme, ended_on__lte=on).filter(~Exists(holds)).values("resident_id")
-    )
 
-    steps = StepRecord.objects.filter(programme=programme, done_on__lte=on)
 
+def _outside(programme: Programme, on: dt.date) -> Any:  # a subquery of resident ids
+    """People who gave their phone back by the date and hold none on it (a few, through `handover_ended`). People
+    handed a phone only later have no step or visit dated by then (the services refuse dates before the handover)."""
+    holds = Handover.objects.filter(resident_id=OuterRef("resident_id")).standing(on)
+    # `holds` names only the person: the database looks them up by their index, with or without statistics
+    return Handover.objects.filter(programme=programme, ended_on__lte=on).filter(~Exists(holds)).values("resident_id")
+
+
+def _steps(programme: Programme, on: dt.date, outside: Any, out: Counts) -> None:
     def step_counts(qs: QuerySet[StepRecord]) -> dict[Any, dict[str, int]]:
         return _grouped(qs.values("commune_id", "step").annotate(n=Count("id")), "commune_id", "step")
 
     by_step: dict[str, dict[int, int]] = defaultdict(dict)
+    every = StepRecord.objects.filter(programme=programme, done_on__lte=on)
     # the people taken off are looked up by their index alone (no programme filter: the person implies it)
     taken_off = StepRecord.objects.filter(resident_id__in=outside, done_on__lte=on)
-    for (commune_id, step), v in _minus(step_counts(steps), step_counts(taken_off)).items():
+    for (commune_id, step), v in _minus(step_counts(every), step_counts(taken_off)).items():
         by_step[step][commune_id] = v["n"]
     for key, step in STEP_INDICATORS.items():
         out[key] = dict(by_step[step])
 
-    # one pass over the visits, grouped in the order of the covering index `visit_by_commune` (commune, round,
-    # outcome): how many, how many within their window, how many with the window still open on the date, and how
-    # many are the person's last visit by the date (not yet superseded by a later round, `superseded_on`)
-    outcomes = list(FollowUpVisit.Outcome.values)
 
-    def visit_counts(qs: QuerySet[FollowUpVisit]) -> dict[Any, dict[str, int]]:
-        return _grouped(
-            qs.filter(visited_on__lte=on)
-            .values("commune_id", "days", "outcome")
-            .annotate(
-                n=Count("id"),
-                in_time=Count("id", filter=Q(visited_on__lte=F("window_closes_on"))),
-                window_open=Count("id", filter=Q(window_closes_on__gte=on)),
-                latest=Count("id", filter=Q(superseded_on__isnull=True) | Q(superseded_on__gt=on)),
-            ),
-            "commune_id",
-            "days",
-            "outcome",
-        )
-
-    made = _minus(
-        visit_counts(FollowUpVisit.objects.filter(programme=programme)),
-        visit_counts(FollowUpVisit.objects.filter(resident_id__in=outside)),
+def _visit_counts(qs: QuerySet[FollowUpVisit], on: dt.date) -> dict[Any, dict[str, int]]:
+    """One pass over the visits, grouped in the order of the covering index `visit_by_commune` (commune, round,
+    outcome): how many, how many within their window, how many with the window still open on the date, and how
+    many are the person's last visit by the date (not yet superseded by a later round, `superseded_on`)."""
+    return _grouped(
+        qs.filter(visited_on__lte=on)
+        .values("commune_id", "days", "outcome")
+        .annotate(
+            n=Count("id"),
+            in_time=Count("id", filter=Q(visited_on__lte=F("window_closes_on"))),
+            window_open=Count("id", filter=Q(window_closes_on__gte=on)),
+            latest=Count("id", filter=Q(superseded_on__isnull=True) | Q(superseded_on__gt=on)),
+        ),
+        "commune_id",
+        "days",
+        "outcome",
     )
+
+
+def _visits(programme: Programme, on: dt.date, outside: Any, out: Counts) -> None:
+    made = _minus(
+        _visit_counts(FollowUpVisit.objects.filter(programme=programme), on),
+        _visit_counts(FollowUpVisit.objects.filter(resident_id__in=outside), on),
+    )
+    days = list(programme.followup_days)
     for name in ("on_time", "visited_open", "visited_closed"):
         out[name] = defaultdict(int)
-    last: dict[str, dict[int, int]] = {o: defaultdict(int) for o in outcomes}
+    last: dict[str, dict[int, int]] = {o: defaultdict(int) for o in FollowUpVisit.Outcome.values}
     for (commune_id, round_days, outcome), v in made.items():
         last[outcome][commune_id] += v["latest"]
         if round_days in days:  # rounds of the programme's current schedule
@@ -246,9 +235,11 @@ def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, i
     out["still_using"] = dict(last["using"])
     out["gone"] = {c: last["sold"].get(c, 0) + last["lost"].get(c, 0) for c in out["visited"]}
 
+
+def _money(programme: Programme, on: dt.date, out: Counts) -> None:
     gifts = {
         r["earmark_id"]: int(r["n"] or 0)
-        for r in live_gifts(programme, on).values("earmark_id").annotate(n=Sum("amount"))
+        for r in fundraising.live_gifts(programme, on).values("earmark_id").annotate(n=Sum("amount"))
     }
     out["received_earmarked"] = {c: n for c, n in gifts.items() if c is not None}
     out["received_all"] = {0: sum(gifts.values())}
@@ -260,6 +251,21 @@ def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, i
     }
     out["spent_earmarked"] = {c: n for c, n in spent.items() if c is not None}
     out["spent_all"] = {0: sum(spent.values())}
+
+
+def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, int]]) -> Counts:
+    """All numerators and denominators per commune id, in eleven queries (grouped, or over a few rows).
+
+    Steps and visits count only for people holding a phone on the date. Rather than join a million rows to the
+    handovers, each count is taken over the whole programme (from an index alone) and the counts of the few people
+    who held a phone but gave it back by the date are taken off. Nobody handed a phone after the date has a step or
+    a visit dated by then: `steps_record` and `followup_record` refuse a date before the person's first handover."""
+    out: Counts = {}
+    _holders(programme, on, per_event, out)
+    outside = _outside(programme, on)
+    _steps(programme, on, outside, out)
+    _visits(programme, on, outside, out)
+    _money(programme, on, out)
     return out
 
 

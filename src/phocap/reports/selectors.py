@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Sum
+
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
+from phocap.fundraising import selectors as fundraising
+from phocap.handover.models import HandoverEvent
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.reports import indicators
 
@@ -28,11 +32,7 @@ def timeline(
 ) -> dict[str, Any]:
     """Money received and phones handed over, as running totals by day up to the date. `per_event`: the counts
     `indicators.compute` already made for the same date (saves reading the handovers twice)."""
-    from django.db.models import Sum
-
-    from phocap.handover.models import HandoverEvent
-
-    gifts = indicators.live_gifts(programme, on)
+    gifts = fundraising.live_gifts(programme, on)
     events = HandoverEvent.objects.filter(programme=programme, held_on__lte=on)
     if commune is not None:
         gifts, events = gifts.filter(earmark=commune), events.filter(commune=commune)

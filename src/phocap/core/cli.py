@@ -1,5 +1,5 @@
-"""Shared pieces of the `phocap` command: output, the acting user, sub-command registration.
-Each app with commands has a `cli.py` with `register(subparsers)`."""
+"""Shared pieces of the `phocap` command: output, the acting user, sub-command registration, reading files.
+Each app with commands has a `cli.py` with `register(subparsers)`; `phocap/cli.py` is only the entry point."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from phocap.core.actors import SYSTEM
+from phocap.core.errors import NotFound
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -23,13 +29,8 @@ def out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
 def actor_of(args: argparse.Namespace) -> Any:
     """`--as USERNAME` → that user; otherwise the system (the console operator)."""
     if not getattr(args, "as_user", None):
-        from phocap.core.actors import SYSTEM
-
         return SYSTEM
-    from phocap.accounts.models import User
-    from phocap.core.errors import NotFound
-
-    user = User.objects.filter(username=args.as_user, is_active=True).first()
+    user = get_user_model().objects.filter(username=args.as_user, is_active=True).first()
     if user is None:
         raise NotFound(f"Không có người dùng {args.as_user!r}.")
     return user
@@ -44,3 +45,11 @@ def add_command(subparsers: Any, name: str, func: Handler, help_: str) -> Any:
 def with_json(parser: Any) -> Any:
     parser.add_argument("--json", action="store_true", help="in một tài liệu JSON ra stdout")
     return parser
+
+
+def read_file(path_text: str) -> tuple[bytes, str]:
+    """A file named on the command line: its bytes and its name, or a one-line error."""
+    path = Path(path_text)
+    if not path.is_file():
+        raise NotFound(f"Không có tệp {path_text}.")
+    return path.read_bytes(), path.name

@@ -2,11 +2,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from phocap.accounts import scope
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation bar may show to this user."""
-    from phocap.accounts import scope
-
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}

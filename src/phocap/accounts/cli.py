@@ -1,0 +1,165 @@
+"""`phocap user add|grant|revoke|list` and `phocap token create|revoke`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from phocap.accounts import selectors, services
+from phocap.accounts.models import Role
+from phocap.core.cli import actor_of, add_command, out, with_json
+from phocap.core.errors import ValidationFailed
+from phocap.programmes import selectors as programmes
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    user = selectors.user_by_username(args.user)
+    token, secret = services.api_token_create(actor=actor_of(args), user=user, name=args.name)
+    data = {"prefix": token.prefix, "user": user.username, "name": token.name, "token": secret}
+    out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    token = services.api_token_revoke(actor=actor_of(args), prefix=args.prefix)
+    out(
+        args,
+        {"prefix": token.prefix, "revoked_at": token.revoked_at},
+        lambda: f"Đã thu hồi khóa {token.prefix}.",
+    )
+    return 0
+
+
+def _membership_json(m: Any) -> dict[str, Any]:
+    return {
+        "role": m.role,
+        "programme": m.programme.code if m.programme else None,
+        "commune": m.commune.unit.code if m.commune else None,
+        "organisation": m.organisation.key if m.organisation else None,
+        "village": m.village or None,
+    }
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if first != getpass.getpass("Nhập lại mật khẩu: "):
+        raise ValidationFailed("Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    user = services.user_create(
+        actor=actor_of(args),
+        username=args.username,
+        password=_read_password(args),
+        full_name=args.name or "",
+        email=args.email or "",
+        phone=args.phone or "",
+        superuser=args.admin,
+    )
+    out(
+        args,
+        {"username": user.username, "is_superuser": user.is_superuser},
+        lambda: f"Đã tạo người dùng {user.username}.",
+    )
+    return 0
+
+
+def _grant_target(args: argparse.Namespace, actor: Any) -> dict[str, Any]:
+    target: dict[str, Any] = {"programme": None, "commune": None, "organisation": None}
+    if args.programme:
+        target["programme"] = programmes.programme_get(actor=actor, code=args.programme)
+    if (args.commune or args.organisation) and target["programme"] is None:
+        raise ValidationFailed(
+            "Cần --programme để chọn xã/phường." if args.commune else "Cần --programme để chọn tổ chức."
+        )
+    if args.commune:
+        target["commune"] = programmes.commune_get(actor=actor, programme=target["programme"], code=args.commune)
+    if args.organisation:
+        target["organisation"] = programmes.organisation_get(
+            actor=actor, programme=target["programme"], key=args.organisation
+        )
+    return target
+
+
+def cmd_user_grant(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    user = selectors.user_by_username(args.username)  # any account may be given a role; the service checks the right
+    membership = services.membership_grant(
+        actor=actor, user=user, role=args.role, village=args.village or "", **_grant_target(args, actor)
+    )
+    out(args, _membership_json(membership), lambda: f"Đã cấp vai trò {membership}.")
+    return 0
+
+
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    user = selectors.user_get(actor=actor, username=args.username)
+    membership = selectors.membership_find(
+        actor=actor,
+        user=user,
+        role=args.role,
+        programme_code=args.programme or "",
+        commune_code=args.commune or "",
+        organisation_key=args.organisation or "",
+    )
+    data = _membership_json(membership)
+    services.membership_revoke(actor=actor, membership=membership)
+    out(args, data, lambda: f"Đã thu hồi vai trò {args.role} của {user.username}.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    users = list(selectors.user_list(actor=actor_of(args)).order_by("username"))
+    data: list[dict[str, Any]] = [
+        {
+            "username": u.username,
+            "full_name": u.full_name,
+            "is_active": u.is_active,
+            "roles": [_membership_json(m) for m in u.memberships.all()],
+        }
+        for u in users
+    ]
+    out(
+        args,
+        data,
+        lambda: "\n".join(
+            f"{d['username']:<14} {d['full_name']:<32} " + ", ".join(r["role"] for r in d["roles"]) for d in data
+        ),
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    usr = sub.add_parser("user", help="người dùng và vai trò").add_subparsers(dest="verb", required=True)
+    p = with_json(add_command(usr, "add", cmd_user_add, "tạo người dùng (mật khẩu hỏi khi chạy hoặc từ stdin)"))
+    p.add_argument("username")
+    p.add_argument("--name", help="họ và tên")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--admin", action="store_true", help="quản trị hệ thống (superuser)")
+    p.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    for verb, func, help_ in (
+        ("grant", cmd_user_grant, "cấp vai trò"),
+        ("revoke", cmd_user_revoke, "thu hồi vai trò"),
+    ):
+        p = with_json(add_command(usr, verb, func, help_))
+        p.add_argument("username")
+        p.add_argument("--role", required=True, choices=Role.values)
+        p.add_argument("--programme", help="mã chương trình")
+        p.add_argument("--commune", help="mã xã/phường (cán bộ xã, tổ công nghệ số)")
+        p.add_argument("--organisation", help="mã tổ chức (sở, ngành; doanh nghiệp)")
+        if verb == "grant":
+            p.add_argument("--village", help="thôn/bản (tổ công nghệ số)")
+    with_json(add_command(usr, "list", cmd_user_list, "liệt kê người dùng"))
+
+    tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
+    p = with_json(add_command(tok, "create", cmd_token_create, "tạo khóa API"))
+    p.add_argument("--user", required=True)
+    p.add_argument("--name", required=True)
+    p = with_json(add_command(tok, "revoke", cmd_token_revoke, "thu hồi khóa API"))
+    p.add_argument("prefix")

@@ -1,0 +1,27 @@
+"""API shapes of the shared kernel's own rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class JobOut(Schema):
+    """A background job: what `GET /api/v1/jobs/{id}` answers, and what an endpoint that starts one returns (202)."""
+
+    job_id: int
+    kind: str
+    label: str
+    status: str
+    progress_done: int
+    progress_total: int
+    message: str
+    result: dict[str, Any]
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_job_id(obj: Any) -> int:
+        return int(obj.pk)

@@ -1,0 +1,64 @@
+"""API of devices (issue #5): receiving phones by IMEI, stock — the same services and selectors as the phones page
+and `phocap devices`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Schema
+
+from phocap.core.web import AuthedRequest
+from phocap.devices import selectors, services
+from phocap.fundraising import selectors as fundraising
+from phocap.programmes import selectors as programmes
+
+router = Router(tags=["devices"])
+
+
+class ReceiveIn(Schema):
+    model: str
+    imeis: list[str]
+    purchase_order: int | None = None
+    donor_id: int | None = None
+    location: str | None = None
+    ready: bool = False
+
+
+class RejectedOut(Schema):
+    imei: str
+    reason: str
+
+
+class ReceiveOut(Schema):
+    received: int
+    rejected: list[RejectedOut]
+
+
+@router.post("/programmes/{code}/devices/receive", response=ReceiveOut, summary="Receive devices by IMEI")
+def receive(request: AuthedRequest, code: str, body: ReceiveIn) -> Any:
+    actor = request.auth
+    programme = programmes.programme_get(actor=actor, code=code)
+    order = (
+        selectors.purchase_order_get(actor=actor, programme=programme, order_id=body.purchase_order)
+        if body.purchase_order
+        else None
+    )
+    donor = fundraising.donor_get(actor=actor, programme=programme, donor_id=body.donor_id) if body.donor_id else None
+    location = programmes.commune_get(actor=actor, programme=programme, code=body.location) if body.location else None
+    result = services.device_receive(
+        actor=actor,
+        programme=programme,
+        phone_model=selectors.phone_model_find(body.model),
+        imeis=body.imeis,
+        purchase_order=order,
+        donor=donor,
+        location=location,
+        ready=body.ready,
+    )
+    return result.as_dict()
+
+
+@router.get("/programmes/{code}/devices/stock", summary="Devices per location and state, from their events")
+def stock(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return selectors.stock(actor=request.auth, programme=programme)

@@ -1,0 +1,46 @@
+"""Writes for devices (issue #5): phone models, purchase orders paid from the funds, devices received by IMEI,
+checks, moves and transfers. Every move is one append-only `DeviceEvent`, written with the device row locked, and
+every service is audited.
+
+`move` is the one way a device changes state or place: the allocation (reserving) and the handover (handing
+over, taking back) call it inside their own transactions."""
+
+from phocap.devices.services.common import KEEP, MAX_AGE_YEARS, MOVES
+from phocap.devices.services.moves import (
+    TransferResult,
+    check_outcome,
+    device_check,
+    device_move,
+    device_sim_set,
+    locked,
+    move,
+    transfer_confirm,
+    transfer_confirm_many,
+    transfer_send,
+    transfer_send_many,
+)
+from phocap.devices.services.purchases import phone_model_create, purchase_order_create
+from phocap.devices.services.receiving import ReceiveResult, device_receive, imeis_from_file, read_imei
+
+__all__ = [
+    "KEEP",
+    "MAX_AGE_YEARS",
+    "MOVES",
+    "ReceiveResult",
+    "TransferResult",
+    "check_outcome",
+    "device_check",
+    "device_move",
+    "device_receive",
+    "device_sim_set",
+    "imeis_from_file",
+    "locked",
+    "move",
+    "phone_model_create",
+    "purchase_order_create",
+    "read_imei",
+    "transfer_confirm",
+    "transfer_confirm_many",
+    "transfer_send",
+    "transfer_send_many",
+]

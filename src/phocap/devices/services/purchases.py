@@ -1,0 +1,111 @@
+"""Phone models, and purchase orders paid from the funds (`fundraising.ledger.spend_on_phones`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from phocap.accounts import scope
+from phocap.core import audit
+from phocap.core.actions import Action
+from phocap.core.actors import actor_label as _label
+from phocap.core.errors import NotFound, ValidationFailed
+from phocap.core.money import format_vnd
+from phocap.core.services import service
+from phocap.devices.models import PhoneModel, PurchaseOrder
+from phocap.devices.services.common import require_manager
+from phocap.fundraising import ledger
+from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
+
+
+def _phone_model_ensure(actor: scope.Actor, name: str, brand: str = "", **details: Any) -> PhoneModel:
+    """ "Samsung Galaxy A05" → brand "Samsung", model "Galaxy A05" (or the brand given): the stored model, or a
+    new one (audited)."""
+    text = " ".join(name.split())
+    if not text:
+        raise ValidationFailed("Cần tên mẫu máy.", field="model")
+    if not brand:
+        brand, _, rest = text.partition(" ")
+        text = rest or brand
+    found = PhoneModel.objects.filter(brand__iexact=brand, model__iexact=text).first()
+    if found is not None:
+        return found
+    made = PhoneModel.objects.create(brand=brand, model=text, **details)
+    audit.record(actor=actor, action=Action.PHONE_MODEL_CREATE, obj=made, extra={"brand": brand, "model": text})
+    return made
+
+
+@service(audits=[Action.PHONE_MODEL_CREATE])
+def phone_model_create(
+    *, actor: scope.Actor, programme: Programme, name: str, brand: str = "", **details: Any
+) -> PhoneModel:
+    """A phone model (shared by every programme); the stored one when it exists. Managers only."""
+    require_manager(actor, programme, "thêm mẫu máy")
+    return _phone_model_ensure(actor, name, brand, **details)
+
+
+# --- money → phones -------------------------------------------------------------------------------------
+
+
+@service(audits=[Action.PURCHASE_CREATE, Action.PHONE_MODEL_CREATE])
+def purchase_order_create(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    phone_model: PhoneModel | str,
+    quantity: int,
+    unit_price: int,
+    supplier_name: str = "",
+    supplier: Organisation | None = None,
+    earmark: ProgrammeCommune | None = None,
+    ordered_on: dt.date | None = None,
+) -> PurchaseOrder:
+    """Order phones and pay for them from the funds in one transaction (`ledger.spend_on_phones`: the earmarked
+    commune's fund first, then the general one; refused when the funds or the bank do not hold enough).
+    `phone_model` may be a name as typed: the model is found, or created with the order."""
+    require_manager(actor, programme, "đặt mua điện thoại")
+    if quantity <= 0 or unit_price <= 0:
+        raise ValidationFailed("Số máy và đơn giá phải lớn hơn 0.", field="quantity")
+    if earmark is not None and earmark.programme_id != programme.pk:
+        raise NotFound("Xã không thuộc chương trình.")
+    name = supplier.name if supplier is not None and not supplier_name else supplier_name.strip()
+    if not name:
+        raise ValidationFailed("Cần tên nhà cung cấp.", field="supplier_name")
+    model = phone_model if isinstance(phone_model, PhoneModel) else _phone_model_ensure(actor, phone_model)
+    total = quantity * unit_price
+    ordered_on = ordered_on or timezone.localdate()
+    paid = ledger.spend_on_phones(
+        programme=programme,
+        total=total,
+        earmark=earmark,
+        occurred_on=ordered_on,
+        memo=f"Mua {quantity} {model} × {format_vnd(unit_price)} — {name}",
+        actor_label=_label(actor),
+    )
+    order = PurchaseOrder.objects.create(
+        programme=programme,
+        supplier=supplier,
+        supplier_name=name[:300],
+        phone_model=model,
+        quantity=quantity,
+        unit_price=unit_price,
+        earmark=earmark,
+        ordered_on=ordered_on,
+        payment=paid.entry,
+        created_by=_label(actor),
+    )
+    audit.record(
+        actor=actor,
+        action=Action.PURCHASE_CREATE,
+        obj=order,
+        programme_code=programme.code,
+        extra={
+            "total": total,
+            "from_earmark": paid.from_earmark,
+            "from_general": paid.from_general,
+            "entry": str(paid.entry.pk),
+        },
+    )
+    return order

@@ -1,0 +1,227 @@
+"""Receiving phones by IMEI: against a purchase order, or donated (fulfilling the donor's phone pledges)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from stdnum import imei as stdnum_imei
+
+from phocap.accounts import scope
+from phocap.core import audit
+from phocap.core.actions import Action
+from phocap.core.actors import actor_label as _label
+from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.services import service
+from phocap.core.spreadsheets import read_rows
+from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder
+from phocap.devices.services.common import S, may_handle
+from phocap.fundraising.models import Donor, Pledge
+from phocap.programmes.models import Programme, ProgrammeCommune
+
+
+@dataclasses.dataclass
+class ReceiveResult:
+    received: list[Device]
+    rejected: list[dict[str, str]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"received": len(self.received), "rejected": self.rejected}
+
+
+def imeis_from_file(data: bytes, filename: str) -> list[str]:
+    """IMEIs from a text file (one per line) or a spreadsheet (XLSX, XLS, ODS, CSV: the first column; a header
+    row and blank cells are skipped; numeric cells are whole numbers — 15 digits fit a spreadsheet number)."""
+    if not filename.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
+        return data.decode("utf-8-sig").splitlines()
+    out = []
+    for row in read_rows(data, filename):
+        cell = row[0] if row else None
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)
+        text = str(cell).strip() if cell not in (None, "") else ""
+        if text and any(ch.isdigit() for ch in text):
+            out.append(text)
+    return out
+
+
+def read_imei(text: str) -> tuple[str | None, str]:
+    """A 15-digit IMEI with a good check digit, or the reason it is not."""
+    compact = "".join(ch for ch in str(text) if not ch.isspace() and ch not in "-./")
+    if not compact.isdigit():
+        return None, "IMEI chỉ gồm chữ số."
+    if len(compact) != 15:
+        return None, f"IMEI phải có 15 chữ số (đang có {len(compact)})."
+    if not stdnum_imei.is_valid(compact):
+        return None, "Sai chữ số kiểm tra (Luhn): gõ nhầm một số?"
+    return compact, ""
+
+
+def _read_imeis(lines: Iterable[str]) -> tuple[list[str], list[dict[str, str]]]:
+    """The well-formed IMEIs of a scanned or pasted list, once each, and the lines refused with their reason."""
+    rejected: list[dict[str, str]] = []
+    wanted: list[str] = []
+    seen: set[str] = set()
+    for raw in lines:
+        if not str(raw).strip():
+            continue
+        number, reason = read_imei(raw)
+        if number is None:
+            rejected.append({"imei": str(raw).strip(), "reason": reason})
+        elif number in seen:
+            rejected.append({"imei": number, "reason": "Trùng trong danh sách nhập."})
+        else:
+            seen.add(number)
+            wanted.append(number)
+    return wanted, rejected
+
+
+def _within_order(order: PurchaseOrder, wanted: list[str]) -> tuple[list[str], list[dict[str, str]]]:
+    """No more devices than the order bought (the order row locked: two receptions at once cannot overfill it)."""
+    locked = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    room = max(0, locked.quantity - locked.devices.count())
+    over = [{"imei": i, "reason": f"Vượt số máy của đơn mua #{locked.pk} ({locked.quantity})."} for i in wanted[room:]]
+    return wanted[:room], over
+
+
+def _pledge_slots(donor: Donor) -> list[Pledge | None]:
+    """One slot per phone the donor still owes on their open phone pledges, oldest pledge first."""
+    open_pledges = list(
+        Pledge.objects.select_for_update()  # no GROUP BY with FOR UPDATE: count apart
+        .filter(donor=donor, phones__isnull=False, cancelled_at__isnull=True)
+        .order_by("created_at")
+    )
+    got = dict(
+        Device.objects.filter(pledge__in=open_pledges)
+        .values_list("pledge")
+        .annotate(n=Count("id"))
+        .values_list("pledge", "n")
+    )
+    return [p for p in open_pledges for _ in range(max(0, (p.phones or 0) - got.get(p.pk, 0)))]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    programme: Programme
+    phone_model: PhoneModel
+    purchase_order: PurchaseOrder | None
+    donor: Donor | None
+    location: ProgrammeCommune | None
+    ready: bool
+
+
+def _store(actor: scope.Actor, source: _Source, numbers: list[str], slots: list[Pledge | None]) -> list[Device]:
+    """The devices and their first events (received, and ready when they passed their checks), in bulk."""
+    now, label = timezone.now(), _label(actor)
+    checked = True if source.ready and source.donor is not None else None
+    devices = [
+        Device(
+            programme=source.programme,
+            imei=number,
+            phone_model=source.phone_model,
+            source=Device.Source.PURCHASED if source.purchase_order else Device.Source.DONATED,
+            purchase_order=source.purchase_order,
+            donor=source.donor,
+            pledge=slots[i] if i < len(slots) else None,
+            location=source.location,
+            state=S.READY if source.ready else S.RECEIVED,
+            received_at=now,
+            factory_reset=checked,
+            activation_lock_free=checked,
+            battery_ok=checked,
+            screen_ok=checked,
+        )
+        for i, number in enumerate(numbers)
+    ]
+    Device.objects.bulk_create(devices, batch_size=1000)
+    events = []
+    for d in devices:
+        events.append(
+            DeviceEvent(
+                device=d, from_state="", to_state=S.RECEIVED, location=source.location, actor_label=label, at=now
+            )
+        )
+        if source.ready:
+            events.append(
+                DeviceEvent(
+                    device=d,
+                    from_state=S.RECEIVED,
+                    to_state=S.READY,
+                    location=source.location,
+                    note="Đạt kiểm tra khi nhận",
+                    actor_label=label,
+                    at=now,
+                )
+            )
+    DeviceEvent.objects.bulk_create(events, batch_size=1000)
+    return devices
+
+
+def _check_source(actor: scope.Actor, source: _Source) -> None:
+    if (source.purchase_order is None) == (source.donor is None):
+        raise ValidationFailed("Chọn một nguồn: đơn mua hoặc nhà hảo tâm.", field="source")
+    programme = source.programme
+    if not may_handle(actor, programme, source.location):
+        raise PermissionDenied("Bạn không được nhập máy cho chương trình/xã này.")
+    if source.location is not None and source.location.programme_id != programme.pk:
+        raise NotFound("Xã không thuộc chương trình.")
+    order = source.purchase_order
+    if order is not None and (order.programme_id != programme.pk or order.phone_model_id != source.phone_model.pk):
+        raise ValidationFailed("Đơn mua không khớp chương trình hoặc mẫu máy.", field="purchase_order")
+    if source.donor is not None and source.donor.programme_id != programme.pk:
+        raise NotFound("Không tìm thấy nhà hảo tâm.")
+
+
+@service(audits=[Action.DEVICES_RECEIVE])
+def device_receive(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    phone_model: PhoneModel,
+    imeis: Iterable[str],
+    purchase_order: PurchaseOrder | None = None,
+    donor: Donor | None = None,
+    location: ProgrammeCommune | None = None,
+    ready: bool = False,
+) -> ReceiveResult:
+    """Devices into stock by IMEI, against a purchase order or donated by a donor. Bad check digits, IMEIs
+    already known and repeats in the list are rejected with a reason; the rest are received in one
+    transaction. `ready`: the phones passed their checks (for donated phones: reset, not locked, battery and
+    screen good). Donated phones fulfil the donor's open pledges of phones, oldest first."""
+    source = _Source(programme, phone_model, purchase_order, donor, location, ready)
+    _check_source(actor, source)
+    wanted, rejected = _read_imeis(imeis)
+    known = set(Device.objects.filter(imei__in=wanted).values_list("imei", flat=True))
+    rejected += [{"imei": i, "reason": "IMEI này đã có trong hệ thống."} for i in wanted if i in known]
+    wanted = [i for i in wanted if i not in known]
+    slots: list[Pledge | None] = []
+    if purchase_order is not None:
+        wanted, over = _within_order(purchase_order, wanted)
+        rejected += over
+    elif donor is not None:
+        slots = _pledge_slots(donor)
+    try:
+        with transaction.atomic():
+            devices = _store(actor, source, wanted, slots)
+    except IntegrityError:
+        raise Conflict(
+            "Một IMEI vừa được người khác nhập cùng lúc; hãy nhập lại danh sách.", code="imei_race"
+        ) from None
+    audit.record(
+        actor=actor,
+        action=Action.DEVICES_RECEIVE,
+        obj=purchase_order or donor or programme,
+        programme_code=programme.code,
+        extra={
+            "model": str(phone_model),
+            "received": len(devices),
+            "rejected": len(rejected),
+            "ready": ready,
+            "location": location.unit.code if location else "",
+        },
+    )
+    return ReceiveResult(devices, rejected)

@@ -1,0 +1,292 @@
+"""Gifts: in cash at a collection point, in kind, or transfers from a statement — each with its balanced ledger
+entry (debit where the money or phones are, credit the fund); reversals."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from phocap.accounts import scope
+from phocap.core import audit
+from phocap.core.actions import Action
+from phocap.core.actors import actor_label as _label
+from phocap.core.actors import actor_user
+from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.services import service
+from phocap.fundraising import ledger
+from phocap.fundraising.models import (
+    Donation,
+    Donor,
+    JournalEntry,
+    LedgerAccount,
+    Pledge,
+    StatementLine,
+)
+from phocap.fundraising.services.common import ANONYMOUS, MAX_AMOUNT, require_fundraiser
+from phocap.fundraising.services.donors import DonorInput, donor_resolve
+from phocap.fundraising.services.receipts import receipts_for_enterprises
+from phocap.programmes.models import CollectionPoint, Programme, ProgrammeCommune
+
+
+def _check_period(actor: scope.Actor, programme: Programme, day: dt.date, override_reason: str) -> None:
+    if programme.campaign_start <= day <= programme.campaign_end:
+        return
+    if not override_reason.strip():
+        raise ValidationFailed(
+            f"Ngày {day:%d/%m/%Y} nằm ngoài thời gian vận động ({programme.campaign_start:%d/%m/%Y} – "
+            f"{programme.campaign_end:%d/%m/%Y}). Chỉ nhận khi quản lý chương trình ghi rõ lý do.",
+            field="received_on",
+            code="outside_campaign_period",
+        )
+    if not scope.can_override_campaign_period(actor, programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được nhận ủng hộ ngoài thời gian vận động.")
+
+
+def _donation_memo(channel: str, who: str, pledge: Pledge | None) -> str:
+    return f"{Donation.Channel(channel).label}: {who}" + (f" ({pledge.reference})" if pledge else "")
+
+
+def _donation_audit(actor: scope.Actor, donation: Donation, who: str, extra: dict[str, Any] | None = None) -> Any:
+    return audit.build(
+        actor=actor,
+        action=Action.DONATION_RECORD,
+        obj=donation,
+        programme_code=donation.programme.code,
+        changes=audit.diff(
+            {},
+            {
+                "channel": donation.channel,
+                "amount": donation.amount,
+                "donor": who,
+                "pledge": donation.pledge,
+                "received_on": donation.received_on,
+                "collection_point": donation.collection_point,
+                "phones": donation.phones,
+                "earmark": donation.earmark,
+            },
+        ),
+        extra=extra,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Gift:
+    """What a gift is, as typed: the channel, amount and date, and what each channel needs beside them."""
+
+    channel: str
+    amount: int
+    received_on: dt.date
+    pledge: Pledge | None = None
+    collection_point: CollectionPoint | None = None
+    cash_receipt_number: str = ""
+    phones: int | None = None
+    phone_model: str = ""
+    earmark: ProgrammeCommune | None = None
+    statement_line: StatementLine | None = None
+    override_reason: str = ""
+    is_example: bool = False
+
+
+def _gift_checked(programme: Programme, gift: Gift) -> tuple[LedgerAccount, ProgrammeCommune | None]:
+    """The account the gift is debited to and the commune it is earmarked for, once the gift is known good."""
+    if gift.channel not in Donation.Channel.values:
+        raise ValidationFailed(f"Hình thức {gift.channel!r} không hợp lệ.", field="channel")
+    if not (0 < gift.amount <= MAX_AMOUNT):
+        raise ValidationFailed("Số tiền phải lớn hơn 0.", field="amount")
+    earmark = gift.earmark
+    if gift.pledge is not None:
+        if gift.pledge.programme_id != programme.pk:
+            raise NotFound("Không tìm thấy cam kết trong chương trình.")
+        if gift.pledge.cancelled_at is not None:
+            raise Conflict(f"Cam kết {gift.pledge.reference} đã hủy.", field="pledge")
+        earmark = earmark or gift.pledge.earmark
+    if earmark is not None and earmark.programme_id != programme.pk:
+        raise ValidationFailed("Xã được chọn không thuộc chương trình.", field="earmark")
+    if gift.channel == Donation.Channel.CASH:
+        if gift.collection_point is None or gift.collection_point.programme_id != programme.pk:
+            raise ValidationFailed("Tiền mặt phải ghi điểm cầu nhận.", field="collection_point")
+        if not gift.cash_receipt_number.strip():
+            raise ValidationFailed("Tiền mặt phải có số phiếu thu.", field="cash_receipt_number")
+        return ledger.account(programme, LedgerAccount.Code.CASH, point=gift.collection_point), earmark
+    if gift.channel == Donation.Channel.BANK_TRANSFER:
+        if gift.statement_line is None:
+            raise ValidationFailed("Chuyển khoản được ghi từ một dòng sao kê.", field="statement_line")
+        return ledger.account(programme, LedgerAccount.Code.BANK), earmark
+    if not gift.phones or gift.phones <= 0:
+        raise ValidationFailed("Ủng hộ hiện vật phải ghi số máy.", field="phones")
+    return ledger.account(programme, LedgerAccount.Code.IN_KIND), earmark
+
+
+def donation_post(
+    actor: scope.Actor, programme: Programme, gift: Gift, donor: Donor | DonorInput | None = None
+) -> Donation:
+    """Record one gift and its ledger entry (debit where the money or phones are, credit the fund), inside the
+    caller's transaction: the gift services and the review queue's settlement share it."""
+    require_fundraiser(actor, programme)
+    where, earmark = _gift_checked(programme, gift)
+    _check_period(actor, programme, gift.received_on, gift.override_reason)
+    if gift.pledge is not None:
+        if isinstance(donor, Donor) and donor.pk != gift.pledge.donor_id:
+            raise ValidationFailed("Nhà tài trợ khác với người đã cam kết.", field="donor")
+        giver: Donor | None = gift.pledge.donor
+    else:
+        giver = donor_resolve(actor, programme, donor) if donor is not None else None
+    who = giver.name if giver else ANONYMOUS
+    entry = ledger.post(
+        programme=programme,
+        kind=JournalEntry.Kind.DONATION,
+        occurred_on=gift.received_on,
+        memo=_donation_memo(gift.channel, who, gift.pledge),
+        lines=[(where, gift.amount), (ledger.fund_account(programme, earmark), -gift.amount)],
+        actor_label=_label(actor),
+    )
+    try:
+        with transaction.atomic():
+            donation = Donation.objects.create(
+                programme=programme,
+                donor=giver,
+                pledge=gift.pledge,
+                channel=gift.channel,
+                amount=gift.amount,
+                phones=gift.phones,
+                phone_model=gift.phone_model.strip(),
+                received_on=gift.received_on,
+                collection_point=gift.collection_point,
+                cash_receipt_number=gift.cash_receipt_number.strip(),
+                statement_line=gift.statement_line,
+                earmark=earmark,
+                entry=entry,
+                outside_period_reason=gift.override_reason.strip(),
+                is_example=gift.is_example,
+                created_by=actor_user(actor),
+            )
+    except IntegrityError:
+        raise Conflict("Dòng sao kê này đã được ghi thành một khoản ủng hộ.", field="statement_line") from None
+    reason = {"outside_period_reason": gift.override_reason} if gift.override_reason else None
+    audit.record_many([_donation_audit(actor, donation, who, reason)])
+    receipts_for_enterprises(actor, programme, [donation])
+    return donation
+
+
+@service(audits=[Action.DONOR_CREATE, Action.DONATION_RECORD, Action.RECEIPT_ISSUE])
+def donation_record(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    channel: str,
+    amount: int,
+    received_on: dt.date,
+    donor: Donor | DonorInput | None = None,
+    pledge: Pledge | None = None,
+    collection_point: CollectionPoint | None = None,
+    cash_receipt_number: str = "",
+    phones: int | None = None,
+    phone_model: str = "",
+    earmark: ProgrammeCommune | None = None,
+    statement_line: StatementLine | None = None,
+    override_reason: str = "",
+    is_example: bool = False,
+) -> Donation:
+    """One gift — in cash at a collection point, in kind, or a transfer from a statement line: the gift, its
+    ledger entry, a new donor when one is typed, and — for an enterprise — its receipt, all or nothing."""
+    gift = Gift(
+        channel=channel,
+        amount=amount,
+        received_on=received_on,
+        pledge=pledge,
+        collection_point=collection_point,
+        cash_receipt_number=cash_receipt_number,
+        phones=phones,
+        phone_model=phone_model,
+        earmark=earmark,
+        statement_line=statement_line,
+        override_reason=override_reason,
+        is_example=is_example,
+    )
+    return donation_post(actor, programme, gift, donor)
+
+
+def bank_transfers_record(
+    *, actor: scope.Actor, programme: Programme, items: list[tuple[StatementLine, Pledge | None]]
+) -> list[Donation]:
+    """Many statement credits at once, each a gift towards its pledge (or an unpledged walk-in gift): the same
+    checks, ledger entries and audit rows as `donation_post`, written with a few bulk inserts, inside the
+    statement import's transaction. The lines must already be saved."""
+    require_fundraiser(actor, programme)
+    bank = ledger.account(programme, LedgerAccount.Code.BANK)
+    built, donations = [], []
+    for line, pledge in items:
+        if line.amount <= 0 or line.programme_id != programme.pk:
+            raise ValidationFailed("Chỉ dòng ghi có của chương trình mới thành khoản ủng hộ.")
+        if pledge is not None and (pledge.programme_id != programme.pk or pledge.cancelled_at is not None):
+            raise Conflict(f"Cam kết {pledge.reference} không nhận thêm.", field="pledge")
+        if not programme.campaign_start <= line.booked_on <= programme.campaign_end:
+            raise ValidationFailed("Dòng sao kê ngoài thời gian vận động.", code="outside_campaign_period")
+        donor, earmark = (pledge.donor, pledge.earmark) if pledge else (None, None)
+        lines, entry = ledger.build(
+            programme=programme,
+            kind=JournalEntry.Kind.DONATION,
+            occurred_on=line.booked_on,
+            memo=_donation_memo(Donation.Channel.BANK_TRANSFER, donor.name if donor else ANONYMOUS, pledge),
+            lines=[(bank, line.amount), (ledger.fund_account(programme, earmark), -line.amount)],
+            actor_label=_label(actor),
+        )
+        built.append((lines, entry))
+        donations.append(
+            Donation(
+                programme=programme,
+                donor=donor,
+                pledge=pledge,
+                channel=Donation.Channel.BANK_TRANSFER,
+                amount=line.amount,
+                received_on=line.booked_on,
+                statement_line=line,
+                earmark=earmark,
+                entry=entry,
+                created_by=actor_user(actor),
+            )
+        )
+    ledger.post_many(built)
+    Donation.objects.bulk_create(donations, batch_size=2000)
+    audit.record_many(
+        [_donation_audit(actor, d, d.donor.name if d.donor else ANONYMOUS) for d in donations], batch_size=2000
+    )
+    receipts_for_enterprises(actor, programme, donations)
+    return donations
+
+
+@service(audits=[Action.DONATION_REVERSE])
+def donation_reverse(*, actor: scope.Actor, donation: Donation, reason: str) -> Donation:
+    """Undo a recorded gift: a reversal entry on the ledger (the original stays), the donation marked reversed,
+    and its statement line (if any) back in the review queue."""
+    require_fundraiser(actor, donation.programme)
+    if not reason.strip():
+        raise ValidationFailed("Cần ghi lý do.", field="reason")
+    locked = Donation.objects.select_for_update().select_related("entry", "programme").get(pk=donation.pk)
+    if locked.reversed_at is not None:
+        raise Conflict("Khoản ủng hộ này đã được hủy ghi nhận.")
+    ledger.reverse(
+        locked.entry,
+        occurred_on=timezone.localdate(),
+        memo=f"Đảo: {reason.strip()}",
+        actor_label=_label(actor),
+    )
+    locked.reversed_at = timezone.now()
+    line = locked.statement_line
+    locked.statement_line = None
+    locked.save(update_fields=["reversed_at", "statement_line"])
+    if line is not None:
+        StatementLine.objects.filter(pk=line.pk).update(status=StatementLine.Status.REVIEW)
+    audit.record(
+        actor=actor,
+        action=Action.DONATION_REVERSE,
+        obj=locked,
+        programme_code=locked.programme.code,
+        changes={"reversed_at": [None, locked.reversed_at.isoformat()]},
+        extra={"reason": reason},
+    )
+    return locked

@@ -1,0 +1,155 @@
+"""Importing commune spreadsheets of adults (issue #4), as a pipeline:
+
+1. read the file (`core.spreadsheets.read_rows`: XLSX, XLS, ODS, CSV);
+2. find the header and what each column holds (`header`);
+3. tell person rows from numbering, village sections, blanks and the footer (`rows`);
+4. read each person row into a candidate, or the Vietnamese reasons it is rejected (`cells`);
+5. settle the candidates against the registry: created, updated, duplicate, listed elsewhere (`settle`);
+6. unless it is a dry run, write everything in one transaction (`write`): a failure half-way leaves the
+   registry as it was.
+
+Every row is judged before anything is written; the report lists each row's problems by column."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+from phocap.accounts import scope
+from phocap.core.errors import NotFound, ValidationFailed
+from phocap.core.services import service
+from phocap.core.spreadsheets import read_rows
+from phocap.programmes.models import Programme
+from phocap.registry.importing.cells import Candidate, RowError, Sheet, read_person
+from phocap.registry.importing.files import error_workbook, template_xlsx
+from phocap.registry.importing.header import (
+    header_guess,
+    layout_of,
+    learned_mappings,
+    unrecognised_columns,
+    with_mapping,
+)
+from phocap.registry.importing.mappings import column_mapping_save
+from phocap.registry.importing.rows import person_rows
+from phocap.registry.importing.settle import settle
+from phocap.registry.importing.write import WRITE_AUDITS, write
+from phocap.registry.models import Resident
+
+__all__ = [
+    "ImportReport",
+    "RowError",
+    "column_mapping_save",
+    "error_workbook",
+    "header_guess",
+    "import_residents",
+    "template_xlsx",
+]
+
+
+@dataclasses.dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+    notes: list[RowError] = dataclasses.field(default_factory=list)  # warnings, per row and column
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)  # field → the header it was read from
+    unrecognised: list[str] = dataclasses.field(default_factory=list)  # header cells not read (to map)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+def _sheet(
+    actor: scope.Actor,
+    programme: Programme,
+    rows: list[list[Any]],
+    commune_code: str | None,
+    smartphone_status: str | None,
+    mapping: dict[str, str] | None,
+) -> tuple[Sheet, dict[str, str]]:
+    communes = {c.unit.code: c for c in programme.communes.select_related("unit")}
+    default_commune = communes.get(commune_code) if commune_code else None
+    if commune_code and default_commune is None:
+        raise NotFound(f"Xã {commune_code} không thuộc chương trình.")
+    writable = frozenset(code for code, c in communes.items() if scope.can_write_residents(actor, c))
+    if not writable or (default_commune is not None and default_commune.unit.code not in writable):
+        raise NotFound("Không tìm thấy xã/phường (hoặc bạn không có quyền nhập danh sách cho xã này).")
+    if smartphone_status and smartphone_status not in Resident.Smartphone.values:
+        raise ValidationFailed("Tình trạng điện thoại: lacks, has hoặc unknown.", field="smartphone_status")
+    learned = with_mapping(learned_mappings(programme, default_commune), mapping)
+    layout = layout_of(rows, learned)
+    return Sheet(programme, layout, communes, default_commune, writable, smartphone_status), learned
+
+
+def _candidates(sheet: Sheet, rows: list[list[Any]], report: ImportReport) -> list[Candidate]:
+    """Every person row read; repeats of a person within the file (same number, or same name, birth, sex and
+    village) counted once."""
+    candidates: list[Candidate] = []
+    seen: set[str] = set()
+    for number, row, village in person_rows(rows, sheet.layout):
+        report.rows += 1
+        reading = read_person(sheet, number, row, village)
+        report.notes.extend(reading.warnings)
+        if reading.candidate is None:
+            report.rejected += 1
+            report.errors.extend(reading.errors)
+            continue
+        if reading.warnings:
+            report.warnings += 1
+        if reading.candidate.key in seen:
+            report.duplicates += 1
+            continue
+        seen.add(reading.candidate.key)
+        candidates.append(reading.candidate)
+    return candidates
+
+
+@service(audits=WRITE_AUDITS, atomic=False)
+def import_residents(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    commune_code: str | None = None,
+    smartphone_status: str | None = None,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+) -> ImportReport:
+    """Read and judge the whole file, then (unless `dry_run`) write it in one transaction."""
+    rows = read_rows(data, filename)
+    sheet, learned = _sheet(actor, programme, rows, commune_code, smartphone_status, mapping)
+    report = ImportReport()
+    header = rows[sheet.layout.header]
+    report.columns = {field: " ".join(str(header[col]).split()) for field, col in sheet.layout.columns.items()}
+    report.unrecognised = unrecognised_columns(rows, sheet.layout, learned)
+    candidates = _candidates(sheet, rows, report)
+    plan = settle(programme, candidates, filename)
+    report.notes.extend(plan.notes)
+    report.warnings += len(plan.notes)
+    report.duplicates += plan.duplicates
+    report.created, report.updated = len(plan.create), len(plan.update)
+    if not dry_run:
+        write(
+            actor,
+            programme,
+            plan,
+            filename=filename,
+            digest=hashlib.sha256(data).hexdigest(),
+            default_commune=sheet.default_commune,
+            counts=report.as_dict() | {"errors": len(report.errors)},
+        )
+    return report

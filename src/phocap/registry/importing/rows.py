@@ -1,0 +1,61 @@
+"""Step 3 of an import: tell the person rows from the rest — the "(1) (2) …" numbering row, village section rows
+("Thôn Khuổi Ỏ"), blank rows and the footer (totals, place and date, signers) — and keep the village a section
+names for the people under it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from phocap.registry.importing.header import Layout, norm
+
+FOOTER_WORDS = (
+    "tong",
+    "cong",
+    "nguoi lap",
+    "xac nhan",
+    "ky ten",
+    "ky, ghi ro",
+    "truong thon",
+    "chu tich",
+    "thu truong",
+    "ngay thang nam",
+)
+SECTION_RE = re.compile(r"^(thon|ban|to dan pho|xom|lang)\b")
+BLANK, NUMBERING, FOOTER, SECTION, PERSON = "blank", "numbering", "footer", "section", "person"
+
+
+def classify(row: list[Any], layout: Layout) -> tuple[str, str]:
+    """(kind of row, village name for sections)."""
+    first_cell = row[0] if row else None
+    if type(first_cell) in (int, float) and layout.cell(row, "name") not in (None, ""):
+        return PERSON, ""  # the common case: a row number (STT) and a name
+    texts = [str(c).strip() for c in row if c not in (None, "") and str(c).strip()]
+    if not texts:
+        return BLANK, ""
+    if all(re.fullmatch(r"\(?\d{1,2}\)?", t) for t in texts) and len(texts) >= 3:
+        return NUMBERING, ""
+    first = norm(texts[0])
+    if any(first.startswith(w) for w in FOOTER_WORDS):
+        return FOOTER, ""
+    name = layout.cell(row, "name")
+    if len(texts) == 1 and SECTION_RE.match(first) and (name in (None, "") or norm(name) == first):
+        return SECTION, " ".join(str(texts[0]).split())
+    if re.fullmatch(r"\d{1,5}(\.0)?\.?", texts[0]):  # a row number (STT): a person, even with the name missing
+        return PERSON, ""
+    if name in (None, "") and not layout.cell(row, "id"):
+        return FOOTER, ""
+    return PERSON, ""
+
+
+def person_rows(rows: list[list[Any]], layout: Layout) -> Iterator[tuple[int, list[Any], str]]:
+    """(row number as the spreadsheet shows it, the row, the village of the section it is under)."""
+    village = ""
+    for index in range(layout.header + 1, len(rows)):
+        row = list(rows[index])
+        kind, section = classify(row, layout)
+        if kind == SECTION:
+            village = section
+        if kind == PERSON:
+            yield index + 1, row, village

@@ -1,0 +1,376 @@
+"""Every public service, run once through a small programme, writes exactly the audit rows it declares.
+
+`@service(audits=...)` refuses, in the test settings, any call that writes an undeclared action; this test runs
+every registered service and checks that each was called and that every action it declares was seen — so a
+declaration cannot hide an action, and cannot promise one that never comes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import io
+import pkgutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import phocap
+from phocap.core import services as core_services
+from phocap.core.actors import SYSTEM
+from phocap.core.models import AuditEvent
+from phocap.fundraising.sample_statements import Row, render
+from phocap.registry.demo import _xlsx as book
+from tests.devices.test_devices import imeis
+
+pytestmark = pytest.mark.django_db
+GIAO_HIEU = "01870"
+DAY = dt.date(2023, 9, 20)
+
+
+def all_services() -> dict[str, core_services.Declared]:
+    """Import every module of phocap (migrations aside), so that every `@service` has registered itself."""
+    for info in pkgutil.walk_packages(phocap.__path__, "phocap."):
+        if ".migrations" not in info.name and not info.name.endswith((".wsgi", ".asgi")):
+            importlib.import_module(info.name)
+    return dict(core_services.REGISTRY)
+
+
+@dataclasses.dataclass
+class World:
+    """The scenario's cast: the session's Bắc Kạn programme and its demo users."""
+
+    programme: Any
+    users: dict[str, Any]
+    tmp: Any
+
+    def __getitem__(self, name: str) -> Any:
+        return self.users[name]
+
+
+NEW_ORG = '\n[[organisations]]\nkey = "to-chuc-thu"\nname = "Tổ chức thử"\nkind = "enterprise"\n'
+
+
+def _changed(text: str) -> str:
+    """The same definition file, edited: a name, a commune's figures, a point's name, an organisation's name;
+    the first assignment no longer listed."""
+    text = text.replace('năm 2023"\n', 'năm 2023 (thử)"\n', 1).replace(
+        "adult_population = 6820", "adult_population = 6821"
+    )
+    text = text.replace("Điểm cầu huyện Na Rì", "Điểm cầu huyện Na Rì (thử)").replace("Tổ chức thử", "Tổ chức thử 2")
+    start = text.index("[[assignments]]")
+    return text[:start] + text[text.index("\n\n", start) + 2 :]
+
+
+def _programmes_and_accounts(w: World) -> None:
+    from phocap.accounts import services as accounts
+    from phocap.geo import services as geo
+    from phocap.programmes import definition, selectors, services
+
+    geo.geo_load(actor=SYSTEM, province="06", legacy=True)
+    geo.geo_load_start(actor=SYSTEM, province="06", legacy=True)
+    original = (Path(phocap.__file__).parent / "programmes" / "definitions" / "bac-kan-2023.toml").read_text("utf-8")
+    path = w.tmp / "thu-nghiem-2023.toml"
+    text = original.replace('code = "bac-kan-2023"', 'code = "thu-nghiem-2023"') + NEW_ORG
+    path.write_text(text, encoding="utf-8")
+    programme = services.programme_init(actor=SYSTEM, name_or_path=str(path))  # everything created
+    path.write_text(_changed(text), encoding="utf-8")
+    services.programme_init(actor=SYSTEM, name_or_path=str(path))  # updated, one assignment ended
+    other = original.replace('code = "bac-kan-2023"', 'code = "thu-nghiem-b"') + NEW_ORG.replace("thu", "thu-b")
+    (w.tmp / "b.toml").write_text(other, encoding="utf-8")
+    services.programme_define(actor=SYSTEM, definition=definition.load(str(w.tmp / "b.toml")))
+    (w.tmp / "b.toml").write_text(_changed(other), encoding="utf-8")
+    services.programme_define(actor=SYSTEM, definition=definition.load(str(w.tmp / "b.toml")))
+    org = services.organisation_create(
+        actor=w["quanly"], programme=w.programme, key="doanh-nghiep-thu", name="Doanh nghiệp thử", kind="enterprise"
+    )
+    services.organisation_update(actor=w["quanly"], programme=w.programme, organisation=org, name="Doanh nghiệp thử 2")
+    assignment = services.assignment_create(
+        actor=w["quanly"], programme=w.programme, commune_code=GIAO_HIEU, organisation_key=org.key, role="enterprise"
+    )
+    services.assignment_end(actor=w["quanly"], programme=w.programme, assignment=assignment)
+    commune = selectors.commune_get(actor=SYSTEM, programme=programme, code=GIAO_HIEU)
+    services.commune_update_figures(actor=SYSTEM, commune=commune, baseline_without_smartphone=779)
+    user = accounts.user_create(actor=SYSTEM, username="nguoi-thu", password="một mật khẩu dài 2023")
+    membership = accounts.membership_grant(actor=SYSTEM, user=user, role="auditor", programme=w.programme)
+    accounts.membership_revoke(actor=SYSTEM, membership=membership)
+    token, _ = accounts.api_token_create(actor=SYSTEM, user=user, name="thử")
+    accounts.api_token_revoke(actor=SYSTEM, prefix=token.prefix)
+    accounts.field_keys_rotate(actor=SYSTEM)
+
+
+def _fundraising(w: World) -> None:
+    from phocap.fundraising import selectors, services, statements
+    from phocap.programmes import selectors as programmes
+
+    officer, p = w["mttq"], w.programme
+    company = services.donor_create(
+        actor=officer, programme=p, kind="enterprise", name="Công ty Thử", tax_code="0100109106"
+    )
+    services.donor_find_or_create(actor=officer, programme=p, kind="individual", name="Bà Thử")
+    services.donor_set_consent(actor=officer, donor=company, publish_name=False)
+    code = services.walk_in_code_create(actor=SYSTEM, programme=w.users["second"])
+    assert code.reference
+    pledge = services.pledge_create(
+        actor=officer, programme=p, donor=services.DonorInput(kind="enterprise", name="Công ty Hứa"), amount=7_000_000
+    )
+    cancelled = services.pledge_create(actor=officer, programme=p, donor=company, amount=1_000_000)
+    services.pledge_cancel(actor=officer, pledge=cancelled, reason="đổi ý")
+    point = programmes.collection_point_get(actor=officer, programme=p, key="tinh")
+    gift = services.donation_record(
+        actor=officer,
+        programme=p,
+        channel="cash",
+        amount=3_000_000,
+        received_on=DAY,
+        collection_point=point,
+        cash_receipt_number="PT-T-1",
+        donor=services.DonorInput(kind="enterprise", name="Công ty Tiền Mặt", tax_code="0100109106001"),
+    )
+    services.donation_reverse(actor=officer, donation=gift, reason="ghi nhầm")
+    plain = services.donation_record(
+        actor=officer, programme=p, channel="in_kind", amount=2_000_000, phones=1, received_on=DAY
+    )
+    services.receipt_issue(actor=officer, donation=plain)
+    rows = [
+        Row(DAY, "T1", 1_000_000, f"UNG HO {pledge.reference}"),
+        Row(DAY, "T2", 500_000, "CHUYEN TIEN KHONG MA 1"),
+        Row(DAY, "T3", 600_000, "CHUYEN TIEN KHONG MA 2"),
+        Row(DAY, "T4", 700_000, "CHUYEN TIEN KHONG MA 3"),
+        Row(DAY, "T5", 800_000, "CHUYEN TIEN KHONG MA 4"),
+    ]
+    statements.statement_import(
+        actor=officer, programme=p, data=render("mb", p.bank_account_number, rows[:1], fmt="csv"), filename="a.csv"
+    )
+    rows.append(Row(DAY, "T6", 900_000, f"UNG HO LAN HAI {pledge.reference}"))
+    statements.statement_submit(
+        actor=officer, programme=p, data=render("mb", p.bank_account_number, rows, fmt="csv"), filename="b.csv"
+    )
+    waiting = {line.description: line for line in selectors.review_queue(actor=officer, programme=p)}
+    resolve = statements.statement_line_resolve
+    resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 1"], action="pledge", pledge=pledge)
+    resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 2"], action="gift")
+    resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 3"], action="deposit", collection_point=point)
+    resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 4"], action="ignore", note="không phải của đợt")
+
+
+def _registry(w: World) -> list[Any]:
+    from phocap.programmes import selectors as programmes
+    from phocap.registry import dedup, exports, importing, normalize, selectors, services
+
+    p, officer = w.programme, w["xa-giaohieu"]
+    commune = programmes.commune_get(actor=officer, programme=p, code=GIAO_HIEU)
+    header = ["STT", "Họ và tên", "Năm sinh", "Giới tính", "Số CCCD", "Thôn/Bản", "Mã hộ", "Diện hộ", "Điện thoại"]
+    rows = [
+        [i, f"Lường Văn {name}", 1960 + i, "Nam", f"00606{i}12345{i}", "Thôn 1 (ví dụ)", f"T{i}", "", ""]
+        for i, name in enumerate(["An", "Bình", "Cường", "Dũng", "Hải", "Khánh"], 1)
+    ]
+    importing.column_mapping_save(actor=officer, programme=p, commune=commune, mapping={"Điện thoại": "phone"})
+    read = importing.import_residents(
+        actor=officer,
+        programme=p,
+        data=book([header, *rows]),
+        filename="t.xlsx",
+        commune_code=GIAO_HIEU,
+        smartphone_status="lacks",
+    )
+    assert read.created == 6, read.as_dict()
+    rows[0][7] = "Hộ nghèo"  # the household gains its poverty status
+    rows[1][8] = "0912345678"  # the person gains a phone number
+    again = importing.import_residents(
+        actor=officer, programme=p, data=book([header, *rows]), filename="t2.xlsx", commune_code=GIAO_HIEU
+    )
+    assert again.updated == 1, again.as_dict()
+    people = list(selectors.resident_list(actor=officer, programme=p).filter(full_name__startswith="Lường Văn"))
+    for person in people:
+        services.consent_record(actor=officer, resident=person, purpose="Nhận máy", given_on=DAY, method="ký giấy")
+    twins = []
+    for name, year in (("Lường Văn Thừa", 1950), ("Lường Thị Nữa", 1955)):
+        for _ in range(2):
+            twins.append(
+                services.resident_register(
+                    actor=officer, commune=commune, full_name=name, birth=normalize.BirthDate(None, year)
+                )
+            )
+    services.resident_correct(actor=officer, resident=twins[1], values={"notes": "có thể trùng"})
+    consent = services.consent_record(actor=officer, resident=twins[0], purpose="Khảo sát", given_on=DAY, method="nói")
+    services.consent_withdraw(actor=officer, consent=consent)
+    services.resident_data(actor=officer, resident=twins[0])
+    exports.export_residents(actor=w["quanly"], programme=p, commune_code=GIAO_HIEU, fmt="csv")
+    dedup.dedup_run(actor=w["quanly"], programme=p)
+    dedup.dedup_start(actor=w["quanly"], programme=p)
+    pairs = list(dedup.pair_queue(actor=officer, programme=p)[:2])
+    assert len(pairs) == 2, "the scenario needs two possible duplicates"
+    dedup.pair_decide(actor=officer, programme=p, pair_id=pairs[0].pk, decision="same")
+    dedup.pair_reopen(actor=officer, programme=p, pair_id=pairs[0].pk)
+    dedup.pair_decide(actor=officer, programme=p, pair_id=pairs[1].pk, decision="different")
+    services.resident_erase(actor=officer, resident=twins[3], reason="yêu cầu của người dân")
+    return people
+
+
+def _devices(w: World) -> None:
+    from phocap.devices import selectors, services
+    from phocap.fundraising import selectors as fundraising
+    from phocap.programmes import selectors as programmes
+
+    p, manager = w.programme, w["quanly"]
+    commune = programmes.commune_get(actor=manager, programme=p, code=GIAO_HIEU)
+    model = services.phone_model_create(actor=manager, programme=p, name="Nokia Thử 1")
+    order = services.purchase_order_create(
+        actor=manager, programme=p, phone_model="Nokia Thử 2", quantity=6, unit_price=1_000_000, supplier_name="x"
+    )
+    numbers = imeis(6, 47_000_000_000_000)
+    received = services.device_receive(
+        actor=manager, programme=p, phone_model=order.phone_model, imeis=numbers, purchase_order=order, ready=True
+    ).received
+    services.device_sim_set(actor=manager, device=received[0], number="0812345678", carrier="VinaPhone")
+    donor = fundraising.donor_by_name(actor=manager, programme=p, name="Công ty TNHH Thiết bị số Bắc Kạn — ví dụ")
+    (gift,) = services.device_receive(
+        actor=manager, programme=p, phone_model=model, imeis=imeis(1, 48_000_000_000_000), donor=donor
+    ).received
+    services.device_move(actor=manager, device=gift, to_state="checked")
+    services.device_check(
+        actor=manager, device=gift, factory_reset=True, activation_lock_free=True, battery_ok=True, screen_ok=True
+    )
+    services.transfer_send(actor=manager, device=received[5], to=commune)
+    services.transfer_confirm(actor=w["xa-giaohieu"], device=received[5])
+    services.transfer_send_many(actor=manager, programme=p, imeis=[numbers[4]], to=commune)
+    pending = list(selectors.in_transit_to(actor=w["xa-giaohieu"], programme=p))
+    services.transfer_confirm_many(actor=w["xa-giaohieu"], devices=pending)
+
+
+def _allocation_and_handover(w: World, people: list[Any]) -> Any:
+    from phocap.allocation import selectors as allocation
+    from phocap.allocation import services as rounds
+    from phocap.handover import selectors, services
+    from phocap.programmes import selectors as programmes
+
+    p, manager, officer = w.programme, w["quanly"], w["xa-giaohieu"]
+    rounds.policy_update(actor=manager, programme=p, order=[1, 2, 3, 4, 5, 6], one_per_household=True)
+    round_ = rounds.round_propose(actor=manager, programme=p, seed="thử")
+    rounds.exclude_resident(actor=officer, round_=round_, resident_id=people[-1].pk, reason="đã chuyển đi")
+    rounds.round_approve(actor=w["admin"], round_=round_)
+    commune = programmes.commune_get(actor=officer, programme=p, code=GIAO_HIEU)
+    mine = {r.resident_id: r for r in allocation.expected(commune)}
+    held = [mine[person.pk] for person in people if person.pk in mine]
+    assert len(held) >= 3, "the scenario's people have phones kept for them"
+    event = services.event_create(actor=officer, programme=p, commune=commune, held_on=DAY, place="Nhà văn hóa")
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(photo, format="PNG")
+
+    def give(reservation: Any, key: str, picture: bytes | None = None) -> Any:
+        return services.handover_record(
+            actor=officer,
+            event=event,
+            reservation_id=reservation.pk,
+            id_number=reservation.resident.id_number,
+            scanned=False,
+            imei=reservation.device.imei,
+            sim_activated=True,
+            confirmation="signature",
+            key=key,
+            photo=picture,
+        )
+
+    first = give(held[0], "k-1", photo.getvalue())
+    services.photo_view(actor=officer, handover=first)
+    services.handover_return(actor=officer, handover=first, reason="có máy rồi", device_ok=True, on=DAY)
+    second = give(held[1], "k-2")
+    spare = next(d for d in selectors_ready(w, commune) if d.pk != held[1].device_id)
+    second = services.handover_replace(actor=officer, handover=second, imei=spare.imei, reason="màn hình hỏng")
+    rounds.reservation_release(actor=officer, reservation=held[2], reason="vắng mặt")
+    assert selectors.handover_get(actor=officer, programme=p, handover_id=second.pk)
+    return second
+
+
+def selectors_ready(w: World, commune: Any) -> list[Any]:
+    from phocap.devices import selectors
+
+    return list(selectors.device_list(actor=w["quanly"], programme=w.programme).filter(state="ready", location=commune))
+
+
+def _onboarding_and_reports(w: World, holder: Any) -> None:
+    from phocap.onboarding import services
+    from phocap.programmes import selectors as programmes
+    from phocap.reports import documents
+
+    p, officer = w.programme, w["xa-giaohieu"]
+    commune = programmes.commune_get(actor=officer, programme=p, code=GIAO_HIEU)
+    team = services.team_create(actor=officer, commune=commune, village="Thôn Thử")
+    services.team_member_add(actor=officer, team=team, name="Hà Văn Tổ", is_leader=True)
+    later = DAY + dt.timedelta(days=7)
+    services.steps_record(
+        actor=officer, programme=p, resident_ids=[holder.resident_id], steps=["vneid_installed"], done_on=later
+    )
+    services.step_undo(actor=officer, programme=p, resident_id=holder.resident_id, step="vneid_installed")
+    services.session_create(
+        actor=officer,
+        commune=commune,
+        held_on=later,
+        topic="VNeID",
+        organiser_kind="team",
+        team=team,
+        attendee_ids=[holder.resident_id],
+    )
+    services.followup_record(
+        actor=officer,
+        programme=p,
+        resident_id=holder.resident_id,
+        days=7,
+        visited_on=later,
+        outcome="using",
+        steps=["eid_level2"],
+    )
+    sample = services.sample_draw(actor=w["quanly"], programme=p, confidence=Decimal(95), margin=Decimal(20))
+    item = sample.items.first()
+    services.verification_record(actor=w["quanly"], item=item, method="call", result="received")
+    documents.export(actor=w["quanly"], programme=p, kind="nguoi-nhan", fmt="xlsx", on=later)
+
+
+def test_every_service_writes_exactly_the_audit_rows_it_declares(
+    programme, user, tmp_path, django_capture_on_commit_callbacks
+):
+    from phocap.programmes.models import Programme
+
+    registry = all_services()
+    assert len(registry) > 60
+    core_services.CALLS.clear()
+    names = ("quanly", "admin", "mttq", "xa-giaohieu")
+    world = World(programme, {n: user(n) for n in names}, tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):  # the background jobs started run, as a worker would
+        _programmes_and_accounts(world)
+    world.users["second"] = Programme.objects.get(code="thu-nghiem-2023")
+    _fundraising(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        people = _registry(world)
+    _devices(world)
+    holder = _allocation_and_handover(world, people)
+    _onboarding_and_reports(world, holder)
+
+    called: dict[str, set[str]] = {}
+    for name, actions in core_services.CALLS:
+        called.setdefault(name, set()).update(actions)
+    never = sorted(set(registry) - set(called))
+    assert never == [], "services the scenario never ran"
+    unseen = {name: sorted(d.audits - called[name]) for name, d in registry.items() if d.audits - called[name]}
+    assert unseen == {}, "declared actions never written"
+    silent = sorted(name for name, d in registry.items() if d.audits and not called[name])
+    assert silent == []
+    assert AuditEvent.objects.filter(action="statement_line.deposit").exists()
+
+
+def test_an_undeclared_audit_row_is_refused(programme):
+    """The check the scenario relies on can fail: a service writing an action it does not declare."""
+    from phocap.core import audit
+    from phocap.core.actions import Action
+
+    @core_services.service(audits=[Action.PLEDGE_CANCEL])
+    def liar(*, actor: Any) -> None:
+        audit.record(actor=actor, action=Action.PLEDGE_CREATE, obj=programme)
+
+    with pytest.raises(core_services.UndeclaredAudit):
+        liar(actor=SYSTEM)
+    del core_services.REGISTRY[f"{__name__}.test_an_undeclared_audit_row_is_refused.<locals>.liar"]
