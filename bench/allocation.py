@@ -33,11 +33,10 @@ def child(residents: int, communes: int, devices: int) -> None:
     from django.utils import timezone
     from stdnum import luhn
 
-    from phocap.allocation import services
+    from phocap.allocation import selectors, services
     from phocap.core.actors import SYSTEM
     from phocap.core.queries import insert_many
-    from phocap.devices import services as device_services
-    from phocap.devices.models import Device, PurchaseOrder
+    from phocap.devices.models import Device, PhoneModel, PurchaseOrder
     from phocap.fundraising import ledger
     from phocap.fundraising.models import JournalEntry, LedgerAccount
     from phocap.geo.models import AdminUnit
@@ -123,7 +122,7 @@ def child(residents: int, communes: int, devices: int) -> None:
                 if rng.random() < 0.08
             ],
         )
-        model = device_services.phone_model_get_or_create(name="Bench Phone")
+        model = PhoneModel.objects.create(brand="Bench", model="Phone")  # synthetic set-up, written directly
 
         def entry_of() -> JournalEntry:
             bank = ledger.account(programme, LedgerAccount.Code.BANK)
@@ -193,7 +192,7 @@ def child(residents: int, communes: int, devices: int) -> None:
     t = time.perf_counter()
     round_ = services.round_propose(actor=SYSTEM, programme=programme, seed="bench")
     out["round_s"] = round(time.perf_counter() - t, 2)
-    summary = services.round_summary(round_)
+    summary = selectors.round_summary(round_)
     out["selected"] = summary["selected"]
     out["ratio"] = round(out["round_s"] / max(out["floor_s"], 1e-9), 1)
     print(json.dumps(out))

@@ -48,8 +48,7 @@ def child(residents: int, communes: int, donations: int, holders: int, runs: int
     from phocap.accounts.models import User
     from phocap.allocation.models import PriorityPolicy, Reservation, Round
     from phocap.core.queries import insert_many
-    from phocap.devices import services as device_services
-    from phocap.devices.models import Device, PurchaseOrder
+    from phocap.devices.models import Device, PhoneModel, PurchaseOrder
     from phocap.fundraising import ledger
     from phocap.fundraising.models import Donation, LedgerAccount
     from phocap.geo.models import AdminUnit
@@ -156,7 +155,7 @@ def child(residents: int, communes: int, donations: int, holders: int, runs: int
                 )
             ledger.post_many(built)
             Donation.objects.bulk_create(rows, batch_size=2000)  # UUID entry ids need the field conversion
-        model = device_services.phone_model_get_or_create(name="Bench Phone")
+        model = PhoneModel.objects.create(brand="Bench", model="Phone")  # synthetic set-up, written directly
         orders = {}
         for c in pcs:
             entry = ledger.post(

@@ -1,13 +1,16 @@
 """Reading spreadsheets as people send them: XLSX/XLS/ODS through python-calamine (the fastest reader measured,
 see ARCHITECTURE.md), CSV through the csv module (encoding and delimiter guessed). Shared by the statement and
-the registry importers."""
+the registry importers. And writing one: `xlsx_bytes` (openpyxl's write-only workbook, row by row)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from openpyxl import Workbook
 
 from phocap.core.errors import ValidationFailed
 
@@ -42,3 +45,14 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ValidationFailed("Không nhận ra bảng mã của tệp CSV (hãy lưu dạng UTF-8).")
+
+
+def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str = "Sheet1") -> bytes:
+    """An XLSX file of one sheet holding the rows, written row by row (memory stays flat for long lists)."""
+    book = Workbook(write_only=True)
+    out_sheet = book.create_sheet(sheet)
+    for row in rows:
+        out_sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -12,6 +12,8 @@ import itertools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from phocap.core.spreadsheets import xlsx_bytes
+
 
 @dataclasses.dataclass(frozen=True)
 class Row:
@@ -160,15 +162,7 @@ def render(layout: str, account: str, rows: Iterable[Row], *, fmt: str = "xlsx")
         buffer = io.StringIO()
         csv.writer(buffer).writerows(table)
         return buffer.getvalue().encode("utf-8-sig")
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Sao ke")
-    for row in table:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(table, sheet="Sao ke")
 
 
 def write(path: Path, layout: str, account: str, rows: Iterable[Row]) -> Path:

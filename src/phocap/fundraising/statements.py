@@ -15,14 +15,12 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from phocap.accounts import scope
-from phocap.core import audit
+from phocap.core import audit, uploads
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, ValidationFailed
@@ -338,10 +336,7 @@ def statement_submit(
         return _import(actor, programme, data, filename, mapping, None)
     require_fundraiser(actor, programme)
     parse(data, filename, mapping)  # a file that cannot be read is refused now, not in the background
-    folder = Path(settings.PHOCAP_UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{hashlib.sha256(data).hexdigest()}{Path(filename).suffix.lower()[:8]}"
-    stored.write_bytes(data)
+    stored = uploads.keep(data, filename)
     with transaction.atomic(durable=True):
         return job_start(
             actor=actor,

@@ -172,16 +172,18 @@ def handover_record(
             )
             if picture is not None:
                 HandoverPhoto.objects.create(handover=handover, content=picture, uploaded_by=_label(actor))
-            allocation.reservation_hand_over(reservation)
-            device = devices.locked(reservation.device_id)
-            devices.move(device, Device.State.HANDED_OVER, note=f"Trao tại {event.place}", actor=actor)
-            smartphone_mark(resident_id=resident.pk, status=Resident.Smartphone.HAS, on=event.held_on)
+            _others_follow(actor, event, reservation)
             audit.record(
                 actor=actor,
                 action=Action.HANDOVER_RECORD,
                 obj=handover,
                 programme_code=event.programme.code,
-                extra={"event": event.pk, "id_check": id_check, "device": device.imei, "photo": picture is not None},
+                extra={
+                    "event": event.pk,
+                    "id_check": id_check,
+                    "device": reservation.device.imei,
+                    "photo": picture is not None,
+                },
             )
     except IntegrityError:
         again = Handover.objects.filter(key=key).first()
@@ -191,6 +193,15 @@ def handover_record(
             "Người này vừa được ghi nhận nhận máy ở một thao tác khác.", code="already_handed_over"
         ) from None
     return handover
+
+
+def _others_follow(actor: scope.Actor, event: HandoverEvent, reservation: Reservation) -> None:
+    """What the other apps record of a handover: the reservation handed over, the phone in the person's hands,
+    the person having a smartphone."""
+    allocation.reservation_hand_over(reservation)
+    device = devices.locked(reservation.device_id)
+    devices.move(device, Device.State.HANDED_OVER, note=f"Trao tại {event.place}", actor=actor)
+    smartphone_mark(resident_id=reservation.resident_id, status=Resident.Smartphone.HAS, on=event.held_on)
 
 
 def _current(actor: scope.Actor, handover: Handover) -> Handover:

@@ -206,6 +206,29 @@ def step_undo(*, actor: scope.Actor, programme: Programme, resident_id: int, ste
 # --- guidance sessions ----------------------------------------------------------------------------------------
 
 
+def _attended(actor: scope.Actor, session: GuidanceSession, people: list[Resident]) -> None:
+    """Recipients among a session's attendees get the step "attended a guidance session" (once)."""
+    recipients = received_from(session.programme, [p.pk for p in people])
+    already = set(
+        StepRecord.objects.filter(resident_id__in=recipients, step=Step.GUIDANCE_ATTENDED).values_list(
+            "resident_id", flat=True
+        )
+    )
+    StepRecord.objects.bulk_create(
+        StepRecord(
+            programme=session.programme,
+            resident=p,
+            commune=session.commune,
+            step=Step.GUIDANCE_ATTENDED,
+            done_on=session.held_on,
+            detail=session.topic[:200],
+            recorded_by=_label(actor),
+        )
+        for p in people
+        if p.pk in recipients and p.pk not in already
+    )
+
+
 @service(audits=[Action.ONBOARDING_SESSION])
 def session_create(
     *,
@@ -255,25 +278,7 @@ def session_create(
         programme_code=programme.code,
         extra={"attendees": len(people), "head_count": session.head_count},
     )
-    recipients = received_from(programme, [p.pk for p in people])
-    already = set(
-        StepRecord.objects.filter(resident_id__in=recipients, step=Step.GUIDANCE_ATTENDED).values_list(
-            "resident_id", flat=True
-        )
-    )
-    StepRecord.objects.bulk_create(
-        StepRecord(
-            programme=programme,
-            resident=p,
-            commune=commune,
-            step=Step.GUIDANCE_ATTENDED,
-            done_on=held_on,
-            detail=session.topic[:200],
-            recorded_by=_label(actor),
-        )
-        for p in people
-        if p.pk in recipients and p.pk not in already
-    )
+    _attended(actor, session, people)
     return session
 
 

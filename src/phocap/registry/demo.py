@@ -5,12 +5,10 @@ Everything here is invented (names, numbers, villages are examples)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
 
-from openpyxl import Workbook
-
 from phocap.accounts import scope
+from phocap.core.spreadsheets import xlsx_bytes
 from phocap.core.text import ascii_fold
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
@@ -174,13 +172,7 @@ def _rows(programme: Programme, commune_code: str, count: int, rng: random.Rando
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Danh sach")
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(rows, sheet="Danh sach")
 
 
 def demo_residents_create(*, actor: scope.Actor, programme: Programme, seed: int = 2023) -> int:

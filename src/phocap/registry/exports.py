@@ -14,6 +14,7 @@ from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.services import service
+from phocap.core.spreadsheets import xlsx_bytes
 from phocap.programmes.models import Programme
 from phocap.registry import selectors
 from phocap.registry.dedup import undecided_pairs
@@ -73,17 +74,9 @@ def export_residents(*, actor: scope.Actor, programme: Programme, commune_code: 
         count = len(rows)
         data = buffer.getvalue().encode("utf-8")
     else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("residents")
-        sheet.append(HEADER)
-        count = 0
-        for count, row in enumerate(_rows(qs, programme), 1):  # noqa: B007 - the count is used after the loop
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        data = out.getvalue()
+        rows = list(_rows(qs, programme))
+        count = len(rows)
+        data = xlsx_bytes([HEADER, *rows], sheet="residents")
     with transaction.atomic(durable=True):  # the file is built outside; the audit row before it is handed out
         audit.record(
             actor=actor,

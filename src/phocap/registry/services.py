@@ -128,55 +128,49 @@ def resident_erase(*, actor: scope.Actor, resident: Resident, reason: str) -> Re
 CORRECTABLE = ("full_name", "birth", "sex", "id_number", "ethnicity", "village", "phone", "smartphone_status", "notes")
 
 
-@service(audits=[Action.RESIDENT_CORRECT])
-def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str, str]) -> Resident:
-    """Correct a resident's data from what an officer typed (each field read like a spreadsheet cell, so the same
-    rules and messages apply). Only the fields given change; the change is audited (personal values masked)."""
-    if not scope.can_write_residents(actor, resident.commune):
-        raise NotFound("Không tìm thấy người dân.")
-    if resident.erased_at is not None:
-        raise Conflict("Dữ liệu của người này đã được xóa.")
-    programme = resident.programme
-    new: dict[str, Any] = {}
+def _read[T](field: str, reading: normalize.Reading[T]) -> T | None:
+    """A typed value read like a spreadsheet cell: its first error refuses the correction."""
+    errors = [p for p in reading.problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors[0].message, field=field, code=errors[0].code)
+    return reading.value
 
-    def read[T](field: str, reading: normalize.Reading[T]) -> T | None:
-        errors = [p for p in reading.problems if p.severity == "error"]
-        if errors:
-            raise ValidationFailed(errors[0].message, field=field, code=errors[0].code)
-        return reading.value
 
+def _identity(resident: Resident, values: dict[str, str], new: dict[str, Any]) -> None:
+    """Name, birth (an adult on the reference date), sex and identity number, as typed."""
+    reference = resident.programme.reference_date
     if "full_name" in values:
-        name = read("full_name", normalize.read_name(values["full_name"]))
+        name = _read("full_name", normalize.read_name(values["full_name"]))
         if not name:
             raise ValidationFailed("Thiếu họ và tên.", field="full_name", code="name_missing")
         new["full_name"] = name
     if "birth" in values:
-        birth = read("birth", normalize.read_birth(values["birth"], today=programme.reference_date))
+        birth = _read("birth", normalize.read_birth(values["birth"], today=reference))
         if birth is None:
             raise ValidationFailed("Thiếu ngày sinh hoặc năm sinh.", field="birth", code="birth_missing")
-        if not normalize.is_adult(birth, programme.reference_date):
-            raise ValidationFailed(
-                f"Chưa đủ 18 tuổi vào ngày {programme.reference_date:%d/%m/%Y}.", field="birth", code="under_18"
-            )
+        if not normalize.is_adult(birth, reference):
+            raise ValidationFailed(f"Chưa đủ 18 tuổi vào ngày {reference:%d/%m/%Y}.", field="birth", code="under_18")
         new["birth_date"], new["birth_year"] = birth.date, birth.year
     if "sex" in values:
-        new["sex"] = read("sex", normalize.read_sex(values["sex"])) or ""
+        new["sex"] = _read("sex", normalize.read_sex(values["sex"])) or ""
     if values.get("id_number", "").strip():
-        number = read(
-            "id_number",
-            normalize.read_id_number(
-                values["id_number"], birth_year=new.get("birth_year", resident.birth_year), sex=resident.sex or None
-            ),
+        year = new.get("birth_year", resident.birth_year)
+        number = _read(
+            "id_number", normalize.read_id_number(values["id_number"], birth_year=year, sex=resident.sex or None)
         )
         assert number is not None
         new["id_number"], new["id_hash"], new["id_kind"] = number.number, blind_index(number.number), number.kind
+
+
+def _circumstances(actor: scope.Actor, resident: Resident, values: dict[str, str], new: dict[str, Any]) -> None:
+    """Ethnicity (sensitive: only for those who decide eligibility), phone, village, smartphone, notes."""
     if "ethnicity" in values:
         if not scope.can_see_sensitive(actor, resident.commune):
             raise PermissionDenied("Bạn không được sửa thông tin dân tộc.")
-        group = read("ethnicity", normalize.read_ethnicity(values["ethnicity"]))
+        group = _read("ethnicity", normalize.read_ethnicity(values["ethnicity"]))
         new["ethnicity_code"] = group.code if group else ""
     if "phone" in values:
-        phone = read("phone", normalize.read_phone(values["phone"]))
+        phone = _read("phone", normalize.read_phone(values["phone"]))
         new["phone"], new["phone_carrier"] = (phone.number, phone.carrier or "") if phone else ("", "")
     if "village" in values:
         new["village"] = " ".join(values["village"].split())
@@ -188,9 +182,21 @@ def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str
             new["smartphone_surveyed_on"] = timezone.localdate()
     if "notes" in values:
         new["notes"] = values["notes"].strip()
+
+
+@service(audits=[Action.RESIDENT_CORRECT])
+def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str, str]) -> Resident:
+    """Correct a resident's data from what an officer typed (each field read like a spreadsheet cell, so the same
+    rules and messages apply). Only the fields given change; the change is audited (personal values masked)."""
+    if not scope.can_write_residents(actor, resident.commune):
+        raise NotFound("Không tìm thấy người dân.")
+    if resident.erased_at is not None:
+        raise Conflict("Dữ liệu của người này đã được xóa.")
+    new: dict[str, Any] = {}
+    _identity(resident, values, new)
+    _circumstances(actor, resident, values, new)
     locked = Resident.objects.select_for_update().get(pk=resident.pk)
-    before = {f: getattr(locked, f) for f in new}
-    changes = audit.diff(before, new)
+    changes = audit.diff({f: getattr(locked, f) for f in new}, new)
     if not changes:
         return locked
     for field, value in new.items():
@@ -205,7 +211,7 @@ def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str
         actor=actor,
         action=Action.RESIDENT_CORRECT,
         obj=locked,
-        programme_code=programme.code,
+        programme_code=resident.programme.code,
         changes={k: v for k, v in changes.items() if k not in ("id_hash", "id_kind")},
     )
     return locked

@@ -3,12 +3,10 @@ confirm — with a workbook of the rows' problems to download."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.core.errors import DomainError
+from phocap.core import uploads
+from phocap.core.errors import DomainError, NotFound
 from phocap.core.spreadsheets import read_rows
 from phocap.core.web import add_domain_error, not_found_as_404
 from phocap.programmes import selectors as programmes
@@ -30,12 +29,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _stored(digest: str) -> Path:
-    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-        raise Http404
-    matches = list(Path(settings.PHOCAP_UPLOAD_DIR).glob(f"{digest}.*"))
-    if not matches:
-        raise Http404
-    return matches[0]
+    try:
+        return uploads.kept(digest)
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required
@@ -80,9 +77,57 @@ def _check(
     context["field_choices"] = ColumnMapping.FIELDS
 
 
+def _confirm(request: HttpRequest, programme: Any, context: dict[str, Any]) -> HttpResponse | None:
+    """Step 2: the checked file is written (or, refused, the officer starts again)."""
+    path = _stored(request.POST["confirm"])
+    try:
+        report = importing.import_residents(
+            actor=request.user,
+            programme=programme,
+            data=path.read_bytes(),
+            filename=path.name,
+            commune_code=request.POST.get("commune") or None,
+            smartphone_status=request.POST.get("smartphone_status") or None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:import", code=programme.code)
+    messages.success(
+        request,
+        _("Đã ghi: %(c)s người mới, %(u)s cập nhật, %(d)s trùng, %(r)s bị loại.")
+        % {"c": report.created, "u": report.updated, "d": report.duplicates, "r": report.rejected},
+    )
+    context.update(report=report, digest=path.stem, done=True)
+    return None
+
+
+def _recheck(request: HttpRequest, programme: Any, communes: list[Any], context: dict[str, Any]) -> None:
+    """The officer said what unknown columns mean: remember it for the commune, then check the file again."""
+    path = _stored(request.POST["recheck"])
+    commune_code = request.POST.get("commune", "")
+    commune = next((c for c in communes if c.unit.code == commune_code), None)
+    mapping = {
+        request.POST.get(f"h{i}", ""): request.POST.get(f"f{i}", "")
+        for i in range(min(100, int(request.POST.get("n", "0") or 0)))
+    }
+    try:
+        saved = importing.column_mapping_save(actor=request.user, programme=programme, commune=commune, mapping=mapping)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if saved:
+            messages.success(request, _("Đã lưu cách đọc %(n)s cột cho các lần nhập sau.") % {"n": saved})
+    form = ImportForm(None, communes=[(c.unit.code, c.unit.name) for c in communes])
+    context["form"] = form
+    status = request.POST.get("smartphone_status", "")
+    _check(request, context, path=path, commune=commune_code, smartphone_status=status, form=form)
+
+
 @login_required
 @not_found_as_404
 def import_file(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 1 keeps the file and shows what would happen; step 2 writes it (`confirm`); in between the officer
+    may say what unknown columns mean (`recheck`)."""
     programme = programmes.programme_get(actor=request.user, code=code)
     communes = [
         c
@@ -95,67 +140,16 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, communes=choices)
     context: dict[str, Any] = {"programme": programme, "form": form}
     if request.method == "POST" and request.POST.get("confirm"):
-        path = _stored(request.POST["confirm"])
-        try:
-            report = importing.import_residents(
-                actor=request.user,
-                programme=programme,
-                data=path.read_bytes(),
-                filename=path.name,
-                commune_code=request.POST.get("commune") or None,
-                smartphone_status=request.POST.get("smartphone_status") or None,
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("registry:import", code=code)
-        messages.success(
-            request,
-            _("Đã ghi: %(c)s người mới, %(u)s cập nhật, %(d)s trùng, %(r)s bị loại.")
-            % {"c": report.created, "u": report.updated, "d": report.duplicates, "r": report.rejected},
-        )
-        context.update(report=report, digest=path.stem, done=True)
+        if (response := _confirm(request, programme, context)) is not None:
+            return response
     elif request.method == "POST" and request.POST.get("recheck"):
-        path = _stored(request.POST["recheck"])
-        commune_code = request.POST.get("commune", "")
-        commune = next((c for c in communes if c.unit.code == commune_code), None)
-        mapping = {
-            request.POST.get(f"h{i}", ""): request.POST.get(f"f{i}", "")
-            for i in range(min(100, int(request.POST.get("n", "0") or 0)))
-        }
-        try:
-            saved = importing.column_mapping_save(
-                actor=request.user, programme=programme, commune=commune, mapping=mapping
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if saved:
-                messages.success(request, _("Đã lưu cách đọc %(n)s cột cho các lần nhập sau.") % {"n": saved})
-        form = ImportForm(None, communes=choices)
-        context["form"] = form
-        _check(
-            request,
-            context,
-            path=path,
-            commune=commune_code,
-            smartphone_status=request.POST.get("smartphone_status", ""),
-            form=form,
-        )
+        _recheck(request, programme, communes, context)
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        digest = hashlib.sha256(data).hexdigest()
-        folder = Path(settings.PHOCAP_UPLOAD_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{digest}{Path(upload.name).suffix.lower()[:6]}"
-        path.write_bytes(data)
+        path = uploads.keep(upload.read(), upload.name)
+        data = form.cleaned_data
         _check(
-            request,
-            context,
-            path=path,
-            commune=form.cleaned_data["commune"],
-            smartphone_status=form.cleaned_data["smartphone_status"],
-            form=form,
+            request, context, path=path, commune=data["commune"], smartphone_status=data["smartphone_status"], form=form
         )
     return render(request, "registry/import.html", context)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from phocap.core.spreadsheets import xlsx_bytes
 from phocap.fundraising import selectors as fundraising
 from phocap.handover import selectors as handover
 from phocap.programmes import selectors as programmes
@@ -106,15 +108,8 @@ def public_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse |
     if fmt == "csv":
         response = StreamingHttpResponse(_csv_lines(_public_rows(programme)), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Danh sach ung ho")
-        sheet.append(HEADER)
-        for r in _public_rows(programme):
-            sheet.append([r["date"], r["donor"], r["amount"], r["channel"], r["phones"]])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+        rows = ([r["date"], r["donor"], r["amount"], r["channel"], r["phones"]] for r in _public_rows(programme))
+        book = xlsx_bytes(itertools.chain([HEADER], rows), sheet="Danh sach ung ho")
+        response = HttpResponse(book, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="cong-khai-{programme.code}.{fmt}"'
     return response

@@ -3,12 +3,9 @@ saying what is wrong with each, to fix and upload again."""
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-
-from phocap.core.spreadsheets import read_rows
+from phocap.core.spreadsheets import read_rows, xlsx_bytes
 
 if TYPE_CHECKING:
     from phocap.registry.importing import ImportReport
@@ -34,13 +31,8 @@ TEMPLATE_HEADER = [
 
 def template_xlsx() -> bytes:
     """The canonical layout, for communes starting a new list."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Danh sach")
-    sheet.append(["DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH"])
-    sheet.append(TEMPLATE_HEADER)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    title = ["DANH SÁCH NGƯỜI TRƯỞNG THÀNH CHƯA CÓ ĐIỆN THOẠI THÔNG MINH"]
+    return xlsx_bytes([title, TEMPLATE_HEADER], sheet="Danh sach")
 
 
 def error_workbook(data: bytes, filename: str, report: ImportReport) -> bytes:
@@ -51,10 +43,7 @@ def error_workbook(data: bytes, filename: str, report: ImportReport) -> bytes:
         messages.setdefault(e.row, []).append(f"LỖI: {e.message}")
     for w in report.notes:
         messages.setdefault(w.row, []).append(f"Lưu ý: {w.message}")
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Kiem tra")
-    for number, row in enumerate(read_rows(data, filename), 1):
-        sheet.append([*row, " · ".join(messages.get(number, []))])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = read_rows(data, filename)
+    return xlsx_bytes(
+        ([*row, " · ".join(messages.get(number, []))] for number, row in enumerate(rows, 1)), sheet="Kiem tra"
+    )
