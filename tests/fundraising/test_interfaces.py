@@ -280,3 +280,31 @@ def test_phones_in_kind_are_recorded_on_the_web(login):
     gift = Donation.objects.latest("id")
     assert (gift.channel, gift.phones, gift.amount) == ("in_kind", 10, 19_000_000)
     assert hasattr(gift, "receipt")  # an enterprise gift: receipt issued with it
+
+
+def test_the_walk_in_code_is_made_by_a_fundraiser_not_by_opening_a_page(login, user):
+    """A GET writes nothing: a programme without its general code shows a button; the fundraiser's POST makes it."""
+    import dataclasses
+
+    from phocap.accounts.services import membership_grant
+    from phocap.core.actors import SYSTEM
+    from phocap.fundraising.models import WalkInCode
+    from phocap.programmes import definition
+    from phocap.programmes.services import programme_define
+
+    other = programme_define(
+        actor=SYSTEM, definition=dataclasses.replace(definition.load("bac-kan-2023"), code="khong-ma-chung")
+    )
+    membership_grant(actor=SYSTEM, user=user("mttq"), role="fundraising_officer", programme=other)
+    client = login("mttq")
+    client.handler.enforce_csrf_checks = True
+    page = client.get("/p/khong-ma-chung/quyen-gop/")
+    assert page.status_code == 200
+    assert "Tạo mã chung" in page.content.decode()
+    assert not WalkInCode.objects.filter(programme=other).exists()
+    made = client.post(
+        "/p/khong-ma-chung/quyen-gop/", {"action": "walk_in", "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    )
+    assert made.status_code == 302
+    code = WalkInCode.objects.get(programme=other)
+    assert code.reference in client.get("/p/khong-ma-chung/quyen-gop/").content.decode()

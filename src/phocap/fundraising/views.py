@@ -269,13 +269,7 @@ def donors(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not scope.can_manage_fundraising(request.user, programme):
             raise Http404
-        donor = (
-            selectors.donor_list(actor=request.user, programme=programme)
-            .filter(pk=int(request.POST.get("donor", 0)))
-            .first()
-        )
-        if donor is None:
-            raise Http404
+        donor = selectors.donor_get(actor=request.user, programme=programme, donor_id=int(request.POST.get("donor", 0)))
         services.donor_set_consent(actor=request.user, donor=donor, publish_name=request.POST.get("publish") == "1")
         messages.success(request, _("Đã lưu ý kiến công khai tên của %(name)s.") % {"name": donor.name})
         return redirect("fundraising:donors", code=code)
