@@ -166,3 +166,14 @@ def test_no_file_over_500_lines_and_no_long_function_without_a_reason():
     ]
     assert long_files == []
     assert _long_functions() == []
+
+
+def test_every_command_word_names_the_module_that_registers_it():
+    """`phocap` imports only the module of the command it runs: the map it reads must be the truth."""
+    from phocap.cli import COMMANDS, build_parser
+
+    everything = build_parser()
+    words = set(everything._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    assert words == set(COMMANDS)
+    for word in COMMANDS:
+        assert word in build_parser(word)._subparsers._group_actions[0].choices  # type: ignore[union-attr]

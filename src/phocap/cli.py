@@ -17,19 +17,26 @@ from pathlib import Path
 
 EXIT_ERROR = 2
 DEMO_DB = "demo.sqlite3"
-# the modules whose `register(subparsers)` adds commands, in the order `phocap --help` lists them
-COMMANDS = (
-    "phocap.config.cli",
-    "phocap.geo.cli",
-    "phocap.programmes.cli",
-    "phocap.accounts.cli",
-    "phocap.fundraising.cli",
-    "phocap.registry.cli",
-    "phocap.devices.cli",
-    "phocap.allocation.cli",
-    "phocap.onboarding.cli",
-    "phocap.reports.cli",
-)
+# each command word and the module whose `register(subparsers)` adds it, in the order `phocap --help` lists them;
+# a command imports only its own module (an app's commands import its services, some of them slow to import)
+COMMANDS = {
+    "init": "phocap.config.cli",
+    "demo": "phocap.config.cli",
+    "serve": "phocap.config.cli",
+    "worker": "phocap.config.cli",
+    "manage": "phocap.config.cli",
+    "geo": "phocap.geo.cli",
+    "programme": "phocap.programmes.cli",
+    "user": "phocap.accounts.cli",
+    "token": "phocap.accounts.cli",
+    "fundraising": "phocap.fundraising.cli",
+    "registry": "phocap.registry.cli",
+    "devices": "phocap.devices.cli",
+    "allocate": "phocap.allocation.cli",
+    "onboarding": "phocap.onboarding.cli",
+    "kpi": "phocap.reports.cli",
+    "report": "phocap.reports.cli",
+}
 
 
 def _setup_django() -> None:
@@ -39,14 +46,16 @@ def _setup_django() -> None:
     django.setup()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Every command; the apps' command modules are imported here, once Django is set up."""
+def build_parser(command: str = "") -> argparse.ArgumentParser:
+    """The parser of one command (its module imported here, once Django is set up), or of every command when the
+    word is not one (`phocap --help`, a typing error: argparse then lists them all)."""
     from importlib import import_module
 
     parser = argparse.ArgumentParser(prog="phocap", description="phocap — chương trình hỗ trợ điện thoại thông minh")
     parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="thực hiện với quyền của người dùng này")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in COMMANDS:
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for module in modules:
         import_module(module).register(sub)
     return parser
 
@@ -74,7 +83,8 @@ def _prepare_demo_database(command: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    _prepare_demo_database(_command_of(args_list))
+    command = _command_of(args_list)
+    _prepare_demo_database(command)
     from django.core.exceptions import ImproperlyConfigured
 
     try:
@@ -85,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from phocap.core.context import channel
     from phocap.core.errors import DomainError
 
-    args = build_parser().parse_args(args_list)
+    args = build_parser(command).parse_args(args_list)
     try:
         with channel("cli"):
             return int(args.func(args))

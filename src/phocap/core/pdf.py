@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fontpkg_be_vietnam_pro
-from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT_DIR = fontpkg_be_vietnam_pro.ROOT / "files"
 FONT = "BVP"
@@ -29,6 +31,8 @@ def new_document(
     title: str, *, margins: tuple[float, float, float], orientation: str = "P", bottom: float | None = None
 ) -> FPDF:
     """An A4 page in millimetres with the fonts loaded (`bottom`: automatic page breaks with that margin)."""
+    from fpdf import FPDF  # 1.5 s to import: only when a PDF is made, not for every command
+
     pdf = add_fonts(FPDF(orientation=orientation, format="A4", unit="mm"))
     pdf.set_title(nfc(title))
     pdf.set_margins(*margins)

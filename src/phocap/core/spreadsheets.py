@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from phocap.core.errors import ValidationFailed
 
 
@@ -49,6 +47,8 @@ def _decode(data: bytes) -> str:
 
 def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str = "Sheet1") -> bytes:
     """An XLSX file of one sheet holding the rows, written row by row (memory stays flat for long lists)."""
+    from openpyxl import Workbook  # only when a workbook is written, as calamine only when one is read
+
     book = Workbook(write_only=True)
     out_sheet = book.create_sheet(sheet)
     for row in rows:

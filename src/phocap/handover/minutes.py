@@ -3,10 +3,13 @@ administrative layout, in Be Vietnam Pro (installed as a Python package)."""
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from phocap.core.pdf import FONT, MOTTO, new_document, nfc, place_and_date
 from phocap.handover.models import Handover, HandoverEvent
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 def _document(title: str) -> FPDF:

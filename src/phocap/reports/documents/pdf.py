@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+import functools
+from typing import TYPE_CHECKING, Any
 
 from phocap.core.pdf import FONT, MOTTO, add_fonts, nfc, place_and_date
 from phocap.reports.documents.model import DATE, DAY, TEXT, YEAR, Document, Table, cell_text
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
-class _Paged(FPDF):
-    """A4 with the report's subtitle and the page number at the foot of every page."""
 
-    footer_text = ""
+@functools.cache
+def _paged() -> type[FPDF]:
+    """A4 with the report's subtitle and the page number at the foot of every page (fpdf2 is imported when a
+    report is laid out, not by every command that imports the reports)."""
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font(FONT, "I", 8)
-        self.cell(0, 5, nfc(f"{self.footer_text} — trang {self.page_no()}/{{nb}}"), align="C")
+    class Paged(FPDF):
+        footer_text = ""
+
+        def footer(self) -> None:
+            self.set_y(-10)
+            self.set_font(FONT, "I", 8)
+            self.cell(0, 5, nfc(f"{self.footer_text} — trang {self.page_no()}/{{nb}}"), align="C")
+
+    return Paged
 
 
 def _heading(pdf: FPDF, doc: Document) -> None:
@@ -52,6 +59,8 @@ def _heading(pdf: FPDF, doc: Document) -> None:
 
 def _table(pdf: FPDF, table: Table) -> None:
     """A table: its title, a grey heading row, the rows, the bold total row."""
+    from fpdf.fonts import FontFace
+
     width = pdf.epw
     pdf.ln(3)
     pdf.set_font(FONT, "B", 10.5)
@@ -86,8 +95,8 @@ def _table(pdf: FPDF, table: Table) -> None:
 
 
 def to_pdf(doc: Document) -> bytes:
-    pdf = _Paged(orientation="L" if doc.landscape else "P", format="A4", unit="mm")
-    pdf.footer_text = doc.subtitle
+    pdf = _paged()(orientation="L" if doc.landscape else "P", format="A4", unit="mm")
+    pdf.footer_text = doc.subtitle  # type: ignore[attr-defined]  # the class made by _paged() has it
     add_fonts(pdf)
     pdf.set_title(nfc(f"{doc.title} — {doc.subtitle}"))
     pdf.set_margins(15, 14, 15)
