@@ -19,6 +19,22 @@ class AuthedRequest(HttpRequest):
     auth: Any
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+
+
+def file_response(
+    data: bytes | str, content_type: str, filename: str, *, inline: bool = False, private: bool = False
+) -> HttpResponse:
+    """A file handed to the browser: shown in it (`inline`: a PDF, a picture) or downloaded; `private`: holds
+    personal data, never kept by a cache."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    if private:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)

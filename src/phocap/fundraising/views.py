@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from phocap.accounts import scope
 from phocap.core.errors import DomainError
 from phocap.core.models import BackgroundJob
-from phocap.core.web import add_domain_error, not_found_as_404
+from phocap.core.web import PDF, add_domain_error, file_response, not_found_as_404
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
 from phocap.fundraising.forms import CashForm, InKindForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
 from phocap.fundraising.models import Donation, Pledge
@@ -26,6 +27,24 @@ def _programme(request: HttpRequest, code: str) -> Programme:
     programme = programmes.programme_get(actor=request.user, code=code)
     selectors.require_view(request.user, programme)
     return programme
+
+
+def _with_reason(request: HttpRequest, act: Callable[[str], object], done: str) -> None:
+    """An undo that needs its reason (cancelling a pledge, reversing a gift): done, or the message why not."""
+    form = ReverseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Cần ghi lý do."))
+        act(form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+
+
+def _pledge_typed(request: HttpRequest, programme: Programme, reference: str) -> Pledge | None:
+    """The pledge a form names by its reference code, if it names one."""
+    return selectors.pledge_get(actor=request.user, programme=programme, reference=reference) if reference else None
 
 
 def _context(request: HttpRequest, programme: Programme, **extra: Any) -> dict[str, Any]:
@@ -139,15 +158,11 @@ def pledge(request: HttpRequest, code: str, reference: str) -> HttpResponse:
 def pledge_cancel(request: HttpRequest, code: str, reference: str) -> HttpResponse:
     programme = _programme(request, code)
     found = selectors.pledge_get(actor=request.user, programme=programme, reference=reference)
-    form = ReverseForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Cần ghi lý do."))
-        services.pledge_cancel(actor=request.user, pledge=found, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã hủy cam kết %(ref)s.") % {"ref": found.reference})
+    _with_reason(
+        request,
+        lambda reason: services.pledge_cancel(actor=request.user, pledge=found, reason=reason),
+        _("Đã hủy cam kết %(ref)s.") % {"ref": found.reference},
+    )
     return redirect("fundraising:pledge", code=code, reference=found.reference)
 
 
@@ -158,9 +173,7 @@ def qr_png(request: HttpRequest, code: str, reference: str) -> HttpResponse:
     if selectors.pledge_by_reference(actor=request.user, reference=reference).programme_id != programme.pk:
         raise Http404
     qr = selectors.qr_for(actor=request.user, reference=reference)
-    response = HttpResponse(vietqr.png(qr.payload), content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="vietqr-{qr.reference}.png"'
-    return response
+    return file_response(vietqr.png(qr.payload), "image/png", f"vietqr-{qr.reference}.png", inline=True)
 
 
 @login_required
@@ -182,11 +195,7 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
                     if data["donor_name"]
                     else None
                 )
-                pledge = (
-                    selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
-                    if data["pledge"]
-                    else None
-                )
+                pledge = _pledge_typed(request, programme, data["pledge"])
                 donation = services.donation_record(
                     actor=request.user,
                     programme=programme,
@@ -232,11 +241,7 @@ def in_kind(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pledge = (
-                selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
-                if data["pledge"]
-                else None
-            )
+            pledge = _pledge_typed(request, programme, data["pledge"])
             donor = (
                 None
                 if pledge
@@ -289,15 +294,11 @@ def donors(request: HttpRequest, code: str) -> HttpResponse:
 def donation_reverse(request: HttpRequest, code: str, donation_id: int) -> HttpResponse:
     programme = _programme(request, code)
     donation = selectors.donation_get(actor=request.user, programme=programme, donation_id=donation_id)
-    form = ReverseForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Cần ghi lý do."))
-        services.donation_reverse(actor=request.user, donation=donation, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã hủy ghi nhận khoản %(id)s (bút toán đảo).") % {"id": donation.pk})
+    _with_reason(
+        request,
+        lambda reason: services.donation_reverse(actor=request.user, donation=donation, reason=reason),
+        _("Đã hủy ghi nhận khoản %(id)s (bút toán đảo).") % {"id": donation.pk},
+    )
     return redirect("fundraising:donations", code=code)
 
 
@@ -311,9 +312,7 @@ def receipt_pdf(request: HttpRequest, code: str, donation_id: int) -> HttpRespon
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("fundraising:donations", code=code)
-    response = HttpResponse(receipts.render(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-chung-nhan-{receipt.number:05d}.pdf"'
-    return response
+    return file_response(receipts.render(receipt), PDF, f"giay-chung-nhan-{receipt.number:05d}.pdf", inline=True)
 
 
 @login_required
@@ -371,11 +370,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                pledge = (
-                    selectors.pledge_get(actor=request.user, programme=programme, reference=data["pledge"])
-                    if data["pledge"]
-                    else None
-                )
+                pledge = _pledge_typed(request, programme, data["pledge"])
                 point = (
                     programmes.collection_point_get(
                         actor=request.user, programme=programme, key=data["collection_point"]

@@ -14,12 +14,10 @@ from phocap.allocation import selectors as allocation
 from phocap.allocation import services as allocation_services
 from phocap.core.errors import DomainError
 from phocap.core.text import read_day
-from phocap.core.web import not_found_as_404
+from phocap.core.web import PDF, file_response, not_found_as_404
 from phocap.handover import minutes, selectors, services
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme, ProgrammeCommune
-
-PDF = "application/pdf"
 
 
 def _communes(request: HttpRequest, programme: Programme) -> list[ProgrammeCommune]:
@@ -106,9 +104,7 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
 def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
     found = selectors.event_get(actor=request.user, programme=programme, event_id=event_id)
-    response = HttpResponse(minutes.render_minutes(found), content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="bien-ban-ban-giao-{found.pk}.pdf"'
-    return response
+    return file_response(minutes.render_minutes(found), PDF, f"bien-ban-ban-giao-{found.pk}.pdf", inline=True)
 
 
 @login_required
@@ -116,9 +112,7 @@ def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, code: str, handover_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
     found = selectors.handover_get(actor=request.user, programme=programme, handover_id=handover_id)
-    response = HttpResponse(minutes.render_receipt(found), content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="xac-nhan-{found.pk}.pdf"'
-    return response
+    return file_response(minutes.render_receipt(found), PDF, f"xac-nhan-{found.pk}.pdf", inline=True, private=True)
 
 
 @login_required

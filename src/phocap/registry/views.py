@@ -18,14 +18,12 @@ from phocap.accounts import scope
 from phocap.core import uploads
 from phocap.core.errors import DomainError, NotFound
 from phocap.core.spreadsheets import read_rows
-from phocap.core.web import add_domain_error, not_found_as_404
+from phocap.core.web import XLSX, add_domain_error, file_response, not_found_as_404
 from phocap.programmes import selectors as programmes
 from phocap.registry import dedup, importing, selectors, services
 from phocap.registry.forms import ConsentForm, CorrectForm, EraseForm, ImportForm
 from phocap.registry.models import ColumnMapping
 from phocap.registry.normalize import ethnic_name
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _stored(digest: str) -> Path:
@@ -168,16 +166,13 @@ def problems_workbook(request: HttpRequest, code: str, digest: str) -> HttpRespo
         smartphone_status=request.GET.get("dt") or None,
         dry_run=True,
     )
-    response = HttpResponse(importing.error_workbook(path.read_bytes(), path.name, report), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="kiem-tra-danh-sach.xlsx"'
-    return response
+    workbook = importing.error_workbook(path.read_bytes(), path.name, report)
+    return file_response(workbook, XLSX, "kiem-tra-danh-sach.xlsx", private=True)
 
 
 @login_required
 def template(request: HttpRequest, code: str) -> HttpResponse:
-    response = HttpResponse(importing.template_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach.xlsx"'
-    return response
+    return file_response(importing.template_xlsx(), XLSX, "mau-danh-sach.xlsx")
 
 
 @login_required
@@ -265,12 +260,9 @@ def resident(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
             messages.success(request, _("Đã ghi nhận việc rút lại sự đồng ý."))
             return redirect("registry:resident", code=code, resident_id=person.pk)
         if action == "export":
-            data = services.resident_data(actor=request.user, resident=person)
-            response = HttpResponse(
-                json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.pk}.json"'
-            return response
+            data = json.dumps(services.resident_data(actor=request.user, resident=person), ensure_ascii=False, indent=2)
+            name = f"du-lieu-ca-nhan-{person.pk}.json"
+            return file_response(data, "application/json; charset=utf-8", name, private=True)
         if action == "erase" and erase_form.is_valid():
             services.resident_erase(actor=request.user, resident=person, reason=erase_form.cleaned_data["reason"])
             messages.success(request, _("Đã xóa dữ liệu cá nhân; số liệu của chương trình được giữ nguyên."))

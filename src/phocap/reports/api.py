@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from phocap.core.text import read_date
-from phocap.core.web import AuthedRequest
+from phocap.core.web import AuthedRequest, file_response
 from phocap.programmes import selectors as programmes
 from phocap.reports import documents, selectors
 
@@ -92,6 +92,4 @@ def report(
         number=number,
         commune=place,
     )
-    response = HttpResponse(made.data, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    return response
+    return file_response(made.data, made.content_type, made.filename, private=made.personal_data)

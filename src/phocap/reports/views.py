@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from phocap.core.errors import DomainError, NotFound
 from phocap.core.text import read_date
-from phocap.core.web import not_found_as_404
+from phocap.core.web import file_response, not_found_as_404
 from phocap.onboarding import selectors as onboarding
 from phocap.programmes import selectors as programmes
 from phocap.reports import charts, documents, indicators, selectors
@@ -106,8 +106,4 @@ def document(request: HttpRequest, code: str) -> HttpResponse:
         if commune is not None:
             return redirect("reports:commune", code=code, commune_code=commune.code)
         return redirect("reports:dashboard", code=code)
-    response = HttpResponse(made.data, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    if made.personal_data:
-        response["Cache-Control"] = "no-store"
-    return response
+    return file_response(made.data, made.content_type, made.filename, private=made.personal_data)
