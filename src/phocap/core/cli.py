@@ -27,7 +27,8 @@ def out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
 
 
 def actor_of(args: argparse.Namespace) -> Any:
-    """`--as USERNAME` → that user; otherwise the system (the console operator)."""
+    """`--as USERNAME` → that user; otherwise the system (the console operator). Through Django's auth API, not
+    `accounts.selectors` (core is below accounts): an active account by its username, nothing more."""
     if not getattr(args, "as_user", None):
         return SYSTEM
     user = get_user_model().objects.filter(username=args.as_user, is_active=True).first()
