@@ -109,7 +109,7 @@ def test_api_assignments_are_limited_to_the_officers_commune(login):
 
 def test_api_token_acts_with_its_users_scope_and_stops_when_revoked(user):
     token, secret = api_token_create(actor=SYSTEM, user=user("xa-giaohieu"), name="script xã")
-    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {secret}"})
     assert [c["code"] for c in client.get(f"/api/v1/programmes/{PROGRAMME}/communes").json()] == [GIAO_HIEU]
     assert client.get(f"/api/v1/programmes/{PROGRAMME}/communes/{SONG_CAU}").status_code == 404
     before = song_cau_figures()

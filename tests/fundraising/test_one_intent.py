@@ -34,7 +34,6 @@ def nothing_left() -> Iterator[None]:
 def _browser(login) -> Client:
     """A fundraising officer's browser session, with the CSRF check a real browser meets."""
     client = login("mttq")
-    client.handler.enforce_csrf_checks = True
     page = client.get(f"{P}/cam-ket/")
     assert page.status_code == 200
     return client
@@ -140,7 +139,7 @@ def _fail(*args: object, **kwargs: object) -> None:
 
 
 def test_a_pledge_for_an_unknown_commune_leaves_no_donor_through_the_api(bearer, nothing_left):
-    response = Client().post(
+    response = Client(enforce_csrf_checks=True).post(
         f"{API}/pledges",
         json.dumps({"donor_kind": "enterprise", "donor_name": NAME, "amount": 5_000_000, "commune_code": "99999"}),
         content_type="application/json",
@@ -154,7 +153,7 @@ def test_a_cash_gift_refused_late_leaves_no_donor_through_the_api(bearer, nothin
     from phocap.fundraising.services import gifts
 
     monkeypatch.setattr(gifts, "receipts_for_enterprises", _fail)
-    response = Client().post(
+    response = Client(enforce_csrf_checks=True).post(
         f"{API}/donations/cash",
         json.dumps(
             {
