@@ -32,6 +32,7 @@ class Env(BaseSettings):
     tasks_backend: Literal["database", "immediate"] = "database"
     debug: bool | None = None
     log_level: str = "INFO"
+    max_upload_mb: int = Field(default=20, ge=1, le=1024)
 
     @field_validator("data_dir")
     @classmethod

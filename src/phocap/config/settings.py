@@ -22,6 +22,7 @@ PHOCAP_FIELD_KEYS = ENV.field_key_list()
 PHOCAP_HMAC_KEY = ENV.hmac_key.get_secret_value() or "dev-hmac:" + SECRET_KEY
 PHOCAP_DATA_DIR = ENV.data_dir
 PHOCAP_UPLOAD_DIR = ENV.data_dir / "uploads"
+PHOCAP_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024  # every file in: web, API, CLI (core.uploads)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "phocap.core.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "phocap.core.middleware.VietnameseFirstLocaleMiddleware",

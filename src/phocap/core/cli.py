@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 
 from phocap.core.actors import SYSTEM
 from phocap.core.errors import NotFound
+from phocap.core.uploads import check_size
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,4 +54,5 @@ def read_file(path_text: str) -> tuple[bytes, str]:
     path = Path(path_text)
     if not path.is_file():
         raise NotFound(f"Không có tệp {path_text}.")
+    check_size(path.stat().st_size, path.name)
     return path.read_bytes(), path.name

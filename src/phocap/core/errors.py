@@ -36,3 +36,10 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class TooLarge(DomainError):
+    """A file or a request body over the upload limit (`PHOCAP_MAX_UPLOAD_MB`)."""
+
+    status = 413
+    code = "too_large"

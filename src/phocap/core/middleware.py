@@ -1,10 +1,44 @@
+import json
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from phocap.core.context import channel
+from phocap.core.errors import TooLarge
+from phocap.core.uploads import check_size
+
+FORM_OVERHEAD = 1024 * 1024  # the other fields and the multipart boundaries around the one file
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over the upload limit before anything reads it: Django reads no more than the
+    declared Content-Length, so the declaration is all there is to check. 413, a problem document under /api/,
+    a Vietnamese page elsewhere. (The file itself is checked again wherever it is read: `core.uploads`.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        try:
+            check_size(max(declared - FORM_OVERHEAD, 0))
+        except TooLarge as exc:
+            return _too_large(request, exc)
+        return self.get_response(request)
+
+
+def _too_large(request: HttpRequest, exc: TooLarge) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = {"type": "urn:phocap:problem:too_large", "title": exc.message, "status": 413, "code": exc.code}
+        return HttpResponse(json.dumps(body, ensure_ascii=False), status=413, content_type="application/problem+json")
+    page = render_to_string("413.html", {"message": exc.message})
+    return HttpResponse(page, status=413)
 
 
 class ChannelMiddleware:

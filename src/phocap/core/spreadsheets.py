@@ -10,24 +10,44 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from phocap.core import sheetsize
 from phocap.core.errors import ValidationFailed
+from phocap.core.uploads import check_size
 
 
 def read_rows(data: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (XLSX/XLS/ODS through python-calamine) or of a CSV file."""
+    """All rows of the first sheet (XLSX/XLS/ODS through python-calamine) or of a CSV file — once the file has
+    been found within the upload limit and its sheet within `sheetsize.MAX_CELLS` (measured before any reader
+    builds it, so a hostile file is refused in milliseconds)."""
+    check_size(len(data), filename)
+    if not data.strip():
+        raise ValidationFailed(f"Tệp {filename} rỗng: không có dòng nào.")
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xlsx", ".xls", ".xlsm", ".ods", ".csv", ".txt"):  # no usable name: look at the bytes
-        suffix = ".xlsx" if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") else ".csv"
+        suffix = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}.get(data[:4], ".csv")
     if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
+        sheetsize.check(data, _kind(data, suffix))
         from python_calamine import CalamineWorkbook
 
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
         except Exception as exc:  # calamine raises its own error types for damaged files
             raise ValidationFailed(f"Không đọc được tệp {filename}: {exc}") from None
-        return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
     text = _decode(data)
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+    if len(rows) * max(map(len, rows), default=0) > sheetsize.MAX_CELLS:  # the rectangle its readers pad it to
+        raise ValidationFailed("Tệp CSV quá lớn: số dòng × số cột vượt giới hạn. Hãy chia tệp rồi tải lên lại.")
+    return rows
+
+
+def _kind(data: bytes, suffix: str) -> str:
+    """What the bytes are, whatever the name says: calamine looks at the bytes too (an .xls that is a zip)."""
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        return ".xls"
+    if data[:4] == b"PK\x03\x04":
+        return ".ods" if b"application/vnd.oasis.opendocument" in data[:200] else ".xlsx"
+    return suffix
 
 
 def _delimiter(text: str) -> str:

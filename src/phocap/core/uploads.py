@@ -8,11 +8,27 @@ from pathlib import Path
 
 from django.conf import settings
 
-from phocap.core.errors import NotFound
+from phocap.core.errors import NotFound, TooLarge
+
+
+def check_size(size: int, filename: str = "") -> None:
+    """The one upload limit, `PHOCAP_MAX_UPLOAD_MB`: refused before the file is read any further."""
+    limit = settings.PHOCAP_MAX_UPLOAD_BYTES
+    if size > limit:
+        name = f"Tệp {filename}" if filename else "Tệp"
+        raise TooLarge(
+            f"{name} nặng {_megabytes(size)} MB, vượt giới hạn {_megabytes(limit)} MB. "
+            "Hãy chia tệp thành nhiều phần (ví dụ theo thôn hoặc theo tháng) rồi tải lên từng phần."
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def keep(data: bytes, filename: str) -> Path:
     """Store the file; returns where (its stem is the digest the next step names it by)."""
+    check_size(len(data), filename)
     folder = Path(settings.PHOCAP_UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{hashlib.sha256(data).hexdigest()}{Path(filename).suffix.lower()[:8]}"

@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 
-from phocap.core.errors import DomainError, NotFound
+from phocap.core.errors import DomainError, NotFound, TooLarge
+from phocap.core.uploads import check_size
 
 
 class AuthedRequest(HttpRequest):
@@ -33,6 +34,19 @@ def file_response(
     if private:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+class UploadField(forms.FileField):
+    """A file field that holds the upload limit (`core.uploads.check_size`): the form says it, in Vietnamese."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload is not None:
+            try:
+                check_size(upload.size or 0, upload.name or "")
+            except TooLarge as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return upload
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phocap.core.web import UploadField
 from phocap.fundraising.models import Donor
 from phocap.fundraising.statement_files import ColumnMap
 
@@ -61,7 +62,7 @@ class InKindForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    file = forms.FileField(label=_("Tệp sao kê (XLSX hoặc CSV)"))
+    file = UploadField(label=_("Tệp sao kê (XLSX hoặc CSV)"))
     header_row = forms.IntegerField(label=_("Dòng tiêu đề (đếm từ 1)"), min_value=1, required=False)
     date_column = forms.IntegerField(label=_("Cột ngày"), min_value=1, required=False)
     description_column = forms.IntegerField(label=_("Cột nội dung"), min_value=1, required=False)

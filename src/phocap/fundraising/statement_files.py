@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from phocap.core.errors import ValidationFailed
 from phocap.core.spreadsheets import read_rows
-from phocap.core.text import ascii_fold
+from phocap.core.text import ascii_fold, clean_line
 
 FIELDS = ("date", "doc", "debit", "credit", "description")
 HEADER_SCAN_ROWS = 40
@@ -155,11 +156,17 @@ def find_account_number(rows: Sequence[Sequence[Any]], header_row: int) -> str:
     return ""
 
 
+MAX_AMOUNT = 10**15  # đồng: a thousand times the province's yearly budget; more is a typing error or an attack
+DOC_MAX = 60  # StatementLine.doc_number
+
+
 def parse_amount(value: Any) -> int:
     """`1.000.000`, `1,000,000`, `1 000 000 VND`, `1.000.000,00`, 1000000.0 → 1000000; blank → 0."""
     if value is None or value == "":
         return 0
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or abs(value) > MAX_AMOUNT:
+            raise ValueError(f"not an amount: {value!r}")
         return round(value)
     text = re.sub(r"[^\d.,-]", "", str(value))
     if not text or text in "-.,":
@@ -171,7 +178,7 @@ def parse_amount(value: Any) -> int:
     if decimal and re.search(r"[.,]", text[: decimal.start()]) and text[decimal.start()] not in text[: decimal.start()]:
         text = text[: decimal.start()]
     digits = re.sub(r"[.,]", "", text)
-    if not digits.isdigit():
+    if not digits.isdigit() or len(digits) > len(str(MAX_AMOUNT)) or int(digits) > MAX_AMOUNT:
         raise ValueError(f"not an amount: {value!r}")
     return -int(digits) if negative else int(digits)
 
@@ -248,10 +255,12 @@ def _parse_row(
         if _norm(date_cell).startswith(("tong", "total", "so du", "balance")):
             return None
         return {"row": number, "column": "date", "message": f"Ngày không đọc được: {date_cell!r}."}
-    doc = str(_cell(row, columns.get("doc")) or "").strip() or (doc_in_date if one_cell else "")
+    doc = clean_line(_cell(row, columns.get("doc"))) or (doc_in_date if one_cell else "")
     if credit and debit:
         return {"row": number, "column": "amount", "message": "Một dòng có cả ghi nợ và ghi có."}
-    description = " ".join(str(_cell(row, columns["description"]) or "").split())
+    if len(doc) > DOC_MAX:
+        return {"row": number, "column": "doc", "message": f"Số chứng từ dài quá {DOC_MAX} ký tự."}
+    description = clean_line(_cell(row, columns["description"]))
     return ParsedLine(number, booked_on, doc, credit if credit else -abs(debit), description)
 
 

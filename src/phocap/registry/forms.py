@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phocap.core.web import UploadField
 from phocap.registry.models import Resident
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp danh sách (XLSX, XLS, ODS hoặc CSV)"))
+    file = UploadField(label=_("Tệp danh sách (XLSX, XLS, ODS hoặc CSV)"))
     commune = forms.ChoiceField(label=_("Xã/phường (khi tệp không có cột xã)"), required=False)
     smartphone_status = forms.ChoiceField(
         label=_("Những người trong danh sách"), choices=Resident.Smartphone.choices, initial=Resident.Smartphone.LACKS

@@ -11,12 +11,11 @@ import csv
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from phocap.core.text import ascii_fold
+from phocap.core.text import ascii_fold, clean_line
 
 Severity = Literal["error", "warning"]
 
@@ -62,8 +61,9 @@ def read_name(value: Any) -> Reading[str]:
     """NFC, single spaces, each word capitalised: "NÔNG  THỊ HOA" → "Nông Thị Hoa"."""
     if _blank(value):
         return Reading(None, (_error("name_missing", "Thiếu họ và tên."),))
-    text = unicodedata.normalize("NFC", str(value))
-    text = " ".join(text.replace("\u00a0", " ").split())
+    text = clean_line(value)
+    if not text:
+        return Reading(None, (_error("name_missing", "Thiếu họ và tên."),))
     if any(ch.isdigit() for ch in text):
         return Reading(None, (_error("name_invalid", f"Họ và tên có chữ số: {text!r}."),))
     name = " ".join(_capitalise(w) for w in text.split(" "))

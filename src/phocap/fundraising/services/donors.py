@@ -15,6 +15,7 @@ from phocap.core.actions import Action
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.core.services import service
+from phocap.core.text import clean_line, over_length
 from phocap.fundraising.models import (
     Donor,
 )
@@ -57,7 +58,7 @@ class DonorInput:
 def donor_new(actor: scope.Actor, programme: Programme, given: DonorInput) -> Donor:
     if given.kind not in Donor.Kind.values:
         raise ValidationFailed(f"Loại nhà tài trợ {given.kind!r} không hợp lệ.", field="kind")
-    name = " ".join(given.name.split())
+    name = clean_line(given.name)
     if not name:
         raise ValidationFailed("Tên nhà tài trợ là bắt buộc.", field="name")
     code = clean_tax_code(given.tax_code)
@@ -66,13 +67,16 @@ def donor_new(actor: scope.Actor, programme: Programme, given: DonorInput) -> Do
         "kind": given.kind,
         "name": name,
         "tax_code": code,
-        "contact_name": given.contact_name.strip(),
-        "contact_phone": given.contact_phone.strip(),
-        "contact_email": given.contact_email.strip(),
-        "address": given.address.strip(),
+        "contact_name": clean_line(given.contact_name),
+        "contact_phone": clean_line(given.contact_phone),
+        "contact_email": clean_line(given.contact_email),
+        "address": clean_line(given.address),
         "publish_name": publish,
         "is_example": given.is_example,
     }
+    for field, limit in over_length(Donor, values):
+        label = str(getattr(Donor._meta.get_field(field), "verbose_name", field)).capitalize()
+        raise ValidationFailed(f"{label} dài quá {limit} ký tự.", field=field)
     try:
         with transaction.atomic():
             donor = Donor.objects.create(
@@ -101,7 +105,7 @@ def donor_resolve(actor: scope.Actor, programme: Programme, donor: Donor | Donor
     if code:
         existing = Donor.objects.filter(programme=programme, tax_code_index=blind_index(code)).first()
     elif donor.kind != Donor.Kind.INDIVIDUAL:
-        existing = Donor.objects.filter(programme=programme, kind=donor.kind, name=" ".join(donor.name.split())).first()
+        existing = Donor.objects.filter(programme=programme, kind=donor.kind, name=clean_line(donor.name)).first()
     return existing if existing is not None else donor_new(actor, programme, donor)
 
 

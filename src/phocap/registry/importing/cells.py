@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 from phocap.core.crypto import blind_index
+from phocap.core.text import clean_line, over_length
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize as n
 from phocap.registry.importing.header import Layout, norm
-from phocap.registry.models import Resident
+from phocap.registry.models import Household, Resident
 
 
 @dataclasses.dataclass
@@ -139,7 +140,7 @@ def _smartphone(value: Any) -> str | None:
 def _household_row(
     *, code: Any, head: str | None, relation: Any, name: str, poverty: str | None, key: str, village: str
 ) -> HouseholdRow | None:
-    code_text = " ".join(str(code or "").split())
+    code_text = clean_line(code)
     if code_text.endswith(".0") and code_text[:-2].isdigit():
         code_text = code_text[:-2]  # a numeric cell
     if norm(relation) in ("chu ho", "ch"):
@@ -150,7 +151,7 @@ def _household_row(
         code_text = "R-" + hashlib.sha256(key.encode()).hexdigest()[:12]
     if not code_text:
         return None
-    return HouseholdRow(code_text[:40], head or "", poverty)
+    return HouseholdRow(code_text, head or "", poverty)
 
 
 def _birth_and_sex(sheet: Sheet, row: list[Any], problems: Problems) -> tuple[n.BirthDate | None, str | None]:
@@ -195,6 +196,20 @@ def _commune_of(sheet: Sheet, row: list[Any], problems: Problems) -> ProgrammeCo
     return commune
 
 
+LABELS = {"full_name": "Họ và tên", "village": "Thôn/bản", "head_name": "Họ tên chủ hộ", "code": "Mã hộ"}
+
+
+def _too_long(number: int, values: dict[str, Any], household: HouseholdRow | None) -> list[RowError]:
+    """A value longer than its column: that row's error (not the import's crash on PostgreSQL)."""
+    found = over_length(Resident, values)
+    if household is not None:
+        found += over_length(Household, {"code": household.code, "head_name": household.head_name})
+    return [
+        RowError(number, field, "too_long", f"{LABELS.get(field, field)} dài quá {limit} ký tự.")
+        for field, limit in found
+    ]
+
+
 def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str) -> RowReading:
     """One person row: a candidate (with its warnings), or the reasons it is rejected."""
     problems: Problems = []
@@ -214,7 +229,7 @@ def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str)
     warnings = [RowError(number, c, p.code, p.message) for c, p in problems if p.severity == "warning"]
     if errors or commune is None or birth is None:
         return RowReading(None, errors, warnings)
-    village = " ".join(str(cell(row, "village") or "").split()) or section_village
+    village = clean_line(cell(row, "village")) or section_village
     values = {
         "full_name": name,
         "birth_date": birth.date,
@@ -227,16 +242,19 @@ def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str)
         "smartphone_status": _smartphone(cell(row, "smartphone"))
         or sheet.smartphone_status
         or Resident.Smartphone.UNKNOWN,
-        "notes": " ".join(str(cell(row, "notes") or "").split()),
+        "notes": clean_line(cell(row, "notes")),
     }
-    candidate = Candidate(number, values, ident, commune, None, flags, blind_index(ident.number) if ident else "")
-    candidate.household = _household_row(
+    id_hash = blind_index(ident.number) if ident else ""
+    household = _household_row(
         code=cell(row, "household"),
         head=head,
         relation=cell(row, "relation"),
         name=name,
         poverty=poverty,
-        key=candidate.key,
+        key=id_hash or person_key(commune, values),
         village=village,
     )
+    if too_long := _too_long(number, values, household):
+        return RowReading(None, too_long, warnings)
+    candidate = Candidate(number, values, ident, commune, household, flags, id_hash)
     return RowReading(candidate, [], warnings)
