@@ -38,6 +38,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def audit_label(self) -> str:
+        return self.username
+
 
 class Membership(models.Model):
     """A role a user holds: system-wide (administrator), in a programme, in one of its communes, or for an
@@ -82,6 +85,10 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.commune or self.organisation or self.programme or ""
         return f"{self.user} — {self.get_role_display()} {where}".strip()
+
+    def audit_label(self) -> str:
+        where = self.commune or self.organisation or self.programme or ""
+        return f"{self.user.username} — {self.get_role_display()} {where}".strip()
 
 
 class ApiToken(models.Model):

@@ -164,6 +164,18 @@ def residents_q(user: Actor) -> Q:
     return q
 
 
+def can_see_people(user: Actor, commune: ProgrammeCommune) -> bool:
+    """Whether the user may see who the people of this commune are — residents and the members of its village
+    teams: those `residents_q` lets see residents there. Departments, enterprises and auditors see counts."""
+    if is_system_admin(user):
+        return True
+    return any(
+        (m.role == Role.PROGRAMME_MANAGER and m.programme_id == commune.programme_id)
+        or (m.role in COMMUNE_ROLES and m.commune_id == commune.pk)
+        for m in memberships(user)
+    )
+
+
 def is_team_member(user: Actor, commune: ProgrammeCommune, village: str) -> bool:
     """The user holds the community digital-technology team role for this village of the commune."""
     return any(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from phocap.accounts import scope, selectors
 from phocap.accounts.forms import AuditFilterForm, GeoLoadForm
+from phocap.core import audit
 from phocap.core.errors import DomainError, PermissionDenied
 from phocap.geo.services import geo_load_start
 
@@ -31,7 +32,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events.select_related(None), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+    # a reader who may see people gets each person's masked name beside the number; the auditor only the number
+    live = audit.live_labels(page.object_list) if scope.can_see_personal_data(request.user) else {}
+    rows = [(e, live.get(e.pk, "")) for e in page]
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "accounts/audit.html", context)
 
 
 @login_required

@@ -5,7 +5,7 @@ insert) inside their own transaction; nothing else writes `AuditEvent` rows. Eve
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -40,9 +40,34 @@ def _note(actions: Iterable[str]) -> None:
         collected.extend(actions)
 
 
+def label(obj: models.Model) -> str:
+    """How the audit trail names an object: its `audit_label()` when its model has one — a person is named by a
+    number, never by name (the auditor reads every row) — otherwise `str(obj)`."""
+    named = getattr(obj, "audit_label", None)
+    return str(named() if callable(named) else obj)
+
+
+# Labels read from the live rows, for readers who may see people (the audit page of an administrator): an app
+# registers, per object type, a function from object ids to labels (e.g. the registry: masked names).
+LIVE_LABELS: dict[str, Callable[[list[str]], dict[str, str]]] = {}
+
+
+def live_labels(events: Iterable[AuditEvent]) -> dict[int, str]:
+    """{event id: live label} for the events whose object type has a registered labeller."""
+    wanted: dict[str, list[AuditEvent]] = {}
+    for event in events:
+        if event.object_type in LIVE_LABELS and event.object_id:
+            wanted.setdefault(event.object_type, []).append(event)
+    out: dict[int, str] = {}
+    for object_type, rows in wanted.items():
+        found = LIVE_LABELS[object_type]([e.object_id for e in rows])
+        out.update({e.pk: found[e.object_id] for e in rows if e.object_id in found})
+    return out
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
-        return str(value)
+        return label(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -113,7 +138,7 @@ def build(
         action=Action(action).value,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk or "") if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=label(obj)[:200] if obj is not None else "",
         programme_code=programme_code,
         changes=stored,
     )

@@ -10,7 +10,7 @@ from phocap.core.models import BackgroundJob
 from phocap.core.schemas import JobOut
 from phocap.core.web import AuthedRequest
 from phocap.fundraising import selectors, services, statements
-from phocap.fundraising.models import Donation
+from phocap.fundraising.models import Donation, StatementLine
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["fundraising"])
@@ -48,13 +48,17 @@ class QrOut(Schema):
 class DonationOut(Schema):
     id: int
     received_on: dt.date
-    donor_name: str | None = Field(None, alias="donor.name")
+    donor_name: str | None
     amount: int
     phones: int | None
     channel: str
     pledge_reference: str | None = Field(None, alias="pledge.reference")
     collection_point: str | None = Field(None, alias="collection_point.key")
     reversed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_donor_name(obj: Donation, context: dict[str, Any]) -> str | None:
+        return selectors.donor_label(context["request"].auth, obj.donor) if obj.donor_id else None
 
 
 class CashIn(Schema):
@@ -89,6 +93,10 @@ class StatementLineOut(Schema):
     status: str
     proposed_pledge: str | None = Field(None, alias="proposed_pledge.reference")
     score: int
+
+    @staticmethod
+    def resolve_description(obj: StatementLine, context: dict[str, Any]) -> str:
+        return selectors.transfer_text(context["request"].auth, obj)
 
 
 class ResolveIn(Schema):
@@ -127,12 +135,12 @@ def _programme(request: AuthedRequest, code: str) -> Any:
     return programme
 
 
-def _pledge_out(row: selectors.PledgeRow) -> dict[str, Any]:
+def _pledge_out(actor: Any, row: selectors.PledgeRow) -> dict[str, Any]:
     p = row.pledge
     return {
         "pledge_id": p.pk,
         "reference": p.reference,
-        "donor_name": p.donor.name,
+        "donor_name": selectors.donor_label(actor, p.donor),
         "amount": p.amount,
         "phones": p.phones,
         "received": row.received,
@@ -142,7 +150,10 @@ def _pledge_out(row: selectors.PledgeRow) -> dict[str, Any]:
 
 @router.get("/programmes/{code}/pledges", response=list[PledgeOut])
 def list_pledges(request: AuthedRequest, code: str) -> Any:
-    return [_pledge_out(r) for r in selectors.pledge_rows(actor=request.auth, programme=_programme(request, code))]
+    return [
+        _pledge_out(request.auth, r)
+        for r in selectors.pledge_rows(actor=request.auth, programme=_programme(request, code))
+    ]
 
 
 @router.post("/programmes/{code}/pledges", response={201: PledgeOut})
@@ -167,7 +178,7 @@ def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
         earmark=earmark,
         due_date=payload.due_date,
     )
-    return Status(201, _pledge_out(selectors.PledgeRow(pledge, 0, "expected")))
+    return Status(201, _pledge_out(request.auth, selectors.PledgeRow(pledge, 0, "expected")))
 
 
 class CancelIn(Schema):
@@ -183,7 +194,7 @@ def cancel_pledge(request: AuthedRequest, code: str, reference: str, payload: Ca
         reason=payload.reason,
     )
     received = selectors.pledge_received(programme).get(pledge.pk, 0)
-    return _pledge_out(selectors.PledgeRow(pledge, received, selectors.pledge_status(pledge, received)))
+    return _pledge_out(request.auth, selectors.PledgeRow(pledge, received, selectors.pledge_status(pledge, received)))
 
 
 @router.get("/pledges/{reference}/qr", response=QrOut, summary="VietQR payload for a pledge or the walk-in code")

@@ -42,7 +42,7 @@ class Donor(models.Model):
     is_example = models.BooleanField(_("dữ liệu ví dụ"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    AUDIT_PII_FIELDS = ("tax_code", "contact_name", "contact_phone", "contact_email", "address")
+    CONTACT_FIELDS = ("tax_code", "contact_name", "contact_phone", "contact_email", "address")
 
     class Meta:
         verbose_name = _("nhà tài trợ")
@@ -66,6 +66,14 @@ class Donor(models.Model):
     @property
     def public_name(self) -> str:
         return self.name if self.publish_name else str(_("Nhà hảo tâm"))
+
+    @property
+    def AUDIT_PII_FIELDS(self) -> tuple[str, ...]:
+        """A person who gave without agreeing to be named is masked in the audit trail like any other person."""
+        return self.CONTACT_FIELDS + (() if self.publish_name else ("name",))
+
+    def audit_label(self) -> str:
+        return self.name if self.publish_name else f"Nhà hảo tâm #{self.pk}"
 
 
 class Pledge(models.Model):
@@ -107,6 +115,9 @@ class Pledge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.donor}"
+
+    def audit_label(self) -> str:
+        return f"{self.reference} — {self.donor.audit_label()}"
 
 
 class LedgerAccount(models.Model):
@@ -329,6 +340,11 @@ class Donation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_on:%d/%m/%Y} {self.donor or _('Nhà hảo tâm')} {self.amount:,}"
+
+    def audit_label(self) -> str:
+        who = self.donor.audit_label() if self.donor is not None else _("Nhà hảo tâm")
+        what = f"{self.amount:,}" if self.amount else f"{self.phones or 0} máy"
+        return f"{self.received_on:%d/%m/%Y} {who} {what}"
 
 
 class Receipt(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
@@ -41,6 +42,23 @@ def gifts_by_channel(programme: Programme, on: dt.date) -> list[tuple[str, int, 
     """(channel label, gifts, đồng) of the gifts counting on the date, cash, transfers and in kind."""
     rows = live_gifts(programme, on).values_list("channel").annotate(n=Count("id"), amount=Sum("amount"))
     return [(str(Donation.Channel(ch).label), n, int(amount or 0)) for ch, n, amount in rows.order_by("channel")]
+
+
+def donor_label(actor: scope.Actor, donor: Donor | None) -> str:
+    """A donor as this reader may see them: the name — unless a person gave without agreeing to be named and the
+    reader sees no personal data (the auditor): then a number, enough to follow the money."""
+    if donor is None:
+        return str(_("Nhà hảo tâm"))
+    if donor.publish_name or scope.can_see_personal_data(actor):
+        return donor.name
+    return str(_("Nhà hảo tâm không công khai #%(id)s") % {"id": donor.pk})
+
+
+def transfer_text(actor: scope.Actor, line: StatementLine) -> str:
+    """A bank line's text names the payer: shown to those who handle the money, not to the auditor."""
+    if scope.can_see_personal_data(actor):
+        return line.description
+    return str(_("(nội dung chuyển khoản: chỉ người xử lý được xem)"))
 
 
 def require_view(actor: scope.Actor, programme: Programme) -> None:

@@ -209,7 +209,9 @@ class VerificationIn(Schema):
 @router.get("/programmes/{code}/onboarding/teams", response=list[TeamOut], summary="Village teams in scope")
 def teams(request: AuthedRequest, code: str) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
-    return [selectors.team_dict(t) for t in selectors.teams(actor=request.auth, programme=programme)]
+    return [
+        selectors.team_dict(t, actor=request.auth) for t in selectors.teams(actor=request.auth, programme=programme)
+    ]
 
 
 @router.post("/programmes/{code}/onboarding/teams", response={201: TeamOut}, summary="Set up a village team")
@@ -217,7 +219,7 @@ def team_create(request: AuthedRequest, code: str, body: TeamIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     commune = programmes.commune_get(actor=request.auth, programme=programme, code=body.commune)
     team = services.team_create(actor=request.auth, commune=commune, village=body.village, name=body.name)
-    return Status(201, selectors.team_dict(team))
+    return Status(201, selectors.team_dict(team, actor=request.auth))
 
 
 @router.post(
@@ -238,7 +240,10 @@ def member_add(request: AuthedRequest, code: str, team_id: int, body: MemberIn) 
         actor=request.auth, team=team, name=body.name, user=user, resident=resident, is_leader=body.is_leader
     )
     return Status(
-        201, selectors.team_dict(selectors.team_get(actor=request.auth, programme=programme, team_id=team_id))
+        201,
+        selectors.team_dict(
+            selectors.team_get(actor=request.auth, programme=programme, team_id=team_id), actor=request.auth
+        ),
     )
 
 

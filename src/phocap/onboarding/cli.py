@@ -95,7 +95,7 @@ def cmd_team_add(args: argparse.Namespace) -> int:
     actor, programme = _programme(args)
     commune = programmes.commune_get(actor=actor, programme=programme, code=args.commune)
     team = services.team_create(actor=actor, commune=commune, village=args.village, name=args.name or "")
-    out(args, selectors.team_dict(team), lambda: f"Đã lập tổ #{team.pk}: {team.name}.")
+    out(args, selectors.team_dict(team, actor=actor_of(args)), lambda: f"Đã lập tổ #{team.pk}: {team.name}.")
     return 0
 
 
@@ -104,7 +104,7 @@ def cmd_member_add(args: argparse.Namespace) -> int:
     team = selectors.team_get(actor=actor, programme=programme, team_id=args.team)
     user = user_by_username(args.user) if args.user else None
     member = services.team_member_add(actor=actor, team=team, name=args.name or "", user=user, is_leader=args.leader)
-    out(args, selectors.team_dict(team), lambda: f"Đã thêm {member.name} vào {team.name}.")
+    out(args, selectors.team_dict(team, actor=actor_of(args)), lambda: f"Đã thêm {member.name} vào {team.name}.")
     return 0
 
 

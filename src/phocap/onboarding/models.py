@@ -59,12 +59,17 @@ class TeamMember(models.Model):
     is_leader = models.BooleanField(_("tổ trưởng"), default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    AUDIT_PII_FIELDS = ("name",)
+
     class Meta:
         verbose_name = _("thành viên tổ")
         verbose_name_plural = _("thành viên tổ")
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_label(self) -> str:
+        return f"Thành viên tổ #{self.pk}"
 
 
 class StepRecord(models.Model):

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
+from phocap.core.masking import mask_name
 from phocap.handover.selectors import first_handover_dates, holders
 from phocap.onboarding.models import (
     FollowUpVisit,
@@ -20,6 +22,7 @@ from phocap.onboarding.models import (
     Step,
     StepRecord,
     Team,
+    TeamMember,
     Verification,
     VerificationSample,
 )
@@ -194,15 +197,21 @@ def overdue_by_village(
     ]
 
 
-def team_dict(team: Team) -> dict[str, Any]:
-    """For the API and the CLI."""
+def team_dict(team: Team, *, actor: scope.Actor) -> dict[str, Any]:
+    """For the API and the CLI: members named only for those who may see the commune's people."""
+    named = scope.can_see_people(actor, team.commune)
     return {
         "id": team.pk,
         "commune": team.commune.unit.code,
         "village": team.village,
         "name": team.name,
         "members": [
-            {"id": m.pk, "name": m.name, "is_leader": m.is_leader, "username": m.user.username if m.user else None}
+            {
+                "id": m.pk,
+                "name": m.name if named else str(_("Thành viên #%(id)s") % {"id": m.pk}),
+                "is_leader": m.is_leader,
+                "username": (m.user.username if m.user else None) if named else None,
+            }
             for m in team.members.all()
         ],
     }
@@ -252,3 +261,10 @@ def last_visits(resident_ids: Iterable[int], on: dt.date) -> dict[int, tuple[int
     ):
         last[rid] = (days, visited_on, outcome)
     return last
+
+
+def masked_member_names(ids: list[str]) -> dict[str, str]:
+    """{team member id: masked name} — for the audit page of a reader allowed to see people."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    rows = TeamMember.objects.filter(pk__in=numbers).values_list("pk", "name")
+    return {str(pk): mask_name(name) for pk, name in rows}

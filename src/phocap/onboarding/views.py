@@ -138,9 +138,11 @@ def teams(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("onboarding:teams", code=code)
+    found = selectors.teams(actor=request.user, programme=programme)
     context = {
         "programme": programme,
-        "teams": selectors.teams(actor=request.user, programme=programme),
+        "teams": found,
+        "named": {t.pk for t in found if scope.can_see_people(request.user, t.commune)},  # others see a count
         "communes": communes,
     }
     return render(request, "onboarding/teams.html", context)

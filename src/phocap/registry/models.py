@@ -140,6 +140,9 @@ class Resident(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def audit_label(self) -> str:
+        return f"Người dân #{self.pk}"
+
 
 class PriorityFlag(models.Model):
     """A targeting group a resident belongs to, as a commune's list says, with its source and date: recorded,

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from phocap.accounts import scope
 from phocap.core.crypto import blind_index
 from phocap.core.errors import NotFound, PermissionDenied
+from phocap.core.masking import mask_name
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry.models import Resident
 from phocap.registry.normalize import latest_adult_birth
@@ -48,3 +49,10 @@ def resident_find_by_id_number(*, actor: scope.Actor, commune: ProgrammeCommune,
     return Resident.objects.filter(
         scope.residents_q(actor), programme=commune.programme, id_hash=blind_index(number)
     ).first()
+
+
+def masked_names(ids: list[str]) -> dict[str, str]:
+    """{resident id: masked name} — for the audit page of a reader allowed to see people (the caller decides)."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    rows = Resident.objects.filter(pk__in=numbers).values_list("pk", "full_name", "erased_at")
+    return {str(pk): ("(đã xóa)" if erased else mask_name(name)) for pk, name, erased in rows}

@@ -50,7 +50,8 @@ def _donation_memo(channel: str, who: str, pledge: Pledge | None) -> str:
     return f"{Donation.Channel(channel).label}: {who}" + (f" ({pledge.reference})" if pledge else "")
 
 
-def _donation_audit(actor: scope.Actor, donation: Donation, who: str, extra: dict[str, Any] | None = None) -> Any:
+def _donation_audit(actor: scope.Actor, donation: Donation, extra: dict[str, Any] | None = None) -> Any:
+    """The donor is recorded as the audit trail names them (a number for a person who gave unnamed)."""
     return audit.build(
         actor=actor,
         action=Action.DONATION_RECORD,
@@ -61,7 +62,7 @@ def _donation_audit(actor: scope.Actor, donation: Donation, who: str, extra: dic
             {
                 "channel": donation.channel,
                 "amount": donation.amount,
-                "donor": who,
+                "donor": donation.donor or ANONYMOUS,
                 "pledge": donation.pledge,
                 "received_on": donation.received_on,
                 "collection_point": donation.collection_point,
@@ -135,7 +136,7 @@ def donation_post(
         giver: Donor | None = gift.pledge.donor
     else:
         giver = donor_resolve(actor, programme, donor) if donor is not None else None
-    who = giver.name if giver else ANONYMOUS
+    who = giver.audit_label() if giver else ANONYMOUS  # the ledger, the auditor's book, names no private person
     entry = ledger.post(
         programme=programme,
         kind=JournalEntry.Kind.DONATION,
@@ -167,7 +168,7 @@ def donation_post(
     except IntegrityError:
         raise Conflict("Dòng sao kê này đã được ghi thành một khoản ủng hộ.", field="statement_line") from None
     reason = {"outside_period_reason": gift.override_reason} if gift.override_reason else None
-    audit.record_many([_donation_audit(actor, donation, who, reason)])
+    audit.record_many([_donation_audit(actor, donation, reason)])
     receipts_for_enterprises(actor, programme, [donation])
     return donation
 
@@ -231,7 +232,7 @@ def bank_transfers_record(
             programme=programme,
             kind=JournalEntry.Kind.DONATION,
             occurred_on=line.booked_on,
-            memo=_donation_memo(Donation.Channel.BANK_TRANSFER, donor.name if donor else ANONYMOUS, pledge),
+            memo=_donation_memo(Donation.Channel.BANK_TRANSFER, donor.audit_label() if donor else ANONYMOUS, pledge),
             lines=[(bank, line.amount), (ledger.fund_account(programme, earmark), -line.amount)],
             actor_label=_label(actor),
         )
@@ -252,9 +253,7 @@ def bank_transfers_record(
         )
     ledger.post_many(built)
     Donation.objects.bulk_create(donations, batch_size=2000)
-    audit.record_many(
-        [_donation_audit(actor, d, d.donor.name if d.donor else ANONYMOUS) for d in donations], batch_size=2000
-    )
+    audit.record_many([_donation_audit(actor, d) for d in donations], batch_size=2000)
     receipts_for_enterprises(actor, programme, donations)
     return donations
 
