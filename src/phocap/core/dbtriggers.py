@@ -14,6 +14,18 @@ from typing import Any
 
 from django.db import migrations
 
+# Every table whose rows are never changed or removed once written. A migration that rebuilds one of them (SQLite
+# rebuilds a table to alter it, dropping its triggers) must not leave it writable: `guard_all` puts every guard
+# back after each `migrate`, and tests/security/test_append_only.py checks each table after all migrations.
+APPEND_ONLY = (
+    "core_auditevent",
+    "devices_deviceevent",
+    "fundraising_journalentry",
+    "fundraising_journalline",
+    "fundraising_receipt",
+)
+BALANCED = (("fundraising_journalentry", "fundraising_journalline"),)
+
 
 def _forward(table: str) -> Any:
     def apply(apps: Any, schema_editor: Any) -> None:
@@ -29,6 +41,7 @@ def _forward(table: str) -> Any:
                 f'CREATE OR REPLACE FUNCTION "{table}_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$ '
                 f"BEGIN RAISE EXCEPTION 'phocap: {table} is append-only'; END; $$;"
             )
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}"')
             schema_editor.execute(
                 f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
                 f'FOR EACH STATEMENT EXECUTE FUNCTION "{table}_append_only"();'
@@ -81,6 +94,7 @@ def _balanced_forward(entry_table: str, line_table: str) -> Any:
                 f'(SELECT COALESCE(SUM(amount), 0) FROM "{line_table}" WHERE entry_id = NEW.id) <> 0 '
                 f"THEN RAISE EXCEPTION '{unbalanced}'; END IF; RETURN NEW; END; $$;"
             )
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{entry_table}_balanced" ON "{entry_table}"')
             schema_editor.execute(
                 f'CREATE TRIGGER "{entry_table}_balanced" BEFORE INSERT ON "{entry_table}" '
                 f'FOR EACH ROW EXECUTE FUNCTION "{entry_table}_balanced"();'
@@ -90,6 +104,7 @@ def _balanced_forward(entry_table: str, line_table: str) -> Any:
                 f'BEGIN IF EXISTS (SELECT 1 FROM "{entry_table}" WHERE id = NEW.entry_id) '
                 f"THEN RAISE EXCEPTION '{posted}'; END IF; RETURN NEW; END; $$;"
             )
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{line_table}_before_entry" ON "{line_table}"')
             schema_editor.execute(
                 f'CREATE TRIGGER "{line_table}_before_entry" BEFORE INSERT ON "{line_table}" '
                 f'FOR EACH ROW EXECUTE FUNCTION "{line_table}_before_entry"();'
@@ -125,3 +140,32 @@ def balanced_entries(entry_table: str, line_table: str) -> migrations.RunPython:
         _balanced_backward(entry_table, line_table),
         elidable=False,
     )
+
+
+def audit_repair(rewrite: Any) -> migrations.RunPython:
+    """A one-off repair of rows already in the audit trail (labels that named people, written before labels were
+    numbers): the append-only guard is lifted for `rewrite(apps, schema_editor)` and put back in the same
+    migration transaction, so no other write can slip through the gap. Nothing else may use it."""
+
+    def apply(apps: Any, schema_editor: Any) -> None:
+        _backward("core_auditevent")(apps, schema_editor)
+        rewrite(apps, schema_editor)
+        _forward("core_auditevent")(apps, schema_editor)
+
+    return migrations.RunPython(apply, migrations.RunPython.noop, elidable=False)
+
+
+def guard_all(using: str = "default", **_: Any) -> None:
+    """After `migrate` (Django's post_migrate signal): every guard in place, whatever a migration rebuilt.
+    Idempotent on both databases; tables not created yet (a partial migrate) are left for the next run."""
+    from django.db import connections
+
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    with connection.schema_editor(atomic=True) as editor:
+        for table in APPEND_ONLY:
+            if table in tables:
+                _forward(table)(None, editor)
+        for entry_table, line_table in BALANCED:
+            if {entry_table, line_table} <= tables:
+                _balanced_forward(entry_table, line_table)(None, editor)
