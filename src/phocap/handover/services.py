@@ -9,6 +9,7 @@ person's smartphone status the registry's (`smartphone_mark`)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import secrets
 
@@ -70,6 +71,12 @@ def event_create(
 def new_key() -> str:
     """For the form: one key per rendering; sending the same form again is recognised."""
     return secrets.token_hex(16)
+
+
+def scoped_key(actor_label: str, event_id: int, key: str) -> str:
+    """What is stored for a repeat-submit key: the key as the actor sent it at this event, hashed with both, so one
+    actor's key can never find (or block) another's record, whatever keys clients choose."""
+    return hashlib.sha256(f"{actor_label}\x1f{event_id}\x1f{key}".encode()).hexdigest()
 
 
 def read_photo(data: bytes) -> bytes:
@@ -139,21 +146,30 @@ def handover_record(
     note: str = "",
     photo: bytes | None = None,
 ) -> Handover:
-    """Hand the reserved phone to its person. Idempotent on `key`: a retried submit returns the first record.
-    `photo` (optional) is the confirmation picture as the phone took it (re-encoded before the transaction)."""
+    """Hand the reserved phone to its person. Idempotent on `key`, scoped to the actor and the event: a retried
+    submit returns the actor's first record (even when it arrives while the first is still being written); the
+    same key from another actor or event is another request. `photo` (optional) is the confirmation picture as
+    the phone took it (re-encoded before the transaction)."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
-    done = Handover.objects.filter(key=key).first()
-    if done is not None:
-        return done
     if not _may(actor, event.commune):
         raise NotFound("Không tìm thấy buổi trao.")
+    mine = scoped_key(_label(actor), event.pk, key)
+    done = Handover.objects.filter(key=mine).first()
+    if done is not None:
+        return done
     if confirmation not in ("signature", "thumbprint"):
         raise ValidationFailed("Người nhận cần ký hoặc điểm chỉ.", field="confirmation")
     picture = read_photo(photo) if photo else None
     try:
         with transaction.atomic(durable=True):
-            reservation = _held_for(event, reservation_id)
+            try:
+                reservation = _held_for(event, reservation_id)
+            except Conflict:
+                first = Handover.objects.filter(key=mine).first()  # a retry that waited for its own first send
+                if first is not None:
+                    return first
+                raise
             resident: Resident = reservation.resident
             id_check = _identity_check(resident, id_number, scanned)
             _device_check(reservation, imei)
@@ -168,7 +184,7 @@ def handover_record(
                 confirmation=confirmation,
                 delivered_by=_label(actor),
                 note=note.strip()[:300],
-                key=key,
+                key=mine,
             )
             if picture is not None:
                 HandoverPhoto.objects.create(handover=handover, content=picture, uploaded_by=_label(actor))
@@ -186,7 +202,7 @@ def handover_record(
                 },
             )
     except IntegrityError:
-        again = Handover.objects.filter(key=key).first()
+        again = Handover.objects.filter(key=mine).first()
         if again is not None:
             return again  # the same form, sent twice at once
         raise Conflict(
