@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from phocap.accounts.api import router as accounts_router
 from phocap.accounts.auth import API_AUTH
 from phocap.allocation.api import router as allocation_router
+from phocap.core.errorpages import PROBLEM_JSON, PROBLEM_TYPE
 from phocap.core.errors import DomainError
 from phocap.devices.api import router as devices_router
 from phocap.fundraising.api import public_router as fundraising_public_router
@@ -21,9 +22,6 @@ from phocap.onboarding.api import router as onboarding_router
 from phocap.programmes.api import router as programmes_router
 from phocap.registry.api import router as registry_router
 from phocap.reports.api import router as reports_router
-
-PROBLEM_TYPE = "urn:phocap:problem:"
-
 
 api = NinjaAPI(
     title="phocap API",
@@ -58,7 +56,7 @@ def problem(
     if detail:
         body["detail"] = detail
     response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
+    response["Content-Type"] = PROBLEM_JSON
     return response
 
 

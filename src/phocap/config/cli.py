@@ -70,8 +70,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sys.stdout.write(f"\nphocap demo: http://{host}:{port}/  (Ctrl+C để dừng)\n")
     sys.stdout.flush()
     worker = subprocess.Popen([sys.executable, "-m", "phocap.cli", "worker"])
-    try:
-        return _gunicorn(f"{host}:{port}", workers=2)
+    try:  # DEBUG off, as in production: the demo shows the pages people will see, never Django's debug pages
+        return _gunicorn(f"{host}:{port}", workers=2, env={**os.environ, "PHOCAP_DEBUG": "0"})
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -80,7 +80,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             worker.kill()
 
 
-def _gunicorn(bind: str, workers: int) -> int:
+def _gunicorn(bind: str, workers: int, env: dict[str, str] | None = None) -> int:
     cmd = [
         sys.executable,
         "-m",
@@ -95,7 +95,7 @@ def _gunicorn(bind: str, workers: int) -> int:
         "--forwarded-allow-ips",
         "127.0.0.1",
     ]
-    proc = subprocess.Popen(cmd)  # noqa: S603
+    proc = subprocess.Popen(cmd, env=env)  # noqa: S603
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "phocap.core.errorpages.ApiProblemMiddleware",
     "phocap.core.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "phocap.config.urls"
+CSRF_FAILURE_VIEW = "phocap.core.errorpages.csrf_failure"
 WSGI_APPLICATION = "phocap.config.wsgi.application"
 ASGI_APPLICATION = "phocap.config.asgi.application"
 
@@ -174,4 +176,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+NINJA_PAGINATION_MAX_LIMIT = 500  # ?limit= above it is a 422 (phocap.core.pagination bounds the offset too)
+NINJA_PAGINATION_CLASS = "phocap.core.pagination.BoundedPagination"

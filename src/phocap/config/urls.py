@@ -35,3 +35,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "phocap.core.errorpages.bad_request"
+handler403 = "phocap.core.errorpages.permission_denied"
+handler404 = "phocap.core.errorpages.not_found"
+handler500 = "phocap.core.errorpages.server_error"

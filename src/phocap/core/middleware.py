@@ -1,4 +1,3 @@
-import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -7,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from phocap.core.context import channel
+from phocap.core.errorpages import is_api, problem_response
 from phocap.core.errors import TooLarge
 from phocap.core.uploads import check_size
 
@@ -34,9 +34,8 @@ class BodyLimitMiddleware:
 
 
 def _too_large(request: HttpRequest, exc: TooLarge) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        body = {"type": "urn:phocap:problem:too_large", "title": exc.message, "status": 413, "code": exc.code}
-        return HttpResponse(json.dumps(body, ensure_ascii=False), status=413, content_type="application/problem+json")
+    if is_api(request):
+        return problem_response(status=413, code=exc.code, title=exc.message)
     page = render_to_string("413.html", {"message": exc.message})
     return HttpResponse(page, status=413)
 

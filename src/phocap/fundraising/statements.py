@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from phocap.accounts import scope
 from phocap.core import audit, uploads
@@ -263,7 +263,29 @@ def _import(
         progress(0, total, f"Đã đọc {total} dòng ({parsed.profile})")
     account = _account_of(programme, parsed)
     prints = _fingerprints(account, parsed.lines)
+    try:
+        return _write(actor, programme, data, filename, parsed, account, prints, progress)
+    except IntegrityError:  # a line another import wrote between our check and our insert (the lock makes it rare)
+        raise Conflict(
+            "Sao kê này vừa được nhập ở một thao tác khác; tải lại trang để xem kết quả.", code="statement_busy"
+        ) from None
+
+
+def _write(
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    parsed: Any,
+    account: str,
+    prints: list[str],
+    progress: Progress | None,
+) -> ImportResult:
+    """One transaction. Imports of one programme's statements take turns (the programme row is locked first), so
+    the second of two imports of one file sees the first's lines and counts them as already imported."""
+    total = len(parsed.lines)
     with transaction.atomic(durable=True), ledger.cached_accounts():
+        Programme.objects.select_for_update().only("pk").get(pk=programme.pk)
         statement = StatementImport.objects.create(
             programme=programme,
             filename=filename[:255],

@@ -22,14 +22,14 @@ class IndicatorOut(Schema):
     target: float
 
 
-class CommuneOut(Schema):
+class CommuneKpiOut(Schema):
     code: str
     name: str
     indicators: dict[str, IndicatorOut]
     overdue_followups: int
 
 
-class OrganisationOut(Schema):
+class OrganisationKpiOut(Schema):
     key: str
     name: str
     role: str
@@ -41,10 +41,10 @@ class OrganisationOut(Schema):
 class KpiOut(Schema):
     programme: str
     date: str
-    communes: list[CommuneOut]
+    communes: list[CommuneKpiOut]
     programme_totals: dict[str, IndicatorOut]
     programme_overdue_followups: int
-    organisations: list[OrganisationOut]
+    organisations: list[OrganisationKpiOut]
 
 
 @router.get("/programmes/{code}/kpi", response=KpiOut, summary="Indicators per commune and for the programme")
@@ -57,10 +57,9 @@ def kpi(request: AuthedRequest, code: str, date: str | None = None) -> Any:
 @router.get(
     "/programmes/{code}/reports/{kind}",
     summary="An official report as PDF or XLSX",
-    response={200: bytes},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The report file",
                 "content": {
                     "application/pdf": {"schema": {"type": "string", "format": "binary"}},
