@@ -100,6 +100,13 @@ def _programmes_and_accounts(w: World) -> None:
     token, _ = accounts.api_token_create(actor=SYSTEM, user=user, name="thử")
     accounts.api_token_revoke(actor=SYSTEM, prefix=token.prefix)
     accounts.field_keys_rotate(actor=SYSTEM)
+    from phocap.core.jobs import job_start
+    from phocap.core.models import BackgroundJob
+    from phocap.geo.tasks import geo_load_task
+
+    failed = job_start(actor=w["admin"], task=geo_load_task, kind="geo.load", label="x", province="99")
+    BackgroundJob.objects.filter(pk=failed.pk).update(status="failed")
+    accounts.job_retry(actor=w["admin"], job_id=failed.pk)
 
 
 def _fundraising(w: World) -> None:

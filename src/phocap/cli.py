@@ -29,6 +29,7 @@ COMMANDS = {
     "programme": "phocap.programmes.cli",
     "user": "phocap.accounts.cli",
     "token": "phocap.accounts.cli",
+    "job": "phocap.accounts.cli",
     "fundraising": "phocap.fundraising.cli",
     "registry": "phocap.registry.cli",
     "devices": "phocap.devices.cli",

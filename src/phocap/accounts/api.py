@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router
+from ninja import Router, Status
 
-from phocap.accounts import selectors
+from phocap.accounts import selectors, services
 from phocap.core.errors import NotFound
 from phocap.core.schemas import JobOut
 from phocap.core.web import AuthedRequest
@@ -20,3 +20,8 @@ def job(request: AuthedRequest, job_id: int) -> Any:
     if found is None:
         raise NotFound("Không tìm thấy tác vụ.")
     return found
+
+
+@router.post("/jobs/{job_id}/retry", response={202: JobOut}, summary="Run a failed job again (a new job)")
+def job_retry(request: AuthedRequest, job_id: int) -> Any:
+    return Status(202, services.job_retry(actor=request.auth, job_id=job_id))

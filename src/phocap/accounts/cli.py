@@ -1,4 +1,4 @@
-"""`phocap user add|grant|revoke|list` and `phocap token create|revoke`."""
+"""`phocap user add|grant|revoke|list`, `phocap token create|revoke` and `phocap job show|retry`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from phocap.accounts import selectors, services
 from phocap.accounts.models import Role
 from phocap.core.cli import actor_of, add_command, out, with_json
-from phocap.core.errors import ValidationFailed
+from phocap.core.errors import NotFound, ValidationFailed
 from phocap.programmes import selectors as programmes
 
 
@@ -134,6 +134,34 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _job_json(job: Any) -> dict[str, Any]:
+    return {
+        "job_id": job.pk,
+        "kind": job.kind,
+        "label": job.label,
+        "status": job.status,
+        "progress_done": job.progress_done,
+        "progress_total": job.progress_total,
+        "message": job.message,
+        "retry_of": job.retry_of_id,
+    }
+
+
+def cmd_job_show(args: argparse.Namespace) -> int:
+    job = selectors.job_get(actor=actor_of(args), job_id=args.job_id)
+    if job is None:
+        raise NotFound("Không tìm thấy tác vụ.")
+    data = _job_json(job)
+    out(args, data, lambda: f"#{job.pk} {job.label}: {job.get_status_display()} {job.message}".rstrip())
+    return 0
+
+
+def cmd_job_retry(args: argparse.Namespace) -> int:
+    job = services.job_retry(actor=actor_of(args), job_id=args.job_id)
+    out(args, _job_json(job), lambda: f"Đã đưa vào hàng đợi lại: #{job.pk} {job.label}")
+    return 0
+
+
 def register(sub: Any) -> None:
     usr = sub.add_parser("user", help="người dùng và vai trò").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(usr, "add", cmd_user_add, "tạo người dùng (mật khẩu hỏi khi chạy hoặc từ stdin)"))
@@ -163,3 +191,11 @@ def register(sub: Any) -> None:
     p.add_argument("--name", required=True)
     p = with_json(add_command(tok, "revoke", cmd_token_revoke, "thu hồi khóa API"))
     p.add_argument("prefix")
+
+    job = sub.add_parser("job", help="tác vụ nền").add_subparsers(dest="verb", required=True)
+    for verb, func, help_ in (
+        ("show", cmd_job_show, "xem một tác vụ"),
+        ("retry", cmd_job_retry, "chạy lại tác vụ lỗi"),
+    ):
+        p = with_json(add_command(job, verb, func, help_))
+        p.add_argument("job_id", type=int)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from phocap.accounts import scope
 from phocap.accounts.models import ApiToken, Membership, Role, User
 from phocap.core.errors import NotFound, PermissionDenied
+from phocap.core.jobs import jobs_mark_stale
 from phocap.core.models import AuditEvent, BackgroundJob
 
 
@@ -41,6 +42,8 @@ def audit_event_list(
 
 
 def job_list(*, actor: scope.Actor) -> QuerySet[BackgroundJob]:
+    """The jobs the actor may see, newest first; a job whose worker died is shown failed (`jobs_mark_stale`)."""
+    jobs_mark_stale()
     return BackgroundJob.objects.filter(scope.jobs_q(actor)).order_by("-created_at", "-id")
 
 

@@ -16,6 +16,8 @@ from phocap.core import audit, crypto
 from phocap.core.actions import Action
 from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.jobs import job_restart, jobs_mark_stale
+from phocap.core.models import BackgroundJob
 from phocap.core.services import service
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
@@ -25,6 +27,23 @@ TOKEN_PREFIX = "phc_"  # noqa: S105 - a public prefix, not a secret
 def _require_admin(actor: scope.Actor, what: str) -> None:
     if not scope.is_system_admin(actor):
         raise PermissionDenied(f"Chỉ quản trị hệ thống được {what}.")
+
+
+@service(audits=[Action.JOB_RETRY])
+def job_retry(*, actor: scope.Actor, job_id: int) -> BackgroundJob:
+    """ "Chạy lại": a failed job the actor may see, started again as a new job acting with the actor's rights
+    (the work's own service checks them again). Only a failed job, and only once: its retry is the one to follow."""
+    jobs_mark_stale()
+    job = BackgroundJob.objects.filter(scope.jobs_q(actor), pk=job_id).select_for_update().first()
+    if job is None:
+        raise NotFound("Không tìm thấy tác vụ.")
+    if job.status != BackgroundJob.Status.FAILED:
+        raise Conflict("Chỉ chạy lại được tác vụ bị lỗi.", code="job_not_failed")
+    if job.retries.exists():
+        raise Conflict("Tác vụ này đã được chạy lại; hãy theo dõi lần chạy lại.", code="job_already_retried")
+    again = job_restart(actor=actor, job=job)
+    audit.record(actor=actor, action=Action.JOB_RETRY, obj=again, extra={"retry_of": job.pk, "kind": job.kind})
+    return again
 
 
 @service(audits=[Action.USER_CREATE])

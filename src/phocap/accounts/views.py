@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from phocap.accounts import scope, selectors
+from phocap.accounts import scope, selectors, services
 from phocap.accounts.forms import AuditFilterForm, GeoLoadForm
 from phocap.core import audit
 from phocap.core.errors import DomainError, PermissionDenied
@@ -66,3 +67,16 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/tasks.html", {"page": page, "form": form, "can_load": can_load, "running": running}
     )
+
+
+@login_required
+@require_POST
+def task_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The "Chạy lại" button of a failed job."""
+    try:
+        job = services.job_retry(actor=request.user, job_id=job_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã đưa vào hàng đợi lại: %(label)s.") % {"label": job.label})
+    return redirect("tasks")

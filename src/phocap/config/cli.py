@@ -18,6 +18,7 @@ from phocap.accounts.models import Role
 from phocap.config.demo import demo_create
 from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.context import channel
+from phocap.core.jobs import jobs_mark_stale
 from phocap.fundraising.services import walk_in_code_create
 from phocap.programmes import selectors as programmes
 from phocap.programmes.services import programme_init
@@ -109,8 +110,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    """Never under the autoreloader (DEBUG would turn it on): a reload or SIGTERM must end the running task
+    through `job_run`, which marks it. Jobs left running by a worker that died are marked failed first."""
+    jobs_mark_stale()
     with channel("task"):
-        call_command("db_worker", *(["--batch"] if args.batch else []))
+        call_command("db_worker", "--no-reload", *(["--batch"] if args.batch else []))
     return 0
 
 

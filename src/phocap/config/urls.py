@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", accounts_views.audit_log, name="audit"),
     path("tasks/", accounts_views.task_list, name="tasks"),
+    path("tasks/<int:job_id>/retry/", accounts_views.task_retry, name="task_retry"),
     path("p/<slug:code>/", programme_views.programme_home, name="programme"),
     path("p/<slug:code>/communes/<str:commune_code>/", programme_views.commune_detail, name="commune"),
     path("p/<slug:code>/organisations/", programme_views.organisations, name="organisations"),

@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     API_TOKEN_CREATE = "api_token.create", _("Tạo khóa API")
     API_TOKEN_REVOKE = "api_token.revoke", _("Thu hồi khóa API")
     FIELD_KEYS_ROTATE = "field_keys.rotate", _("Mã hóa lại dữ liệu bằng khóa mới")
+    JOB_RETRY = "job.retry", _("Chạy lại tác vụ nền")
     # geo
     GEO_LOAD = "geo.load", _("Tải danh mục đơn vị hành chính")
     # programmes

@@ -64,6 +64,10 @@ class BackgroundJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # written every few seconds by the running job's own connection; a running job whose beat stopped is stale
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_path = models.CharField(max_length=200, blank=True)  # the task to enqueue again on "Chạy lại"
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
 
     class Meta:
         verbose_name = _("tác vụ nền")

@@ -21,6 +21,12 @@ class JobOut(Schema):
     result: dict[str, Any]
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+    retry_of: int | None
+
+    @staticmethod
+    def resolve_retry_of(obj: Any) -> int | None:
+        return int(obj.retry_of_id) if obj.retry_of_id else None
 
     @staticmethod
     def resolve_job_id(obj: Any) -> int:
