@@ -83,6 +83,23 @@ class BrowserClient(Client):
         return super().generic(method, path, *args, **extra)
 
 
+def verify_second_factor(client: Client, user: Any) -> None:
+    """What typing the authenticator's code does (`django_otp.login`), for a user who must use one: a confirmed
+    device, and this session verified with it. The second factor itself is tested in tests/security/."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from phocap.accounts.signin import needs_second_factor
+
+    if not needs_second_factor(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def login(db: None) -> Callable[[str], Client]:
     """A browser-like client signed in as a demo user (see `BrowserClient`)."""
@@ -90,7 +107,9 @@ def login(db: None) -> Callable[[str], Client]:
 
     def make(username: str) -> Client:
         client = BrowserClient()
-        client.force_login(User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        verify_second_factor(client, user)
         return client
 
     return make

@@ -7,6 +7,7 @@ from phocap.allocation.models import Reservation
 from phocap.core.actors import SYSTEM
 from phocap.handover.models import Handover
 from tests.allocation.test_rounds import registry  # noqa: F401 - the fixture
+from tests.conftest import verify_second_factor
 from tests.handover.test_handover import NUMBER, _first, approved, event  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,7 @@ def test_the_api_receives_proposes_approves_and_hands_over(login, registry, user
     Membership.objects.create(user=checker, role=Role.PROGRAMME_MANAGER, programme=registry)
     manager.logout()
     manager.force_login(checker)
+    verify_second_factor(manager, checker)
     done = manager.post(f"{base}/allocation/rounds/{proposed['round']}/approve")
     assert done.json()["status"] == "approved"
     commune = registry.communes.get(unit__code=GIAO_HIEU)

@@ -147,5 +147,6 @@ def test_the_worker_never_runs_under_the_autoreloader(monkeypatch):
     called = []
     monkeypatch.setattr(cli, "call_command", lambda *a, **k: called.append(a))
     monkeypatch.setattr(cli, "jobs_mark_stale", lambda: 0)
+    monkeypatch.setattr(cli.uploads, "purge_expired", lambda: 0)
     cli.cmd_worker(type("Args", (), {"batch": False})())
     assert called == [("db_worker", "--no-reload")]

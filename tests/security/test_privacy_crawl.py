@@ -22,6 +22,7 @@ from phocap.onboarding import services as onboarding
 from phocap.registry import services as registry_services
 from phocap.registry.models import Resident
 from tests.allocation.test_rounds import registry  # noqa: F401 - fixtures
+from tests.conftest import verify_second_factor
 from tests.handover.test_handover import approved, event  # noqa: F401
 from tests.onboarding.test_onboarding import handed  # noqa: F401
 from tests.security.crawl import Crawl, api_gets, crawl, leaks
@@ -93,6 +94,7 @@ def test_no_personal_data_on_any_page_or_api_list_for_readers_of_figures(seeded,
     assert len(secrets) > 12  # the crawl looks for something real
     browser = Client()
     browser.force_login(user(username))
+    verify_second_factor(browser, user(username))
     pages = crawl(browser, limit=500)
     _, token = api_token_create(actor=SYSTEM, user=user(username), name="crawl")
     api = crawl(Client(), start=_api_paths(seeded), headers={"Authorization": f"Bearer {token}"})
@@ -106,6 +108,7 @@ def test_the_crawl_finds_what_a_manager_may_see(seeded, user):
     """The same crawl as the programme manager does find people: the check above is not blind."""
     browser = Client()
     browser.force_login(user("quanly"))
+    verify_second_factor(browser, user("quanly"))
     found = {what for _, what, _ in leaks(crawl(browser, limit=500), _secrets())}
     assert {"a resident's name", "a team member", "a donor who did not agree to be named"} <= found
 

@@ -1,24 +1,36 @@
-"""`phocap user add|grant|revoke|list`, `phocap token create|revoke` and `phocap job show|retry`."""
+"""`phocap user add|grant|revoke|list|reset-2fa`, `phocap token create|revoke` and `phocap job show|retry`."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from typing import Any
+
+from django.utils import timezone
 
 from phocap.accounts import selectors, services
 from phocap.accounts.models import Role
 from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.errors import NotFound, ValidationFailed
+from phocap.core.text import read_day
 from phocap.programmes import selectors as programmes
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
     user = selectors.user_by_username(args.user)
-    token, secret = services.api_token_create(actor=actor_of(args), user=user, name=args.name)
-    data = {"prefix": token.prefix, "user": user.username, "name": token.name, "token": secret}
-    out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}")
+    expires = read_day(args.expires, field="expires") if args.expires else None
+    token, secret = services.api_token_create(actor=actor_of(args), user=user, name=args.name, expires_on=expires)
+    until = timezone.localtime(token.expires_at) - dt.timedelta(days=1)
+    data = {
+        "prefix": token.prefix,
+        "user": user.username,
+        "name": token.name,
+        "token": secret,
+        "expires": until.date().isoformat(),
+    }
+    out(args, data, lambda: f"Khóa API (chỉ hiện một lần): {secret}\nDùng được đến hết ngày {until:%d/%m/%Y}.")
     return 0
 
 
@@ -134,6 +146,13 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_reset_2fa(args: argparse.Namespace) -> int:
+    removed = services.second_factor_reset(actor=actor_of(args), username=args.username)
+    data = {"username": args.username, "devices_removed": removed}
+    out(args, data, lambda: f"Đã đặt lại xác thực hai lớp của {args.username}; lần đăng nhập tới sẽ bật lại.")
+    return 0
+
+
 def _job_json(job: Any) -> dict[str, Any]:
     return {
         "job_id": job.pk,
@@ -184,11 +203,14 @@ def register(sub: Any) -> None:
         if verb == "grant":
             p.add_argument("--village", help="thôn/bản (tổ công nghệ số)")
     with_json(add_command(usr, "list", cmd_user_list, "liệt kê người dùng"))
+    p = with_json(add_command(usr, "reset-2fa", cmd_user_reset_2fa, "đặt lại xác thực hai lớp (mất điện thoại)"))
+    p.add_argument("username")
 
     tok = sub.add_parser("token", help="khóa API cho đối tác").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(tok, "create", cmd_token_create, "tạo khóa API"))
     p.add_argument("--user", required=True)
     p.add_argument("--name", required=True)
+    p.add_argument("--expires", help="dùng được đến hết ngày YYYY-MM-DD (mặc định: một năm)")
     p = with_json(add_command(tok, "revoke", cmd_token_revoke, "thu hồi khóa API"))
     p.add_argument("prefix")
 

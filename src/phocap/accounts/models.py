@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -91,6 +94,10 @@ class Membership(models.Model):
         return f"{self.user.username} — {self.get_role_display()} {where}".strip()
 
 
+def _a_year_from_now() -> Any:
+    return timezone.now() + dt.timedelta(days=365)
+
+
 class ApiToken(models.Model):
     """A bearer token for a partner's scripts. Acts as its user (same scope); only a hash is stored."""
 
@@ -102,6 +109,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=_a_year_from_now)  # refused from this moment on
 
     class Meta:
         verbose_name = _("khóa API")

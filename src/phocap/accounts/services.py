@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phocap.accounts import scope
 from phocap.accounts.models import COMMUNE_ROLES, ORGANISATION_ROLES, ApiToken, Membership, Role, User
@@ -22,6 +24,7 @@ from phocap.core.services import service
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
 TOKEN_PREFIX = "phc_"  # noqa: S105 - a public prefix, not a secret
+TOKEN_DAYS = 365  # a token's life unless `expires_on` says otherwise
 
 
 def _require_admin(actor: scope.Actor, what: str) -> None:
@@ -173,16 +176,27 @@ def membership_revoke(*, actor: scope.Actor, membership: Membership) -> None:
     scope.forget(membership.user)
 
 
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 @service(audits=[Action.API_TOKEN_CREATE])
-def api_token_create(*, actor: scope.Actor, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token row and the secret, shown once and never stored."""
+def api_token_create(
+    *, actor: scope.Actor, user: User, name: str, expires_on: dt.date | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, shown once and never stored. The token stops working at the end of
+    `expires_on` (default: one year from today; at most five)."""
     _require_admin(actor, "tạo khóa API")
     if not name.strip():
         raise ValidationFailed("Khóa API cần một tên.", field="name")
+    today = timezone.localdate()
+    expires_on = expires_on or today + dt.timedelta(days=TOKEN_DAYS)
+    if not today < expires_on <= today + dt.timedelta(days=5 * 366):
+        raise ValidationFailed("Ngày hết hạn phải sau hôm nay và trong vòng 5 năm.", field="expires")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -190,12 +204,15 @@ def api_token_create(*, actor: scope.Actor, user: User, name: str) -> tuple[ApiT
         prefix=secret[: len(TOKEN_PREFIX) + 8],
         key_hash=_hash(secret),
         created_by=actor_user(actor),
+        expires_at=_end_of(expires_on),
     )
     audit.record(
         actor=actor,
         action=Action.API_TOKEN_CREATE,
         obj=token,
-        changes=audit.diff({}, {"user": user.username, "name": token.name, "prefix": token.prefix}),
+        changes=audit.diff(
+            {}, {"user": user.username, "name": token.name, "prefix": token.prefix, "expires": expires_on.isoformat()}
+        ),
     )
     return token, secret
 
@@ -223,10 +240,14 @@ def api_token_authenticate(secret: str) -> User | None:
     """The user a bearer token acts as, or None. Revoked tokens and inactive users are refused."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
@@ -240,3 +261,43 @@ def field_keys_rotate(*, actor: scope.Actor) -> dict[str, int]:
     counts = crypto.rotate_all()
     audit.record(actor=actor, action=Action.FIELD_KEYS_ROTATE, obj=None, extra=counts)
     return counts
+
+
+# --- signing in: the second factor and the password (the pages are in accounts.signin_views) ---------------
+
+
+def second_factor_device(*, actor: scope.Actor) -> TOTPDevice:
+    """The authenticator app being enrolled: the user's unconfirmed TOTP device, made once (its key stays the
+    same while the page is reloaded)."""
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=actor, name="Ứng dụng xác thực", confirmed=False)
+
+
+@service(audits=[Action.SECOND_FACTOR_ENROL])
+def second_factor_confirm(*, actor: scope.Actor, device: TOTPDevice, code: str) -> bool:
+    """The code the app shows proves the key was taken: the device is confirmed (any older one is removed)."""
+    if device.user_id != actor.pk or device.confirmed or not device.verify_token(code.replace(" ", "")):
+        return False
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(actor=actor, action=Action.SECOND_FACTOR_ENROL, obj=actor)
+    return True
+
+
+@service(audits=[Action.SECOND_FACTOR_RESET])
+def second_factor_reset(*, actor: scope.Actor, username: str) -> int:
+    """A lost phone: an administrator removes the user's authenticator apps; they enrol again at next sign-in."""
+    _require_admin(actor, "đặt lại xác thực hai lớp")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng {username!r}.")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(actor=actor, action=Action.SECOND_FACTOR_RESET, obj=user, extra={"devices": removed})
+    return int(removed)
+
+
+@service(audits=[Action.PASSWORD_CHANGE])
+def password_changed(*, actor: scope.Actor) -> None:
+    """Django's password-change form has set the new password; the change is recorded (never the password)."""
+    audit.record(actor=actor, action=Action.PASSWORD_CHANGE, obj=actor)

@@ -16,6 +16,7 @@ from django.core.management import call_command, execute_from_command_line
 from phocap.accounts.demo import DEMO_PASSWORD
 from phocap.accounts.models import Role
 from phocap.config.demo import demo_create
+from phocap.core import uploads
 from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.context import channel
 from phocap.core.jobs import jobs_mark_stale
@@ -69,10 +70,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return status
     host, port = "127.0.0.1", str(args.port)
     sys.stdout.write(f"\nphocap demo: http://{host}:{port}/  (Ctrl+C để dừng)\n")
+    sys.stdout.write("Bản demo không hỏi mã xác thực hai lớp (PHOCAP_SECOND_FACTOR=off); bản thật thì có.\n")
     sys.stdout.flush()
     worker = subprocess.Popen([sys.executable, "-m", "phocap.cli", "worker"])
-    try:  # DEBUG off, as in production: the demo shows the pages people will see, never Django's debug pages
-        return _gunicorn(f"{host}:{port}", workers=2, env={**os.environ, "PHOCAP_DEBUG": "0"})
+    # DEBUG off, as in production: the demo shows the pages people will see, never Django's debug pages. The second
+    # factor is off: a visitor trying the demo accounts has no authenticator app enrolled for them.
+    env = {**os.environ, "PHOCAP_DEBUG": "0", "PHOCAP_SECOND_FACTOR": "off"}
+    try:
+        return _gunicorn(f"{host}:{port}", workers=2, env=env)
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -113,6 +118,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Never under the autoreloader (DEBUG would turn it on): a reload or SIGTERM must end the running task
     through `job_run`, which marks it. Jobs left running by a worker that died are marked failed first."""
     jobs_mark_stale()
+    uploads.purge_expired()
     with channel("task"):
         call_command("db_worker", "--no-reload", *(["--batch"] if args.batch else []))
     return 0

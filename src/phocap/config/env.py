@@ -33,6 +33,8 @@ class Env(BaseSettings):
     debug: bool | None = None
     log_level: str = "INFO"
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
+    second_factor: Literal["required", "off"] = "required"
+    upload_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @field_validator("data_dir")
     @classmethod
@@ -69,6 +71,8 @@ class Env(BaseSettings):
             problems.append("DATABASE_URL must be set (PostgreSQL in production)")
         if not self.hosts():
             problems.append("PHOCAP_ALLOWED_HOSTS must name the public host")
+        if self.second_factor != "required":
+            problems.append("PHOCAP_SECOND_FACTOR=off is for the demo only")
         if problems:
             raise ImproperlyConfigured("Production mode refuses to start: " + "; ".join(problems))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ PHOCAP_FIELD_KEYS = ENV.field_key_list()
 PHOCAP_HMAC_KEY = ENV.hmac_key.get_secret_value() or "dev-hmac:" + SECRET_KEY
 PHOCAP_DATA_DIR = ENV.data_dir
 PHOCAP_UPLOAD_DIR = ENV.data_dir / "uploads"
+PHOCAP_UPLOAD_RETENTION_HOURS = ENV.upload_retention_hours
 PHOCAP_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024  # every file in: web, API, CLI (core.uploads)
 
 INSTALLED_APPS = [
@@ -34,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "phocap.core",
     "phocap.geo",
     "phocap.programmes",
@@ -57,10 +62,24 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "phocap.accounts.signin.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "phocap.core.middleware.ChannelMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Signing in (accounts.signin): django-axes throttles per account and per address; a TOTP second factor
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 8
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one failing too often is locked
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "phocap.accounts.signin.locked_out"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "phocap"
+PHOCAP_SECOND_FACTOR = ENV.second_factor
 
 ROOT_URLCONF = "phocap.config.urls"
 CSRF_FAILURE_VIEW = "phocap.core.errorpages.csrf_failure"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from phocap.accounts import signin_views
 from phocap.accounts import views as accounts_views
 from phocap.config.api import api
 from phocap.programmes import views as programme_views
@@ -11,6 +12,9 @@ urlpatterns = [
     path("", programme_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", signin_views.password_change, name="password_change"),
+    path("accounts/2fa/", signin_views.second_factor, name="second_factor"),
+    path("accounts/2fa/enrol/", signin_views.second_factor_enrol, name="second_factor_enrol"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", accounts_views.audit_log, name="audit"),
     path("tasks/", accounts_views.task_list, name="tasks"),

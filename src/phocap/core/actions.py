@@ -19,6 +19,12 @@ class Action(models.TextChoices):
     API_TOKEN_REVOKE = "api_token.revoke", _("Thu hồi khóa API")
     FIELD_KEYS_ROTATE = "field_keys.rotate", _("Mã hóa lại dữ liệu bằng khóa mới")
     JOB_RETRY = "job.retry", _("Chạy lại tác vụ nền")
+    LOGIN = "auth.login", _("Đăng nhập")
+    LOGIN_FAILED = "auth.login_failed", _("Đăng nhập sai")
+    LOGIN_LOCKED = "auth.locked_out", _("Tạm khóa đăng nhập")
+    PASSWORD_CHANGE = "auth.password_change", _("Đổi mật khẩu")
+    SECOND_FACTOR_ENROL = "auth.second_factor_enrol", _("Bật xác thực hai lớp")
+    SECOND_FACTOR_RESET = "auth.second_factor_reset", _("Đặt lại xác thực hai lớp")
     # geo
     GEO_LOAD = "geo.load", _("Tải danh mục đơn vị hành chính")
     # programmes
@@ -56,6 +62,7 @@ class Action(models.TextChoices):
     CONSENT_RECORD = "consent.record", _("Ghi nhận sự đồng ý")
     CONSENT_WITHDRAW = "consent.withdraw", _("Rút lại sự đồng ý")
     REGISTRY_IMPORT = "registry.import", _("Nhập danh sách người dân")
+    REGISTRY_PROBLEMS = "registry.problems", _("Tải tệp kiểm tra danh sách (có dữ liệu cá nhân)")
     REGISTRY_EXPORT = "registry.export", _("Xuất danh sách người dân")
     REGISTRY_DEDUP = "registry.dedup", _("Tìm người trùng")
     REGISTRY_COLUMN_MAPPING = "registry.column_mapping", _("Lưu cách đọc cột")

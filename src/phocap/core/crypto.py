@@ -44,6 +44,17 @@ def decrypt(token: str) -> str:
         raise ValueError("cannot decrypt: unknown field key (PHOCAP_FIELD_KEYS)") from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return _keys(_secrets()).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _keys(_secrets()).decrypt(token)
+    except InvalidToken:
+        raise ValueError("cannot decrypt: unknown field key (PHOCAP_FIELD_KEYS)") from None
+
+
 def blind_index(value: str) -> str:
     """Deterministic keyed hash (HMAC-SHA256 under PHOCAP_HMAC_KEY, separate from the encryption keys), for
     exact lookups and duplicate detection on an encrypted value."""

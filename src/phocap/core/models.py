@@ -88,3 +88,34 @@ class BackgroundJob(models.Model):
         if not self.progress_total:
             return 100 if self.status == self.Status.SUCCEEDED else 0
         return int(self.progress_done * 100 / self.progress_total)
+
+
+class KeptFile(models.Model):
+    """A file kept between two steps of one piece of work (a list checked before it is written; a statement
+    imported in the background). The content is on disk, encrypted with the field keys, mode 0600, under a random
+    token (never the file's digest, which anyone holding the file could compute); deleted when the work is done,
+    after `PHOCAP_UPLOAD_RETENTION_HOURS`, or when a person of its commune is erased."""
+
+    token = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=40)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    programme_code = models.CharField(max_length=64, blank=True)
+    commune_code = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("tệp tạm")
+        verbose_name_plural = _("tệp tạm")
+        indexes = [models.Index(fields=["programme_code", "commune_code"], name="kept_file_by_commune")]
+
+    def __str__(self) -> str:
+        return self.audit_label()
+
+    def audit_label(self) -> str:
+        return f"Tệp tải lên #{self.pk}"

@@ -358,8 +358,10 @@ def statement_submit(
         return _import(actor, programme, data, filename, mapping, None)
     require_fundraiser(actor, programme)
     parse(data, filename, mapping)  # a file that cannot be read is refused now, not in the background
-    stored = uploads.keep(data, filename)
     with transaction.atomic(durable=True):
+        stored = uploads.keep(
+            data, filename, actor=actor, purpose="fundraising.statement_import", programme_code=programme.code
+        )
         return job_start(
             actor=actor,
             task=statement_import_task,
@@ -367,7 +369,7 @@ def statement_submit(
             label=f"Nhập sao kê {filename}",
             programme_code=programme.code,
             programme=programme.code,
-            path=str(stored),
+            token=stored.token,
             filename=filename,
             mapping=dataclasses.asdict(mapping) if mapping else None,
         )

@@ -1,15 +1,17 @@
 import datetime as dt
 from typing import Any
 
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from phocap.accounts import scope
+from phocap.core.models import BackgroundJob
+from phocap.core.schemas import JobOut
 from phocap.core.web import AuthedRequest
 from phocap.programmes import selectors as programmes
 from phocap.registry import dedup, selectors, services
-from phocap.registry.importing import import_residents
+from phocap.registry.importing.kept import import_submit
 from phocap.registry.models import Resident
 from phocap.registry.normalize import mask_id
 
@@ -76,12 +78,14 @@ def list_residents(request: AuthedRequest, code: str, commune: str = "") -> Any:
 
 @router.post(
     "/programmes/{code}/residents/import",
-    response=ImportReportOut,
-    summary="Import a commune list (XLSX/XLS/ODS/CSV); dry_run=true only checks",
+    response={200: ImportReportOut, 202: JobOut},
+    summary="Import a commune list (XLSX/XLS/ODS/CSV); dry_run=true only checks; a large one as a job (202)",
 )
 def import_list(request: AuthedRequest, code: str, file: File[UploadedFile], params: Query[ImportParams]) -> Any:
+    """Up to 1 MiB the list is written at once (200, the report); a larger one is checked now (a file that cannot
+    be read is refused at once) and written in the background (202, the job: `GET /api/v1/jobs/{job_id}`)."""
     programme = programmes.programme_get(actor=request.auth, code=code)
-    report = import_residents(
+    report = import_submit(
         actor=request.auth,
         programme=programme,
         data=file.read(),
@@ -90,6 +94,8 @@ def import_list(request: AuthedRequest, code: str, file: File[UploadedFile], par
         smartphone_status=params.smartphone_status,
         dry_run=params.dry_run,
     )
+    if isinstance(report, BackgroundJob):
+        return Status(202, report)
     return report.as_dict()
 
 

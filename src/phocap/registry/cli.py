@@ -9,10 +9,11 @@ from typing import Any
 
 from phocap.accounts.services import field_keys_rotate
 from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.core.models import BackgroundJob
 from phocap.programmes import selectors as programmes
 from phocap.registry.dedup import dedup_run
 from phocap.registry.exports import export_residents
-from phocap.registry.importing import import_residents
+from phocap.registry.importing.kept import import_submit
 
 
 def cmd_rotate_keys(args: argparse.Namespace) -> int:
@@ -30,7 +31,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
     content, name = read_file(args.file)
-    report = import_residents(
+    report = import_submit(
         actor=actor,
         programme=programme,
         data=content,
@@ -40,6 +41,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         mapping=dict(m.split("=", 1) for m in args.map if "=" in m),
     )
+    if isinstance(report, BackgroundJob):  # a large list: written by the worker, like on the web and the API
+        job = {"job_id": report.pk, "status": report.status, "label": report.label}
+        out(args, job, lambda: f"{name}: tệp lớn, đang ghi trong nền (tác vụ số {report.pk}; `phocap job show`).")
+        return 0
     data = report.as_dict()
     out(
         args,

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from phocap.accounts import scope
-from phocap.core import audit
+from phocap.core import audit, uploads
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label
 from phocap.core.crypto import blind_index
@@ -115,6 +115,7 @@ def resident_erase(*, actor: scope.Actor, resident: Resident, reason: str) -> Re
     locked.save()
     for erase in erasers:  # what other apps hold about the person (the records themselves stay)
         erase(locked)
+    uploads.discard_commune(locked.programme.code, locked.commune.unit.code)  # kept lists that may name them
     audit.record(
         actor=actor,
         action=Action.RESIDENT_ERASE,

@@ -4,7 +4,6 @@ confirm — with a workbook of the rows' problems to download."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -15,22 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.core import uploads
-from phocap.core.errors import DomainError, NotFound
-from phocap.core.spreadsheets import read_rows
+from phocap.core.errors import DomainError
+from phocap.core.models import BackgroundJob
 from phocap.core.web import XLSX, add_domain_error, file_response, not_found_as_404
 from phocap.programmes import selectors as programmes
 from phocap.registry import dedup, importing, selectors, services
 from phocap.registry.forms import ConsentForm, CorrectForm, EraseForm, ImportForm
+from phocap.registry.importing import kept
 from phocap.registry.models import ColumnMapping
 from phocap.registry.normalize import ethnic_name
-
-
-def _stored(digest: str) -> Path:
-    try:
-        return uploads.kept(digest)
-    except NotFound:
-        raise Http404 from None
 
 
 @login_required
@@ -46,21 +38,20 @@ def _check(
     request: HttpRequest,
     context: dict[str, Any],
     *,
-    path: Path,
+    token: str,
     commune: str,
     smartphone_status: str,
     form: ImportForm,
 ) -> None:
-    """Dry-run the stored file into the page: the report, or — when no header is recognised — the likely header
+    """Dry-run the kept file into the page: the report, or — when no header is recognised — the likely header
     row's cells for the officer to say what they mean."""
     programme = context["programme"]
-    context.update(digest=path.stem, commune=commune, smartphone_status=smartphone_status)
+    context.update(token=token, commune=commune, smartphone_status=smartphone_status)
     try:
-        report = importing.import_residents(
+        report = kept.import_kept(
             actor=request.user,
             programme=programme,
-            data=path.read_bytes(),
-            filename=path.name,
+            token=token,
             commune_code=commune or None,
             smartphone_status=smartphone_status or None,
             dry_run=True,
@@ -68,40 +59,42 @@ def _check(
     except DomainError as exc:
         add_domain_error(form, exc)
         if exc.code == "header_not_found":
-            _, cells = importing.header_guess(read_rows(path.read_bytes(), path.name))
-            context["to_map"] = [c for c in cells if c]
+            context["to_map"] = kept.kept_header_cells(actor=request.user, programme=programme, token=token)
     else:
+        assert isinstance(report, importing.ImportReport)
         context.update(report=report, to_map=report.unrecognised)
     context["field_choices"] = ColumnMapping.FIELDS
 
 
 def _confirm(request: HttpRequest, programme: Any, context: dict[str, Any]) -> HttpResponse | None:
-    """Step 2: the checked file is written (or, refused, the officer starts again)."""
-    path = _stored(request.POST["confirm"])
+    """Step 2: the checked file is written — now, or by the worker when it is large — or, refused, the officer
+    starts again."""
     try:
-        report = importing.import_residents(
+        report = kept.import_kept(
             actor=request.user,
             programme=programme,
-            data=path.read_bytes(),
-            filename=path.name,
+            token=request.POST["confirm"],
             commune_code=request.POST.get("commune") or None,
             smartphone_status=request.POST.get("smartphone_status") or None,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("registry:import", code=programme.code)
+    if isinstance(report, BackgroundJob):
+        messages.success(request, _("Tệp lớn: đang ghi trong nền (%(label)s).") % {"label": report.label})
+        return redirect("tasks")
     messages.success(
         request,
         _("Đã ghi: %(c)s người mới, %(u)s cập nhật, %(d)s trùng, %(r)s bị loại.")
         % {"c": report.created, "u": report.updated, "d": report.duplicates, "r": report.rejected},
     )
-    context.update(report=report, digest=path.stem, done=True)
+    context.update(report=report, done=True, token=request.POST["confirm"])
+    context.update(commune=request.POST.get("commune", ""), smartphone_status=request.POST.get("smartphone_status", ""))
     return None
 
 
 def _recheck(request: HttpRequest, programme: Any, communes: list[Any], context: dict[str, Any]) -> None:
     """The officer said what unknown columns mean: remember it for the commune, then check the file again."""
-    path = _stored(request.POST["recheck"])
     commune_code = request.POST.get("commune", "")
     commune = next((c for c in communes if c.unit.code == commune_code), None)
     mapping = {
@@ -118,7 +111,7 @@ def _recheck(request: HttpRequest, programme: Any, communes: list[Any], context:
     form = ImportForm(None, communes=[(c.unit.code, c.unit.name) for c in communes])
     context["form"] = form
     status = request.POST.get("smartphone_status", "")
-    _check(request, context, path=path, commune=commune_code, smartphone_status=status, form=form)
+    _check(request, context, token=request.POST["recheck"], commune=commune_code, smartphone_status=status, form=form)
 
 
 @login_required
@@ -143,30 +136,37 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
     elif request.method == "POST" and request.POST.get("recheck"):
         _recheck(request, programme, communes, context)
     elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = uploads.keep(upload.read(), upload.name)
         data = form.cleaned_data
+        upload = data["file"]
+        token = kept.import_keep(
+            actor=request.user,
+            programme=programme,
+            data=upload.read(),
+            filename=upload.name,
+            commune_code=data["commune"],
+        )
         _check(
-            request, context, path=path, commune=data["commune"], smartphone_status=data["smartphone_status"], form=form
+            request,
+            context,
+            token=token,
+            commune=data["commune"],
+            smartphone_status=data["smartphone_status"],
+            form=form,
         )
     return render(request, "registry/import.html", context)
 
 
 @login_required
 @not_found_as_404
-def problems_workbook(request: HttpRequest, code: str, digest: str) -> HttpResponse:
+def problems_workbook(request: HttpRequest, code: str, token: str) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
-    path = _stored(digest)
-    report = importing.import_residents(
+    workbook = kept.problems_workbook(
         actor=request.user,
         programme=programme,
-        data=path.read_bytes(),
-        filename=path.name,
+        token=token,
         commune_code=request.GET.get("xa") or None,
         smartphone_status=request.GET.get("dt") or None,
-        dry_run=True,
     )
-    workbook = importing.error_workbook(path.read_bytes(), path.name, report)
     return file_response(workbook, XLSX, "kiem-tra-danh-sach.xlsx", private=True)
 
 

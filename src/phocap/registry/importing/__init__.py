@@ -130,12 +130,31 @@ def import_residents(
     mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Read and judge the whole file, then (unless `dry_run`) write it in one transaction."""
+    return run_import(actor, programme, data, filename, commune_code, smartphone_status, dry_run, mapping)
+
+
+def run_import(
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    commune_code: str | None,
+    smartphone_status: str | None,
+    dry_run: bool,
+    mapping: dict[str, str] | None,
+    progress: Any = None,
+) -> ImportReport:
+    """The import itself, for the services here and in `kept` (a service never calls another)."""
+    if progress:
+        progress(0, 3, "Đang đọc tệp")
     rows = read_rows(data, filename)
     sheet, learned = _sheet(actor, programme, rows, commune_code, smartphone_status, mapping)
     report = ImportReport()
     header = rows[sheet.layout.header]
     report.columns = {field: " ".join(str(header[col]).split()) for field, col in sheet.layout.columns.items()}
     report.unrecognised = unrecognised_columns(rows, sheet.layout, learned)
+    if progress:
+        progress(1, 3, f"Đang kiểm tra {len(rows)} dòng")
     candidates = _candidates(sheet, rows, report)
     plan = settle(programme, candidates, filename)
     report.notes.extend(plan.notes)
@@ -143,6 +162,8 @@ def import_residents(
     report.duplicates += plan.duplicates
     report.created, report.updated = len(plan.create), len(plan.update)
     if not dry_run:
+        if progress:
+            progress(2, 3, f"Đang ghi {report.created} người mới, {report.updated} cập nhật")
         write(
             actor,
             programme,
@@ -152,4 +173,6 @@ def import_residents(
             default_commune=sheet.default_commune,
             counts=report.as_dict() | {"errors": len(report.errors)},
         )
+    if progress:
+        progress(3, 3, "Xong")
     return report

@@ -118,7 +118,6 @@ def write(
                 programme_code=programme.code,
                 extra={
                     "file": filename,
-                    "sha256": digest,
                     "created": len(plan.create),
                     "updated": len(plan.update),
                     "households_created": households_created,
