@@ -18,6 +18,7 @@ from phocap.fundraising.models import (
     JournalLine,
     LedgerAccount,
     Pledge,
+    Receipt,
     StatementImport,
     StatementLine,
     WalkInCode,
@@ -163,9 +164,16 @@ def donation_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donat
     require_view(actor, programme)
     return (
         Donation.objects.filter(programme=programme)
-        .select_related("donor", "pledge", "collection_point", "earmark__unit")
+        .select_related("donor", "pledge", "collection_point", "earmark__unit", "receipt")
         .order_by("-received_on", "-id")
     )
+
+
+def receipt_of(*, actor: scope.Actor, donation: Donation) -> Receipt | None:
+    """The receipt already issued for a gift (None: not yet), for those who may issue them."""
+    if not scope.can_manage_fundraising(actor, donation.programme):
+        raise NotFound("Không tìm thấy khoản ủng hộ.")
+    return Receipt.objects.filter(donation=donation).first()
 
 
 def donation_get(*, actor: scope.Actor, programme: Programme, donation_id: int) -> Donation:

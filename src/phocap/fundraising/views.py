@@ -305,12 +305,20 @@ def donation_reverse(request: HttpRequest, code: str, donation_id: int) -> HttpR
 @login_required
 @not_found_as_404
 def receipt_pdf(request: HttpRequest, code: str, donation_id: int) -> HttpResponse:
+    """GET shows a receipt already issued; only a POST (the button on the list) numbers one, so that a link opened
+    by a crawler, a preview or a double tap never takes the next number."""
     programme = _programme(request, code)
     donation = selectors.donation_get(actor=request.user, programme=programme, donation_id=donation_id)
-    try:
-        receipt = services.receipt_issue(actor=request.user, donation=donation)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if request.method == "POST":
+        try:
+            services.receipt_issue(actor=request.user, donation=donation)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("fundraising:donations", code=code)
+        return redirect("fundraising:receipt", code=code, donation_id=donation.pk)
+    receipt = selectors.receipt_of(actor=request.user, donation=donation)
+    if receipt is None:
+        messages.error(request, _("Khoản này chưa có giấy chứng nhận: bấm “Cấp giấy chứng nhận” trong danh sách."))
         return redirect("fundraising:donations", code=code)
     return file_response(receipts.render(receipt), PDF, f"giay-chung-nhan-{receipt.number:05d}.pdf", inline=True)
 
