@@ -24,6 +24,8 @@ COMMANDS = {
     "demo": "phocap.config.cli",
     "serve": "phocap.config.cli",
     "worker": "phocap.config.cli",
+    "backup": "phocap.config.cli",
+    "restore": "phocap.config.cli",
     "manage": "phocap.config.cli",
     "geo": "phocap.geo.cli",
     "programme": "phocap.programmes.cli",

@@ -24,6 +24,7 @@ NAME = "Công ty Bị Từ Chối"
 @pytest.fixture
 def nothing_left() -> Iterator[None]:
     """After the refused attempt: the donor it named does not exist, and no row was audited."""
+
     def counts() -> tuple[int, ...]:
         audited = AuditEvent.objects.exclude(action__startswith="auth.").count()  # signing in is audited too
         return (Donor.objects.count(), Pledge.objects.count(), Donation.objects.count(), audited)

@@ -32,7 +32,13 @@ def test_no_template_has_inline_script_handlers_or_style_attributes():
     found = []
     for template in SRC.rglob("templates/**/*.html"):
         text = template.read_text(encoding="utf-8")
-        for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"\son[a-z]+\s*=", r"\sstyle\s*=", r"<style\b", r"javascript:"):
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)[^>]*>",
+            r"\son[a-z]+\s*=",
+            r"\sstyle\s*=",
+            r"<style\b",
+            r"javascript:",
+        ):
             found += [f"{template.relative_to(SRC)}: {m.group(0)}" for m in re.finditer(pattern, text)]
     assert found == []
 

@@ -1,5 +1,5 @@
 """The commands that compose the whole system: `phocap init`, `phocap demo`, `phocap serve`, `phocap worker`,
-`phocap manage` (Django's own commands)."""
+`phocap backup`, `phocap restore`, `phocap manage` (Django's own commands)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command, execute_from_command_line
@@ -16,7 +17,8 @@ from django.core.management import call_command, execute_from_command_line
 from phocap.accounts.demo import DEMO_PASSWORD
 from phocap.accounts.models import Role
 from phocap.config.demo import demo_create
-from phocap.core import uploads
+from phocap.core import audit, backup, uploads
+from phocap.core.actions import Action
 from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.context import channel
 from phocap.core.jobs import jobs_mark_stale
@@ -124,6 +126,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    done = backup.backup(Path(args.out))
+    audit.record(actor=actor_of(args), action=Action.BACKUP_CREATE, obj=None, extra={"bytes": done["bytes"]})
+    rows = sum(done["tables"].values())
+    out(
+        args, done, lambda: f"Đã sao lưu {done['database']} vào {done['file']} ({done['bytes']:,} byte, {rows:,} dòng)."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    done = backup.restore(Path(args.file), force=args.force)
+    call_command("migrate", interactive=False, verbosity=0)  # a backup from an older release is brought up to date
+    audit.record(actor=actor_of(args), action=Action.BACKUP_RESTORE, obj=None, extra={"file": Path(args.file).name})
+    rows = sum(done["tables"].values())
+    out(args, done, lambda: f"Đã khôi phục từ {done['file']} ({rows:,} dòng). Khởi động lại máy chủ và tiến trình nền.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     execute_from_command_line(["phocap manage", *args.rest])
     return 0
@@ -144,6 +165,12 @@ def register(sub: Any) -> None:
 
     p = add_command(sub, "worker", cmd_worker, "chạy tiến trình xử lý tác vụ nền")
     p.add_argument("--batch", action="store_true", help="xử lý hết hàng đợi rồi thoát")
+
+    p = with_json(add_command(sub, "backup", cmd_backup, "sao lưu toàn bộ cơ sở dữ liệu (đang chạy vẫn được)"))
+    p.add_argument("--out", required=True, help="tệp sao lưu sẽ ghi")
+    p = with_json(add_command(sub, "restore", cmd_restore, "khôi phục cơ sở dữ liệu từ tệp sao lưu"))
+    p.add_argument("file", help="tệp sao lưu")
+    p.add_argument("--force", action="store_true", help="ghi đè cả khi cơ sở dữ liệu đang có dữ liệu")
 
     p = add_command(sub, "manage", cmd_manage, "lệnh quản trị Django (manage.py)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -19,6 +19,8 @@ class Action(models.TextChoices):
     API_TOKEN_REVOKE = "api_token.revoke", _("Thu hồi khóa API")
     FIELD_KEYS_ROTATE = "field_keys.rotate", _("Mã hóa lại dữ liệu bằng khóa mới")
     JOB_RETRY = "job.retry", _("Chạy lại tác vụ nền")
+    BACKUP_CREATE = "backup.create", _("Sao lưu cơ sở dữ liệu")
+    BACKUP_RESTORE = "backup.restore", _("Khôi phục cơ sở dữ liệu từ bản sao lưu")
     LOGIN = "auth.login", _("Đăng nhập")
     LOGIN_FAILED = "auth.login_failed", _("Đăng nhập sai")
     LOGIN_LOCKED = "auth.locked_out", _("Tạm khóa đăng nhập")
