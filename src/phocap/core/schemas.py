@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+MAX_ROW_ID = 2**63 - 1  # the databases' integer range: a larger id is a 422, never an overflow in a query
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]  # an id sent in a body or a filter
 
 
 class JobOut(Schema):

@@ -34,11 +34,20 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
             return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
         except Exception as exc:  # calamine raises its own error types for damaged files
             raise ValidationFailed(f"Không đọc được tệp {filename}: {exc}") from None
+    if data.startswith(NOT_SPREADSHEETS):  # a picture, a PDF, an archive… sent as a list: not read as CSV text
+        raise ValidationFailed(f"Tệp {filename} không phải bảng tính (XLSX, XLS, ODS hoặc CSV).")
     text = _decode(data)
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))]
+    except csv.Error as exc:
+        raise ValidationFailed(f"Không đọc được tệp CSV {filename}: {exc}.") from None
     if len(rows) * max(map(len, rows), default=0) > sheetsize.MAX_CELLS:  # the rectangle its readers pad it to
         raise ValidationFailed("Tệp CSV quá lớn: số dòng × số cột vượt giới hạn. Hãy chia tệp rồi tải lên lại.")
     return rows
+
+
+# how files that are surely not a spreadsheet begin: PNG, JPEG, GIF, PDF, gzip, 7-Zip, RAR, ELF
+NOT_SPREADSHEETS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"\x7fELF")
 
 
 def _kind(data: bytes, suffix: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
 from phocap.devices import selectors, services
 from phocap.fundraising import selectors as fundraising
@@ -19,7 +20,7 @@ class ReceiveIn(Schema):
     model: str
     imeis: list[str]
     purchase_order: int | None = None
-    donor_id: int | None = None
+    donor_id: RowId | None = None
     location: str | None = None
     ready: bool = False
 

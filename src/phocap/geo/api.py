@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from phocap.core.schemas import RowId
 from phocap.geo import selectors
 from phocap.geo.models import AdminUnit
 from phocap.geo.schemas import SuccessionOut, UnitOut
@@ -15,7 +16,7 @@ class UnitFilters(Schema):
     level: AdminUnit.Level | None = None
     code: str | None = None
     on: dt.date | None = None
-    parent_id: int | None = None
+    parent_id: RowId | None = None
     name: str | None = None
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
 from phocap.handover import selectors, services
 from phocap.programmes import selectors as programmes
@@ -14,7 +15,7 @@ router = Router(tags=["handover"])
 
 
 class HandoverIn(Schema):
-    reservation_id: int
+    reservation_id: RowId
     id_number: str = ""
     scanned: bool = False
     imei: str

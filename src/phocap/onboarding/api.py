@@ -11,6 +11,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from phocap.accounts.selectors import user_by_username
+from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
 from phocap.onboarding import selectors, services
 from phocap.programmes import selectors as programmes
@@ -54,7 +55,7 @@ class StepsOut(Schema):
 
 
 class VisitIn(Schema):
-    resident_id: int
+    resident_id: RowId
     days: int
     visited_on: dt.date
     outcome: str
@@ -147,7 +148,7 @@ class TeamIn(Schema):
 class MemberIn(Schema):
     name: str = ""
     username: str | None = None
-    resident_id: int | None = None
+    resident_id: RowId | None = None
     is_leader: bool = False
 
 

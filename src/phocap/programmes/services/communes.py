@@ -49,6 +49,8 @@ def commune_update_figures(
             f"({new_adults}).",
             field="baseline_without_smartphone",
         )
+    if "target_percent" in values:  # stored with two decimals: judged as it will be stored (0.001 is 0.00)
+        values["target_percent"] = Decimal(values["target_percent"]).quantize(Decimal("0.01"))
     if "target_percent" in values and not (0 < values["target_percent"] <= 100):
         raise ValidationFailed("Mục tiêu phải lớn hơn 0 và không quá 100 %.", field="target_percent")
     changes = apply(locked, COMMUNE_FIGURES, values)

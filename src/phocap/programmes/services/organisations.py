@@ -74,6 +74,10 @@ def organisation_update(
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if org.province_id not in (None, programme.province_id):
         raise NotFound(f"Không tìm thấy tổ chức {org.key!r} trong tỉnh của chương trình.")
+    # a field sent empty (null) is cleared; a name cannot be
+    values = {k: ("" if v is None and k != "kind" else v) for k, v in values.items()}
+    if "name" in values and len(str(values["name"]).strip()) < 2:
+        raise ValidationFailed("Tổ chức cần một tên.", field="name")
     if "kind" in values and values["kind"] not in Organisation.Kind.values:
         raise ValidationFailed(f"Loại tổ chức {values['kind']!r} không hợp lệ.", field="kind")
     if values.get("kind", org.kind) != org.kind and org.assignments.filter(ended_at__isnull=True).exists():
