@@ -139,3 +139,25 @@ def test_what_schemathesis_found_is_answered_not_crashed(api):
     for path in ("residents/import?commune=01870", "statements"):
         sent = api.post(f"/api/v1/programmes/{CODE}/{path}", {"file": SimpleUploadedFile("file.png", PNG)})
         assert "không phải bảng tính" in _problem(sent, 422)["title"]
+
+
+def test_the_demo_server_runs_with_debug_off(monkeypatch):
+    """What visitors of the demo see are the pages of production: no debug page listing the URLconf."""
+    import argparse
+
+    from phocap.config import cli
+
+    served = {}
+    monkeypatch.setattr(cli, "cmd_init", lambda args: 0)
+    monkeypatch.setattr(cli, "_gunicorn", lambda bind, workers, env=None: served.update(env or {}) or 0)
+
+    class Worker:  # the demo's background worker, not started here
+        def send_signal(self, signal):
+            pass
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(cli.subprocess, "Popen", lambda *a, **k: Worker())
+    assert cli.cmd_demo(argparse.Namespace(no_serve=False, port=8999)) == 0
+    assert served["PHOCAP_DEBUG"] == "0"
