@@ -61,6 +61,21 @@ def test_one_address_trying_many_accounts_is_locked_too():
     assert _sign_in(BrowserClient(), "xa-songcau", DEMO_PASSWORD, REMOTE_ADDR="10.9.8.8").status_code == 302
 
 
+def test_behind_a_proxy_the_client_address_is_the_one_the_proxy_saw(settings):
+    settings.PHOCAP_PROXY_COUNT = 1
+    for i in range(8):  # one attacker, through the province's proxy
+        _sign_in(
+            BrowserClient(), f"khong-co-{i}", "x", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"
+        )
+    same = _sign_in(
+        BrowserClient(), "xa-songcau", DEMO_PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    other = _sign_in(
+        BrowserClient(), "xa-songcau", DEMO_PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert (same.status_code, other.status_code) == (429, 302)  # the officer at another address still signs in
+
+
 def test_a_commune_officer_signs_in_with_a_password_and_it_is_audited():
     client = BrowserClient()
     assert _sign_in(client, "xa-giaohieu", DEMO_PASSWORD).status_code == 302

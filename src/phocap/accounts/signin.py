@@ -69,6 +69,17 @@ class SecondFactorMiddleware:
         return redirect(f"{reverse(page)}?next={request.get_full_path()}")
 
 
+def client_address(request: HttpRequest) -> str:
+    """The address a sign-in came from, for per-address throttling (AXES_CLIENT_IP_CALLABLE). Behind
+    `PHOCAP_PROXY_COUNT` reverse proxies, the client is that many entries from the right of X-Forwarded-For
+    (entries further left were written by the client itself and prove nothing); with none, the peer address."""
+    proxies = settings.PHOCAP_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes' answer once an account or an address has failed too often (AXES_LOCKOUT_CALLABLE)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)

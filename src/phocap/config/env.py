@@ -34,6 +34,7 @@ class Env(BaseSettings):
     log_level: str = "INFO"
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
     second_factor: Literal["required", "off"] = "required"
+    proxy_count: int = Field(default=0, ge=0, le=5)  # reverse proxies in front (their X-Forwarded-For is trusted)
     upload_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @field_validator("data_dir")

@@ -96,6 +96,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one failing too often is locked
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "phocap.accounts.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "phocap.accounts.signin.client_address"
+PHOCAP_PROXY_COUNT = ENV.proxy_count
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "phocap"
 PHOCAP_SECOND_FACTOR = ENV.second_factor
