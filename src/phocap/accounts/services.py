@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -42,9 +43,11 @@ def job_retry(*, actor: scope.Actor, job_id: int) -> BackgroundJob:
         raise NotFound("Không tìm thấy tác vụ.")
     if job.status != BackgroundJob.Status.FAILED:
         raise Conflict("Chỉ chạy lại được tác vụ bị lỗi.", code="job_not_failed")
-    if job.retries.exists():
-        raise Conflict("Tác vụ này đã được chạy lại; hãy theo dõi lần chạy lại.", code="job_already_retried")
-    again = job_restart(actor=actor, job=job)
+    try:
+        with transaction.atomic():  # the database keeps one retry per job (job_retried_once)
+            again = job_restart(actor=actor, job=job)
+    except IntegrityError:
+        raise Conflict("Tác vụ này đã được chạy lại; hãy theo dõi lần chạy lại.", code="job_already_retried") from None
     audit.record(actor=actor, action=Action.JOB_RETRY, obj=again, extra={"retry_of": job.pk, "kind": job.kind})
     return again
 

@@ -77,7 +77,8 @@ class BackgroundJob(models.Model):
             models.CheckConstraint(
                 condition=Q(progress_total=0) | Q(progress_done__lte=models.F("progress_total")),
                 name="job_progress_within_total",
-            )
+            ),
+            models.UniqueConstraint(fields=["retry_of"], name="job_retried_once"),  # "Chạy lại" makes one retry
         ]
 
     def __str__(self) -> str:

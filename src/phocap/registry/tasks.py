@@ -25,7 +25,15 @@ def dedup_task(*, job_id: int, code: str) -> Any:
 
 
 @task()
-def import_task(*, job_id: int, programme: str, token: str, commune: str = "", smartphone_status: str = "") -> Any:
+def import_task(
+    *,
+    job_id: int,
+    programme: str,
+    token: str,
+    commune: str = "",
+    smartphone_status: str = "",
+    mapping: dict[str, str] | None = None,
+) -> Any:
     """A large commune list written by the worker, with the rights of the user who started it."""
     from phocap.registry.importing.kept import import_kept  # the service module imports this task to start it
 
@@ -38,6 +46,7 @@ def import_task(*, job_id: int, programme: str, token: str, commune: str = "", s
             token=token,
             commune_code=commune or None,
             smartphone_status=smartphone_status or None,
+            mapping=mapping or None,
             progress=progress,
         )
         assert not isinstance(report, BackgroundJob)

@@ -39,6 +39,7 @@ from phocap.registry.models import Resident
 __all__ = [
     "ImportReport",
     "RowError",
+    "check_readable",
     "column_mapping_save",
     "error_workbook",
     "header_guess",
@@ -131,6 +132,20 @@ def import_residents(
 ) -> ImportReport:
     """Read and judge the whole file, then (unless `dry_run`) write it in one transaction."""
     return run_import(actor, programme, data, filename, commune_code, smartphone_status, dry_run, mapping)
+
+
+def check_readable(
+    actor: scope.Actor,
+    programme: Programme,
+    data: bytes,
+    filename: str,
+    commune_code: str | None,
+    smartphone_status: str | None,
+    mapping: dict[str, str] | None,
+) -> None:
+    """What a large list must pass before it is left to the worker: the file reads, a header is found, the
+    commune may be written by the actor. (The rows themselves are judged once, by the worker.)"""
+    _sheet(actor, programme, read_rows(data, filename), commune_code, smartphone_status, mapping)
 
 
 def run_import(

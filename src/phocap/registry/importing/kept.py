@@ -14,7 +14,7 @@ from phocap.core.models import BackgroundJob, KeptFile
 from phocap.core.services import service
 from phocap.core.spreadsheets import read_rows
 from phocap.programmes.models import Programme
-from phocap.registry.importing import ImportReport, error_workbook, header_guess, run_import
+from phocap.registry.importing import ImportReport, check_readable, error_workbook, header_guess, run_import
 from phocap.registry.importing.write import WRITE_AUDITS
 
 BACKGROUND_BYTES = 1024 * 1024  # a list larger than this (≈ 20,000 rows of XLSX) is written by the worker
@@ -55,6 +55,7 @@ def import_kept(
     commune_code: str | None = None,
     smartphone_status: str | None = None,
     dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
 ) -> ImportReport | BackgroundJob:
     """Check (`dry_run`) or write the kept file. Written, it is discarded (kept until retention when rows were
@@ -63,9 +64,11 @@ def import_kept(
     keeps its file (until retention), so that "Chạy lại" can use it."""
     row = _own(actor, programme, token)
     if not dry_run and progress is None and row.size > BACKGROUND_BYTES:
-        return _start(actor, programme, row, commune_code, smartphone_status)
+        return _start(actor, programme, row, commune_code, smartphone_status, mapping)
     data = uploads.read(row)
-    report = run_import(actor, programme, data, row.filename, commune_code, smartphone_status, dry_run, None, progress)
+    report = run_import(
+        actor, programme, data, row.filename, commune_code, smartphone_status, dry_run, mapping, progress
+    )
     if not dry_run and not report.rejected:
         uploads.discard(row)  # with rows refused, it stays (encrypted, until retention) for the problems workbook
     return report
@@ -85,17 +88,22 @@ def import_submit(
 ) -> ImportReport | BackgroundJob:
     """One step, for the API and the CLI: a check, or a write — at once up to `BACKGROUND_BYTES`, else kept and
     written by the worker (a file that cannot be read is refused now, not in the background)."""
-    if dry_run or len(data) <= BACKGROUND_BYTES or mapping:
+    if dry_run or len(data) <= BACKGROUND_BYTES:
         return run_import(actor, programme, data, filename, commune_code, smartphone_status, dry_run, mapping)
-    run_import(actor, programme, data, filename, commune_code, smartphone_status, True, None)
+    check_readable(actor, programme, data, filename, commune_code, smartphone_status, mapping)
     row = uploads.keep(
         data, filename, actor=actor, purpose=PURPOSE, programme_code=programme.code, commune_code=commune_code or ""
     )
-    return _start(actor, programme, row, commune_code, smartphone_status)
+    return _start(actor, programme, row, commune_code, smartphone_status, mapping)
 
 
 def _start(
-    actor: scope.Actor, programme: Programme, row: KeptFile, commune_code: str | None, smartphone_status: str | None
+    actor: scope.Actor,
+    programme: Programme,
+    row: KeptFile,
+    commune_code: str | None,
+    smartphone_status: str | None,
+    mapping: dict[str, str] | None,
 ) -> BackgroundJob:
     from phocap.registry.tasks import import_task  # the task calls `import_kept` back
 
@@ -109,6 +117,7 @@ def _start(
         token=row.token,
         commune=commune_code or "",
         smartphone_status=smartphone_status or "",
+        mapping=mapping or {},
     )
 
 
