@@ -173,7 +173,7 @@ def _fundraising(w: World) -> None:
 
 def _registry(w: World) -> list[Any]:
     from phocap.programmes import selectors as programmes
-    from phocap.registry import dedup, exports, importing, normalize, selectors, services
+    from phocap.registry import consents, dedup, exports, importing, normalize, selectors, services
 
     p, officer = w.programme, w["xa-giaohieu"]
     commune = programmes.commune_get(actor=officer, programme=p, code=GIAO_HIEU)
@@ -213,8 +213,10 @@ def _registry(w: World) -> list[Any]:
         actor=officer, programme=p, data=book([header, *rows]), filename="t4.xlsx", commune_code=GIAO_HIEU
     )
     people = list(selectors.resident_list(actor=officer, programme=p).filter(full_name__startswith="Lường Văn"))
-    for person in people:
-        services.consent_record(actor=officer, resident=person, purpose="Nhận máy", given_on=DAY, method="ký giấy")
+    done = consents.consent_bulk(
+        actor=officer, programme=p, given_on=DAY, method="paper", ids=[person.pk for person in people]
+    )
+    assert done["recorded"] == len(people)
     twins = []
     for name, year in (("Lường Văn Thừa", 1950), ("Lường Thị Nữa", 1955)):
         for _ in range(2):
@@ -224,8 +226,12 @@ def _registry(w: World) -> list[Any]:
                 )
             )
     services.resident_correct(actor=officer, resident=twins[1], values={"notes": "có thể trùng"})
-    consent = services.consent_record(actor=officer, resident=twins[0], purpose="Khảo sát", given_on=DAY, method="nói")
+    consent = services.consent_record(
+        actor=officer, resident=twins[0], kind="other", purpose="Khảo sát", given_on=DAY, method="verbal"
+    )
     services.consent_withdraw(actor=officer, consent=consent)
+    consents.consent_bulk(actor=officer, programme=p, given_on=DAY, method="paper", ids=[twins[2].pk])
+    consents.consent_withdraw_bulk(actor=officer, programme=p, on=DAY, ids=[twins[2].pk])
     services.resident_data(actor=officer, resident=twins[0])
     exports.export_residents(actor=w["quanly"], programme=p, commune_code=GIAO_HIEU, fmt="csv")
     dedup.dedup_run(actor=w["quanly"], programme=p)

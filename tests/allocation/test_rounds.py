@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 import pytest
@@ -9,8 +10,10 @@ from phocap.core.actors import SYSTEM
 from phocap.core.errors import Conflict, PermissionDenied
 from phocap.devices import services as devices
 from phocap.devices.models import Device
+from phocap.registry.consents import consent_bulk
 from phocap.registry.importing import import_residents
 from phocap.registry.models import Consent, Resident
+from phocap.registry.search import ResidentFilter
 from tests.devices.test_devices import imeis
 from tests.registry.test_dedup import _book
 
@@ -47,8 +50,20 @@ def registry(programme):
         commune_code=SONG_CAU,
         smartphone_status="lacks",
     )
-    for r in Resident.objects.filter(programme=programme):
-        Consent.objects.create(resident=r, purpose="Nhận máy", given_on="2023-09-15", method="ký giấy", recorded_by="x")
+    consent_bulk(
+        actor=SYSTEM,
+        programme=programme,
+        given_on=dt.date(2023, 9, 15),
+        method="paper",
+        filters=ResidentFilter(commune=GIAO_HIEU),
+    )
+    consent_bulk(
+        actor=SYSTEM,
+        programme=programme,
+        given_on=dt.date(2023, 9, 15),
+        method="paper",
+        filters=ResidentFilter(commune=SONG_CAU),
+    )
     return programme
 
 

@@ -134,8 +134,14 @@ def test_export_has_the_documented_columns_needs_the_right_and_is_audited(progra
     assert bich[2] == "1982-03-15"
     event = AuditEvent.objects.filter(action="registry.export").latest("id")
     assert (event.actor_label, event.changes["_"]["rows"]) == ("quanly", 4)
+    officer = export_residents(actor=user("xa-giaohieu"), programme=programme, fmt="csv").decode()
+    assert "006070012345" not in officer
+    assert "Nông Văn An" in officer
+    assert (
+        AuditEvent.objects.filter(action="registry.export").latest("id").changes["_"]["full_identity_numbers"] is False
+    )
     with pytest.raises(PermissionDenied):
-        export_residents(actor=user("xa-giaohieu"), programme=programme, fmt="csv")
+        export_residents(actor=user("kiemtoan"), programme=programme, fmt="csv")
 
 
 def test_demo_residents_match_each_communes_baseline(programme):

@@ -183,10 +183,10 @@ def test_consent_is_recorded_withdrawn_and_the_person_gets_their_data(login, pro
     client = login("xa-giaohieu")
     client.post(
         f"{P}/{hoa.pk}/",
-        {"action": "consent", "purpose": "Nhận điện thoại", "given_on": "2023-06-01", "method": "ký giấy"},
+        {"action": "consent", "kind": "allocation", "refused": "0", "given_on": "2023-06-01", "method": "paper"},
     )
     consent = hoa.consents.get()
-    assert (consent.recorded_by, consent.withdrawn_on) == ("xa-giaohieu", None)
+    assert (consent.recorded_by, consent.withdrawn_on, consent.kind) == ("xa-giaohieu", None, "allocation")
     client.post(f"{P}/{hoa.pk}/", {"action": "withdraw", "consent": consent.pk})
     consent.refresh_from_db()
     assert consent.withdrawn_on is not None

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts import scope
 from phocap.allocation import engine
@@ -44,9 +45,11 @@ def policy_current(programme: Programme) -> PriorityPolicy:
 
 def eligible_residents(programme: Programme) -> QuerySet[Resident]:
     """Adults of the programme's communes (18 on the reference date: `registry.selectors.adults_q`) who lack a
-    smartphone, with consent recorded and not withdrawn, not excluded, not already holding a reservation or a
-    phone from this programme, not merged or erased."""
-    active_consent = Consent.objects.filter(resident=OuterRef("pk"), withdrawn_on__isnull=True)
+    smartphone, with consent to the allocation recorded (given, not withdrawn), not excluded, not already holding
+    a reservation or a phone from this programme, not merged or erased."""
+    active_consent = Consent.objects.filter(
+        resident=OuterRef("pk"), kind=Consent.Kind.ALLOCATION, refused=False, withdrawn_on__isnull=True
+    )
     excluded = Exclusion.objects.filter(resident=OuterRef("pk"), lifted_at__isnull=True)
     holding = Reservation.objects.filter(resident=OuterRef("pk"), programme=programme, status__in=Reservation.HOLDING)
     return Resident.objects.filter(
@@ -141,3 +144,23 @@ def reservation_get(*, actor: scope.Actor, commune: ProgrammeCommune, reservatio
     if found is None or not scope.can_write_commune(actor, commune):
         raise NotFound("Không tìm thấy người này trong danh sách nhận máy của xã.")
     return found
+
+
+def resident_statuses() -> dict[str, tuple[Any, Any]]:
+    """The resident list's allocation filters (`registry.search.STATUSES`): Q over Resident for a programme."""
+
+    def eligible(programme: Programme) -> Q:
+        return Q(pk__in=eligible_residents(programme).values("pk"))
+
+    def reserved(status: str) -> Any:
+        def q(programme: Programme) -> Q:
+            held = Reservation.objects.filter(resident=OuterRef("pk"), programme=programme, status=status)
+            return Q(Exists(held))
+
+        return q
+
+    return {
+        "eligible": (_("Đủ điều kiện nhận máy"), eligible),
+        "selected": (_("Được chọn, đang giữ máy"), reserved(Reservation.Status.ACTIVE)),
+        "holding": (_("Đã nhận máy"), reserved(Reservation.Status.HANDED_OVER)),
+    }

@@ -63,6 +63,8 @@ class Action(models.TextChoices):
     HOUSEHOLD_UPDATE = "household.update", _("Cập nhật hộ gia đình")
     CONSENT_RECORD = "consent.record", _("Ghi nhận sự đồng ý")
     CONSENT_WITHDRAW = "consent.withdraw", _("Rút lại sự đồng ý")
+    CONSENT_BULK = "consent.bulk", _("Ghi nhận sự đồng ý của nhiều người")
+    CONSENT_WITHDRAW_BULK = "consent.withdraw_bulk", _("Rút lại sự đồng ý của nhiều người")
     REGISTRY_IMPORT = "registry.import", _("Nhập danh sách người dân")
     REGISTRY_PROBLEMS = "registry.problems", _("Tải tệp kiểm tra danh sách (có dữ liệu cá nhân)")
     REGISTRY_EXPORT = "registry.export", _("Xuất danh sách người dân")

@@ -6,14 +6,18 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from phocap.accounts import scope
+from phocap.core.errors import ValidationFailed
 from phocap.core.models import BackgroundJob
 from phocap.core.schemas import JobOut
-from phocap.core.web import AuthedRequest
+from phocap.core.web import XLSX, AuthedRequest, file_response
 from phocap.programmes import selectors as programmes
-from phocap.registry import dedup, selectors, services
+from phocap.registry import dedup, search, selectors, services
+from phocap.registry.consents import consent_bulk, consent_withdraw_bulk
+from phocap.registry.exports import export_residents
 from phocap.registry.importing.kept import import_submit
 from phocap.registry.models import Resident
 from phocap.registry.normalize import mask_id
+from phocap.registry.search import ResidentFilter
 
 router = Router(tags=["registry"])
 
@@ -31,6 +35,17 @@ class ResidentOut(Schema):
     commune_code: str
     village: str
     smartphone_status: str
+    consent: str  # given | refused | none (for the allocation)
+    import_batch: int | None
+
+    @staticmethod
+    def resolve_consent(obj: Resident) -> str:
+        refused = getattr(obj, "consent_refused", None)
+        return "none" if refused is None else "refused" if refused else "given"
+
+    @staticmethod
+    def resolve_import_batch(obj: Resident) -> int | None:
+        return obj.import_batch_id
 
     @staticmethod
     def resolve_id_number_masked(obj: Resident) -> str:
@@ -66,14 +81,107 @@ class ImportReportOut(Schema):
     duplicates: int
     rejected: int
     warnings: int
+    consents: int
+    refusals: int
+    batch: int | None
     errors: list[RowErrorOut]
+    notes: list[RowErrorOut]
+
+
+class ResidentQuery(Schema):
+    """The resident list's filters (the same as the web page's and the export's)."""
+
+    q: str = ""  # part of a name (with or without diacritics), a 12- or 9-digit identity number, or a phone
+    commune: str = ""
+    village: str = ""
+    household: str = ""
+    smartphone: str = ""  # has | lacks | unknown
+    consent: str = ""  # given | refused | none | withdrawn
+    priority: str = ""  # a priority group, or "any"
+    status: str = ""  # eligible | selected | holding | duplicate
+    batch: int | None = None
+
+
+class ExportQuery(ResidentQuery):
+    format: str = "csv"  # csv | xlsx
+
+
+class ConsentBulkIn(ResidentQuery):
+    """Who: `resident_ids`, or the filter (a batch, a commune and village, …); at least one of them."""
+
+    resident_ids: list[int] | None = None
+    given_on: dt.date
+    method: str = "paper"  # paper | verbal | digital
+
+
+class ConsentBulkOut(Schema):
+    recorded: int
+    already: int
+    refused: int
+    not_found: list[int]
+
+
+class WithdrawBulkIn(ResidentQuery):
+    resident_ids: list[int] | None = None
+    on: dt.date
+
+
+class WithdrawBulkOut(Schema):
+    withdrawn: int
+    none: int
+    not_found: list[int]
+
+
+def _selection(body: ResidentQuery) -> tuple[ResidentFilter | None, list[int] | None]:
+    ids = getattr(body, "resident_ids", None)
+    if ids:
+        return None, ids
+    filters = ResidentFilter.of(body.dict())
+    if filters.empty:
+        raise ValidationFailed(
+            "Chọn người: resident_ids, batch, commune (và village) hoặc một bộ lọc.", field="selection"
+        )
+    return filters, None
 
 
 @router.get("/programmes/{code}/residents", response=list[ResidentOut], summary="Residents the caller may see")
 @paginate
-def list_residents(request: AuthedRequest, code: str, commune: str = "") -> Any:
+def list_residents(request: AuthedRequest, code: str, filters: Query[ResidentQuery]) -> Any:
+    """In Vietnamese alphabetical order (given name, then family name) within each commune."""
     programme = programmes.programme_get(actor=request.auth, code=code)
-    return selectors.resident_list(actor=request.auth, programme=programme, commune_code=commune)
+    found = search.residents(actor=request.auth, programme=programme, filters=ResidentFilter.of(filters.dict()))
+    return search.with_consent(found.select_related("commune__unit"))
+
+
+@router.post("/programmes/{code}/residents/consent", response=ConsentBulkOut, summary="Record consent in bulk")
+def record_consent(request: AuthedRequest, code: str, body: ConsentBulkIn) -> Any:
+    """Consent to the allocation given on `given_on` by `method` for the selected people: those with an open
+    consent are `already`, those who refused are `refused` (left alone), ids not found or not writable
+    `not_found`. Nothing is recorded twice: the request may be retried."""
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    filters, ids = _selection(body)
+    return consent_bulk(
+        actor=request.auth, programme=programme, given_on=body.given_on, method=body.method, filters=filters, ids=ids
+    )
+
+
+@router.post(
+    "/programmes/{code}/residents/consent/withdraw", response=WithdrawBulkOut, summary="Withdraw consent in bulk"
+)
+def withdraw_consent(request: AuthedRequest, code: str, body: WithdrawBulkIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    filters, ids = _selection(body)
+    return consent_withdraw_bulk(actor=request.auth, programme=programme, on=body.on, filters=filters, ids=ids)
+
+
+@router.get("/programmes/{code}/residents/export", summary="Export the filtered residents (CSV or XLSX; audited)")
+def export_list(request: AuthedRequest, code: str, filters: Query[ExportQuery]) -> Any:
+    """Full identity numbers for the programme's managers, masked for commune officers; every export audited."""
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    fmt = filters.format
+    data = export_residents(actor=request.auth, programme=programme, fmt=fmt, filters=ResidentFilter.of(filters.dict()))
+    kind = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    return file_response(data, kind, f"nguoi-dan-{programme.code}.{fmt}", private=True)
 
 
 @router.post(

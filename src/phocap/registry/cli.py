@@ -9,11 +9,15 @@ from typing import Any
 
 from phocap.accounts.services import field_keys_rotate
 from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.core.errors import ValidationFailed
 from phocap.core.models import BackgroundJob
+from phocap.core.text import read_day
 from phocap.programmes import selectors as programmes
+from phocap.registry.consents import consent_bulk, consent_withdraw_bulk
 from phocap.registry.dedup import dedup_run
 from phocap.registry.exports import export_residents
 from phocap.registry.importing.kept import import_submit
+from phocap.registry.search import ResidentFilter
 
 
 def cmd_rotate_keys(args: argparse.Namespace) -> int:
@@ -59,10 +63,46 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace) -> ResidentFilter:
+    params = {f: getattr(args, f, None) for f in ResidentFilter.FIELDS}
+    return ResidentFilter.of({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    """Consent for many people at once: named by id, a whole import batch, or a commune (and village)."""
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    filters = None if args.resident else _filters(args)
+    if filters is not None and filters.empty:
+        raise ValidationFailed("Chọn người: --resident, --batch hoặc --commune [--village].", field="selection")
+    ids = [int(i) for i in args.resident] if args.resident else None
+    if args.withdraw:
+        data = consent_withdraw_bulk(actor=actor, programme=programme, on=read_day(args.date), filters=filters, ids=ids)
+        out(args, data, lambda: f"Đã rút lại {data['withdrawn']}; {data['none']} người chưa có; {_missing(data)}")
+        return 0
+    data = consent_bulk(
+        actor=actor, programme=programme, given_on=read_day(args.date), method=args.method, filters=filters, ids=ids
+    )
+    out(
+        args,
+        data,
+        lambda: (
+            f"Đã ghi nhận {data['recorded']} người đồng ý; {data['already']} đã có từ trước; "
+            f"{data['refused']} đã từ chối (giữ nguyên); {_missing(data)}"
+        ),
+    )
+    return 0
+
+
+def _missing(data: dict[str, Any]) -> str:
+    found = data["not_found"]
+    return "không thiếu ai." if not found else f"không tìm thấy (hoặc không được ghi): {' '.join(map(str, found))}."
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
-    data = export_residents(actor=actor, programme=programme, commune_code=args.commune or "", fmt=args.format)
+    data = export_residents(actor=actor, programme=programme, fmt=args.format, filters=_filters(args))
     if args.output:
         Path(args.output).write_bytes(data)
     else:
@@ -106,9 +146,25 @@ def register(sub: Any) -> None:
         metavar="TIÊU_ĐỀ=TRƯỜNG",
         help='nghĩa của một cột phần mềm chưa biết, ví dụ --map "Tên người dân=name" (name, birth, sex, id, …)',
     )
-    p = add_command(group, "export", cmd_export, "xuất danh sách người dân (có số định danh đầy đủ; được ghi nhật ký)")
+    p = with_json(
+        add_command(group, "consent", cmd_consent, "ghi nhận (hoặc rút lại) sự đồng ý của nhiều người một lần")
+    )
+    p.add_argument("--programme", required=True)
+    p.add_argument("--resident", nargs="+", metavar="ID", help="mã người dân (một hoặc nhiều)")
+    p.add_argument("--batch", type=int, help="cả một lần nhập danh sách")
+    p.add_argument("--commune", help="mã xã")
+    p.add_argument("--village", help="thôn/bản (cùng --commune)")
+    p.add_argument("--date", required=True, help="ngày đồng ý (YYYY-MM-DD)")
+    p.add_argument("--method", choices=["paper", "verbal", "digital"], default="paper")
+    p.add_argument("--withdraw", action="store_true", help="rút lại sự đồng ý (vào --date)")
+    p = add_command(group, "export", cmd_export, "xuất danh sách người dân (được ghi nhật ký)")
     p.add_argument("--programme", required=True)
     p.add_argument("--commune")
+    p.add_argument("--village")
+    p.add_argument("--q", help="tìm theo tên, số định danh hoặc số điện thoại")
+    p.add_argument("--consent", choices=["given", "refused", "none", "withdrawn"])
+    p.add_argument("--status", help="eligible, selected, holding, duplicate")
+    p.add_argument("--batch", type=int)
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument("-o", "--output", help="tệp ra (mặc định: stdout)")
     p = with_json(add_command(group, "dedup", cmd_dedup, "tìm người trùng (theo họ tên, ngày sinh, thôn, SĐT …)"))

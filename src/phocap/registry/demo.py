@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from phocap.accounts import scope
 from phocap.core.spreadsheets import xlsx_bytes
@@ -13,8 +14,9 @@ from phocap.core.text import ascii_fold
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
 from phocap.registry import selectors
+from phocap.registry.consents import consent_bulk
 from phocap.registry.importing import import_residents
-from phocap.registry.models import Consent, Resident
+from phocap.registry.models import Resident
 
 # (ethnic group, share, family names) — Bắc Kạn is mostly Tày, then Dao, Kinh, Nùng, Mông
 ETHNIC_MIX: tuple[tuple[str, float, tuple[str, ...]], ...] = (
@@ -192,25 +194,16 @@ def demo_residents_create(*, actor: scope.Actor, programme: Programme, seed: int
             smartphone_status="lacks",
         )
         created += report.created
-    _consents(programme, rng)
+    _consents(actor, programme, rng)
     return created
 
 
-def _consents(programme: Programme, rng: random.Random) -> None:
+def _consents(actor: Any, programme: Programme, rng: random.Random) -> None:
     """Most listed people agreed, on the survey sheet, to receive a phone and be followed up; a few did not yet.
-    Written in bulk, not through `consent_record` (one person at a time): recording consent for a whole list is
-    issue #14's."""
-    Consent.objects.bulk_create(
-        [
-            Consent(
-                resident_id=pk,
-                purpose="Nhận điện thoại và được hỗ trợ sử dụng dịch vụ số (ví dụ)",
-                given_on=dt.date(2023, 9, 15),
-                method="ký giấy",
-                recorded_by="cán bộ xã (ví dụ)",
-            )
-            for pk in Resident.objects.filter(programme=programme).order_by("pk").values_list("pk", flat=True)
-            if rng.random() < 0.95
-        ],
-        batch_size=2000,
-    )
+    Recorded as a commune officer would, through the bulk consent of the resident list."""
+    ids = [
+        pk
+        for pk in Resident.objects.filter(programme=programme).order_by("pk").values_list("pk", flat=True)
+        if rng.random() < 0.95
+    ]
+    consent_bulk(actor=actor, programme=programme, given_on=dt.date(2023, 9, 15), method="paper", ids=ids)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phocap.core.web import UploadField
-from phocap.registry.models import Resident
+from phocap.registry.models import Consent, Resident
 
 
 class ImportForm(forms.Form):
@@ -47,18 +47,22 @@ class CorrectForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.CharField(
-        label=_("Mục đích"), max_length=200, initial=_("Nhận điện thoại và được hỗ trợ sử dụng dịch vụ số")
+    kind = forms.ChoiceField(label=_("Mục đích"), choices=Consent.Kind.choices, initial=Consent.Kind.ALLOCATION)
+    refused = forms.TypedChoiceField(
+        label=_("Ý kiến"),
+        choices=[("0", _("Đồng ý")), ("1", _("Từ chối"))],
+        coerce=lambda v: v == "1",
+        initial="0",
     )
-    given_on = forms.DateField(label=_("Ngày đồng ý"), widget=forms.DateInput(attrs={"type": "date"}))
-    method = forms.ChoiceField(
-        label=_("Hình thức"),
-        choices=[
-            ("ký giấy", _("Ký vào phiếu")),
-            ("điểm chỉ", _("Điểm chỉ")),
-            ("đồng ý bằng lời, có người làm chứng", _("Đồng ý bằng lời, có người làm chứng")),
-        ],
-    )
+    given_on = forms.DateField(label=_("Ngày"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("Hình thức"), choices=Consent.Method.choices)
+
+
+class BulkConsentForm(forms.Form):
+    """ "Phiếu đồng ý đã thu ngày D" for the people ticked in the list (or all that match the filter)."""
+
+    given_on = forms.DateField(label=_("Ngày thu phiếu đồng ý"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("Hình thức"), choices=Consent.Method.choices, initial=Consent.Method.PAPER)
 
 
 class EraseForm(forms.Form):

@@ -7,6 +7,8 @@ beside them (`id_hash`, HMAC under PHOCAP_HMAC_KEY) for exact lookup and duplica
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phocap.core.crypto import EncryptedTextField
 from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.registry.names import name_keys
 
 
 class PovertyStatus(models.TextChoices):
@@ -86,6 +89,8 @@ class Resident(models.Model):
     village = models.CharField(_("thôn/bản"), max_length=120, blank=True)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     full_name = models.CharField(_("họ và tên"), max_length=150)
+    name_folded = models.CharField(max_length=150, blank=True, default="", editable=False)  # `names.name_keys`
+    name_sort = models.CharField(max_length=600, blank=True, default="", editable=False)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
@@ -135,10 +140,22 @@ class Resident(models.Model):
                 name="resident_id_and_hash_together",
             ),
         ]
-        indexes = [models.Index(fields=["commune", "full_name"], name="resident_commune_name_idx")]
+        indexes = [
+            models.Index(fields=["commune", "full_name"], name="resident_commune_name_idx"),
+            models.Index(fields=["commune", "name_sort", "id"], name="resident_commune_sort_idx"),
+            models.Index(fields=["programme", "name_sort", "id"], name="resident_programme_sort_idx"),
+            models.Index(fields=["programme", "phone"], name="resident_phone_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """The search and sort keys follow the name, however it was written."""
+        self.name_folded, self.name_sort = name_keys(self.full_name)
+        if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded", "name_sort"}
+        super().save(*args, **kwargs)
 
     def audit_label(self) -> str:
         return f"Người dân #{self.pk}"
@@ -168,14 +185,31 @@ class PriorityFlag(models.Model):
 
 
 class Consent(models.Model):
-    """Specific, provable and withdrawable consent (Decree 13/2023, Law 91/2025)."""
+    """Specific, provable and withdrawable consent (Decree 13/2023, Law 91/2025): for one purpose (`kind`), given or
+    refused, on a date, by a method, recorded by someone. Only an open allocation consent that was given makes a
+    person eligible; at most one open consent per person and kind (so nothing is recorded twice)."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", _("Nhận điện thoại thông minh và được hỗ trợ sử dụng dịch vụ số")
+        CONTACT = "contact", _("Được liên lạc, nhắn tin về chương trình")
+        OTHER = "other", _("Mục đích khác")
+
+    class Method(models.TextChoices):
+        PAPER = "paper", _("Phiếu giấy (ký hoặc điểm chỉ)")
+        VERBAL = "verbal", _("Đồng ý bằng lời, có người làm chứng")
+        DIGITAL = "digital", _("Xác nhận điện tử")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(_("mục đích"), max_length=200)
+    kind = models.CharField(_("mục đích"), max_length=10, choices=Kind.choices, default=Kind.ALLOCATION)
+    purpose = models.CharField(_("mô tả mục đích"), max_length=200)
+    refused = models.BooleanField(_("từ chối"), default=False)
     given_on = models.DateField(_("ngày đồng ý"))
     method = models.CharField(_("hình thức"), max_length=100)
     recorded_by = models.CharField(_("người ghi nhận"), max_length=150)
     withdrawn_on = models.DateField(_("ngày rút lại"), null=True, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
+    )
 
     class Meta:
         constraints = [
@@ -183,10 +217,18 @@ class Consent(models.Model):
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
                 name="consent_withdrawn_after_given",
             ),
+            models.UniqueConstraint(
+                fields=["resident", "kind"],
+                condition=Q(withdrawn_on__isnull=True) & ~Q(kind="other"),
+                name="consent_open_once",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.purpose
+
+    def method_label(self) -> str:
+        return str(dict(self.Method.choices).get(self.method, self.method))
 
 
 class DuplicatePair(models.Model):
@@ -273,6 +315,7 @@ class ColumnMapping(models.Model):
         ("phone", _("Số điện thoại")),
         ("smartphone", _("Có điện thoại thông minh")),
         ("notes", _("Ghi chú")),
+        ("consent", _("Đồng ý tham gia (đánh dấu hoặc ngày)")),
         ("ignore", _("Bỏ qua cột này")),
     )
 

@@ -383,3 +383,83 @@ def read_priority(value: Any, *, column: str = "") -> Reading[frozenset[str]]:
     if text in ("khong", "-", "0"):
         return Reading(frozenset())
     return Reading(None, (_warning("priority_unknown", f"Không hiểu đối tượng ưu tiên {str(value).strip()!r}."),))
+
+
+# --- consent --------------------------------------------------------------------------------------------
+
+CONSENT_GIVEN = ("x", "v", "co", "dong y", "da dong y", "da ky", "ky", "diem chi", "da diem chi", "1", "yes", "ok")
+CONSENT_REFUSED = ("khong", "khong dong y", "tu choi", "0", "no")
+CONSENT_TICKS = frozenset("✓✔☑✅")
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentMark:
+    refused: bool
+    on: dt.date | None  # the date written in the cell, if any
+
+
+@lru_cache(maxsize=65_536)  # lists repeat these cells; readings are immutable
+def read_consent(value: Any, *, today: dt.date | None = None) -> Reading[ConsentMark]:
+    """A mark in a consent column ("Đồng ý tham gia"): x, ✓, có, đồng ý, đã ký, điểm chỉ, 1 or a date = given
+    (on that date); "không" / "từ chối" = refused; blank = nothing recorded (None); anything else a warning."""
+    today = today or dt.date.today()
+    if _blank(value) or value is False:
+        return Reading(None)
+    if value is True:
+        return Reading(ConsentMark(False, None))
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return _consent_on(value, today, str(value))
+    if isinstance(value, (int, float)):
+        if value in (0, 1):
+            return Reading(ConsentMark(value == 0, None))
+        if 30_000 <= value < 80_000:  # an Excel serial day number (1982 onwards)
+            return _consent_on(EXCEL_EPOCH + dt.timedelta(days=int(value)), today, str(value))
+    text = clean_line(value)
+    folded = " ".join(ascii_fold(text).lower().replace(".", " ").split())
+    if text and set(text.replace(" ", "")) <= CONSENT_TICKS:
+        return Reading(ConsentMark(False, None))
+    if folded in CONSENT_REFUSED or folded.startswith(("tu choi", "khong dong y")):
+        return Reading(ConsentMark(True, None))
+    if folded in CONSENT_GIVEN:
+        return Reading(ConsentMark(False, None))
+    match = DATE_RE.search(text)
+    if match:
+        day_n, month_n, year_n = (int(g) for g in match.groups())
+        year_n += 2000 if year_n < 100 else 0
+        try:
+            return _consent_on(dt.date(year_n, month_n, day_n), today, text)
+        except ValueError:
+            pass
+    return Reading(None, (_warning("consent_unknown", f"Không hiểu ô đồng ý {text!r}: chưa ghi nhận sự đồng ý."),))
+
+
+def _consent_on(day: dt.date, today: dt.date, text: str) -> Reading[ConsentMark]:
+    if day > today or day.year < 2000:
+        return Reading(None, (_warning("consent_date_invalid", f"Ngày đồng ý {text} không hợp lý: chưa ghi nhận."),))
+    return Reading(ConsentMark(False, day))
+
+
+LIST_DATE_RE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
+
+
+def list_date(cells: list[Any]) -> dt.date | None:
+    """The date a list was made, from a line such as "Giáo Hiệu, ngày 15 tháng 9 năm 2023" (the place-and-date
+    line of the footer or the title) or "Ngày lập: 15/09/2023"."""
+    for cell in cells:
+        if _blank(cell) or not isinstance(cell, str):
+            continue
+        folded = " ".join(ascii_fold(cell).lower().split())
+        match = LIST_DATE_RE.search(folded)
+        if match is None and ("ngay" in folded or "lap" in folded):
+            found = re.search(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})", folded)
+            match = found
+        if match is None:
+            continue
+        day_n, month_n, year_n = (int(g) for g in match.groups())
+        try:
+            return dt.date(year_n, month_n, day_n)
+        except ValueError:
+            continue
+    return None

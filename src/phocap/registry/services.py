@@ -219,17 +219,44 @@ def resident_correct(*, actor: scope.Actor, resident: Resident, values: dict[str
 
 
 @service(audits=[Action.CONSENT_RECORD])
-def consent_record(*, actor: scope.Actor, resident: Resident, purpose: str, given_on: dt.date, method: str) -> Consent:
-    """Consent for a stated purpose, how it was given, and who recorded it."""
+def consent_record(
+    *,
+    actor: scope.Actor,
+    resident: Resident,
+    given_on: dt.date,
+    method: str,
+    kind: str = Consent.Kind.ALLOCATION,
+    refused: bool = False,
+    purpose: str = "",
+) -> Consent:
+    """One person's consent (or refusal) for a purpose, how it was given, and who recorded it. A refusal on
+    record is closed by the consent given now (the person changed their mind); a consent already open is a
+    conflict (nothing is recorded twice)."""
     if not scope.can_write_residents(actor, resident.commune):
         raise NotFound("Không tìm thấy người dân.")
-    if not purpose.strip() or not method.strip():
-        raise ValidationFailed("Cần ghi mục đích và hình thức đồng ý.", field="purpose")
+    if kind not in Consent.Kind.values:
+        raise ValidationFailed("Mục đích không hợp lệ.", field="kind")
+    if not method.strip():
+        raise ValidationFailed("Cần ghi hình thức đồng ý.", field="method")
     if given_on > timezone.localdate():
         raise ValidationFailed("Ngày đồng ý không được ở tương lai.", field="given_on")
+    open_ = Consent.objects.select_for_update().filter(resident=resident, kind=kind, withdrawn_on__isnull=True).first()
+    if open_ is not None and (open_.refused == refused or kind == Consent.Kind.OTHER):
+        raise Conflict(
+            "Người này đã từ chối (đã ghi nhận)." if refused else "Sự đồng ý này đã được ghi nhận.", code="already"
+        )
+    if open_ is not None:
+        if given_on < open_.given_on:
+            raise ValidationFailed(
+                f"Đã ghi nhận ý kiến khác ngày {open_.given_on:%d/%m/%Y}: ghi ngày sau đó.", field="given_on"
+            )
+        open_.withdrawn_on = given_on
+        open_.save(update_fields=["withdrawn_on"])
     consent = Consent.objects.create(
         resident=resident,
-        purpose=purpose.strip()[:200],
+        kind=kind,
+        purpose=(purpose.strip() or str(Consent.Kind(kind).label))[:200],
+        refused=refused,
         given_on=given_on,
         method=method.strip()[:100],
         recorded_by=actor_label(actor),
@@ -239,7 +266,7 @@ def consent_record(*, actor: scope.Actor, resident: Resident, purpose: str, give
         action=Action.CONSENT_RECORD,
         obj=consent,
         programme_code=resident.programme.code,
-        extra={"resident": resident.pk, "purpose": consent.purpose, "method": consent.method},
+        extra={"resident": resident.pk, "kind": kind, "refused": refused, "method": consent.method},
     )
     return consent
 
@@ -296,8 +323,10 @@ def resident_data(*, actor: scope.Actor, resident: Resident) -> dict[str, Any]:
         "consents": [
             {
                 "purpose": c.purpose,
+                "kind": c.kind,
+                "refused": c.refused,
                 "given_on": c.given_on.isoformat(),
-                "method": c.method,
+                "method": c.method_label(),
                 "recorded_by": c.recorded_by,
                 "withdrawn_on": c.withdrawn_on.isoformat() if c.withdrawn_on else None,
             }

@@ -11,6 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
@@ -18,20 +21,100 @@ from phocap.core.errors import DomainError
 from phocap.core.models import BackgroundJob
 from phocap.core.web import XLSX, add_domain_error, file_response, not_found_as_404
 from phocap.programmes import selectors as programmes
-from phocap.registry import dedup, importing, selectors, services
-from phocap.registry.forms import ConsentForm, CorrectForm, EraseForm, ImportForm
+from phocap.registry import consents, dedup, importing, search, selectors, services
+from phocap.registry.exports import export_residents
+from phocap.registry.forms import BulkConsentForm, ConsentForm, CorrectForm, EraseForm, ImportForm
 from phocap.registry.importing import kept
-from phocap.registry.models import ColumnMapping
+from phocap.registry.models import ColumnMapping, PriorityFlag, Resident
 from phocap.registry.normalize import ethnic_name
 
 
 @login_required
 @not_found_as_404
 def residents(request: HttpRequest, code: str) -> HttpResponse:
+    """The resident list an officer works in: search (name with or without diacritics, identity number, phone),
+    filters, Vietnamese order, and consent recorded or withdrawn for the ticked people or all that match."""
     programme = programmes.programme_get(actor=request.user, code=code)
-    qs = selectors.resident_list(actor=request.user, programme=programme, commune_code=request.GET.get("xa", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/residents.html", {"programme": programme, "page": page})
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        filters = search.ResidentFilter.of(source)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        filters = search.ResidentFilter()
+    bulk = BulkConsentForm(request.POST or None, initial={"given_on": timezone.localdate()})
+    if request.method == "POST":
+        _bulk(request, programme, filters, bulk)
+        query = urlencode(filters.params())
+        return redirect(f"{reverse('registry:residents', args=[code])}{'?' + query if query else ''}")
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        fmt = request.GET["xuat"]
+        data = export_residents(actor=request.user, programme=programme, fmt=fmt, filters=filters)
+        kind = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        return file_response(data, kind, f"danh-sach-nguoi-dan.{fmt}", private=True)
+    found = search.with_consent(
+        search.residents(actor=request.user, programme=programme, filters=filters).select_related("commune__unit")
+    )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    communes = programmes.commune_list(actor=request.user, programme=programme)
+    writable = any(scope.can_write_residents(request.user, c) for c in communes)
+    context = {
+        "programme": programme,
+        "page": page,
+        "filters": filters,
+        "query": urlencode(filters.params()),
+        "communes": [c for c in communes if scope.can_see_people(request.user, c)],
+        "villages": search.villages(actor=request.user, programme=programme, commune=filters.commune),
+        "smartphone_choices": Resident.Smartphone.choices,
+        "consent_choices": list(search.CONSENT_STATES.items()),
+        "priority_choices": PriorityFlag.Kind.choices,
+        "status_choices": [(k, label) for k, (label, _q) in search.STATUSES.items()],
+        "bulk": bulk,
+        "writable": writable,
+    }
+    return render(request, "registry/residents.html", context)
+
+
+def _bulk(request: HttpRequest, programme: Any, filters: search.ResidentFilter, form: BulkConsentForm) -> None:
+    """The list's bulk action: the ticked people (`r`), or everyone matching the filter (`all`)."""
+    if not form.is_valid():
+        messages.error(request, _("Cần ngày thu phiếu đồng ý và hình thức."))
+        return
+    every = request.POST.get("all") == "1"
+    ids = None if every else [int(v) for v in request.POST.getlist("r") if v.isdigit()]
+    if not every and not ids:
+        messages.error(request, _("Chưa chọn người nào."))
+        return
+    try:
+        if request.POST.get("action") == "withdraw":
+            done = consents.consent_withdraw_bulk(
+                actor=request.user,
+                programme=programme,
+                on=form.cleaned_data["given_on"],
+                filters=filters if every else None,
+                ids=ids,
+            )
+            messages.success(request, _("Đã rút lại sự đồng ý của %(n)s người.") % {"n": done["withdrawn"]})
+            return
+        result = consents.consent_bulk(
+            actor=request.user,
+            programme=programme,
+            given_on=form.cleaned_data["given_on"],
+            method=form.cleaned_data["method"],
+            filters=filters if every else None,
+            ids=ids,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(
+        request,
+        _("Đã ghi nhận %(r)s người đồng ý; %(a)s người đã có từ trước; %(f)s người đã từ chối (giữ nguyên).")
+        % {"r": result["recorded"], "a": result["already"], "f": result["refused"]},
+    )
+    if result["not_found"]:
+        messages.warning(
+            request, _("%(n)s người không tìm thấy hoặc bạn không được ghi.") % {"n": len(result["not_found"])}
+        )
 
 
 def _check(
@@ -278,6 +361,6 @@ def resident(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
         "writable": writable,
         "sensitive": sensitive,
         "flags": person.priority_flags.all() if sensitive else [],
-        "consents": person.consents.order_by("-given_on"),
+        "consents": person.consents.select_related("import_batch").order_by("-given_on", "-pk"),
     }
     return render(request, "registry/resident.html", context)

@@ -16,6 +16,8 @@ import dataclasses
 import hashlib
 from typing import Any
 
+from django.utils import timezone
+
 from phocap.accounts import scope
 from phocap.core.errors import NotFound, ValidationFailed
 from phocap.core.services import service
@@ -35,6 +37,7 @@ from phocap.registry.importing.rows import person_rows
 from phocap.registry.importing.settle import settle
 from phocap.registry.importing.write import WRITE_AUDITS, write
 from phocap.registry.models import Resident
+from phocap.registry.normalize import list_date
 
 __all__ = [
     "ImportReport",
@@ -60,6 +63,9 @@ class ImportReport:
     notes: list[RowError] = dataclasses.field(default_factory=list)  # warnings, per row and column
     columns: dict[str, str] = dataclasses.field(default_factory=dict)  # field → the header it was read from
     unrecognised: list[str] = dataclasses.field(default_factory=list)  # header cells not read (to map)
+    consents: int = 0  # consent marks recorded (or, in a dry run, that would be)
+    refusals: int = 0
+    batch: int | None = None  # the import batch written (its people: the resident list filtered by it)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,7 +75,11 @@ class ImportReport:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "warnings": self.warnings,
+            "consents": self.consents,
+            "refusals": self.refusals,
+            "batch": self.batch,
             "errors": [e.as_dict() for e in self.errors],
+            "notes": [w.as_dict() for w in self.notes],
         }
 
 
@@ -92,7 +102,11 @@ def _sheet(
         raise ValidationFailed("Tình trạng điện thoại: lacks, has hoặc unknown.", field="smartphone_status")
     learned = with_mapping(learned_mappings(programme, default_commune), mapping)
     layout = layout_of(rows, learned)
-    return Sheet(programme, layout, communes, default_commune, writable, smartphone_status), learned
+    today = timezone.localdate()
+    written = list_date([c for row in [*rows[: layout.header], *rows[-40:]] for c in row[:12]])
+    on = written if written is not None and written <= today else today
+    sheet = Sheet(programme, layout, communes, default_commune, writable, smartphone_status, on, today)
+    return sheet, learned
 
 
 def _candidates(sheet: Sheet, rows: list[list[Any]], report: ImportReport) -> list[Candidate]:
@@ -176,18 +190,21 @@ def run_import(
     report.warnings += len(plan.notes)
     report.duplicates += plan.duplicates
     report.created, report.updated = len(plan.create), len(plan.update)
+    report.refusals = sum(1 for _, mark in plan.consents if mark.refused)
+    report.consents = len(plan.consents) - report.refusals
     if not dry_run:
         if progress:
             progress(2, 3, f"Đang ghi {report.created} người mới, {report.updated} cập nhật")
-        write(
+        batch = write(
             actor,
             programme,
             plan,
             filename=filename,
             digest=hashlib.sha256(data).hexdigest(),
             default_commune=sheet.default_commune,
-            counts=report.as_dict() | {"errors": len(report.errors)},
+            counts=report.as_dict() | {"errors": len(report.errors), "notes": len(report.notes), "batch": None},
         )
+        report.batch = batch.pk
     if progress:
         progress(3, 3, "Xong")
     return report

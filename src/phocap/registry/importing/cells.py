@@ -4,6 +4,7 @@ which returns a value and Vietnamese problems (errors reject the row, warnings k
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from typing import Any
@@ -37,6 +38,14 @@ class HouseholdRow:
     poverty_status: str | None
 
 
+@dataclasses.dataclass(frozen=True)
+class Consenting:
+    """A consent column's mark, with its date settled (the cell's, else the list's)."""
+
+    refused: bool
+    on: dt.date
+
+
 @dataclasses.dataclass
 class Candidate:
     row: int
@@ -46,6 +55,7 @@ class Candidate:
     household: HouseholdRow | None = None
     flags: frozenset[str] = frozenset()
     id_hash: str = ""  # the number's keyed hash, computed once
+    consent: Consenting | None = None  # what the list's consent column says
 
     FILLABLE = (
         "full_name",
@@ -76,6 +86,8 @@ class Sheet:
     default_commune: ProgrammeCommune | None
     writable: frozenset[str]  # commune codes the actor may import for
     smartphone_status: str | None
+    list_date: dt.date  # the date written on the list (else the day of the import): consent marks without a date
+    today: dt.date  # no consent is given in the future
 
 
 @dataclasses.dataclass
@@ -196,6 +208,13 @@ def _commune_of(sheet: Sheet, row: list[Any], problems: Problems) -> ProgrammeCo
     return commune
 
 
+def _village_of_address(value: Any) -> str:
+    """The village of a permanent-residence address ("Thôn Nà Pài, xã Giáo Hiệu, huyện Pác Nặm, tỉnh Bắc Kạn"):
+    its first part, when that names a village (thôn, bản, tổ, xóm, làng)."""
+    first = clean_line(value).split(",")[0].strip()
+    return first if first and re.match(r"^(thon|ban|to|xom|lang)\b", norm(first)) else ""
+
+
 LABELS = {"full_name": "Họ và tên", "village": "Thôn/bản", "head_name": "Họ tên chủ hộ", "code": "Mã hộ"}
 
 
@@ -222,6 +241,7 @@ def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str)
     poverty, flags = _poverty_and_flags(sheet, row, problems)
     head = n.read_name(cell(row, "head")).value if "head" in sheet.layout.columns else None
     commune = _commune_of(sheet, row, problems)
+    mark = _take(problems, "consent", n.read_consent(cell(row, "consent"), today=sheet.today))
     reference = sheet.programme.reference_date
     if birth is not None and not n.is_adult(birth, reference):
         problems.append(_error("birth", "under_18", f"Chưa đủ 18 tuổi vào ngày {reference:%d/%m/%Y}."))
@@ -229,7 +249,7 @@ def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str)
     warnings = [RowError(number, c, p.code, p.message) for c, p in problems if p.severity == "warning"]
     if errors or commune is None or birth is None:
         return RowReading(None, errors, warnings)
-    village = clean_line(cell(row, "village")) or section_village
+    village = clean_line(cell(row, "village")) or _village_of_address(cell(row, "address")) or section_village
     values = {
         "full_name": name,
         "birth_date": birth.date,
@@ -256,5 +276,6 @@ def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str)
     )
     if too_long := _too_long(number, values, household):
         return RowReading(None, too_long, warnings)
-    candidate = Candidate(number, values, ident, commune, household, flags, id_hash)
+    consenting = Consenting(mark.refused, mark.on or sheet.list_date) if mark is not None else None
+    candidate = Candidate(number, values, ident, commune, household, flags, id_hash, consenting)
     return RowReading(candidate, [], warnings)

@@ -21,8 +21,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "relation": ("quan he voi chu ho", "quan he voi ch", "quan he"),
     "head": ("ho ten chu ho", "ho va ten chu ho", "ten chu ho", "chu ho"),
     "household": ("ma ho", "ma so ho", "ma ho gia dinh", "so ho"),
-    "name": ("ho va ten", "ho ten", "ho, ten", "hovaten"),
-    "birth": ("ngay thang nam sinh", "ngay sinh", "nam sinh", "ngay/thang/nam sinh"),
+    # the national population database's exports: "Họ, chữ đệm và tên", "Ngày, tháng, năm sinh"
+    "name": ("ho va ten", "ho ten", "ho, ten", "hovaten", "ho, chu dem va ten", "ho chu dem va ten"),
+    "birth": ("ngay thang nam sinh", "ngay, thang, nam sinh", "ngay sinh", "nam sinh", "ngay/thang/nam sinh"),
     "sex": ("gioi tinh",),
     "id": ("so cccd", "cccd/cmnd", "cccd", "cmnd", "so dinh danh", "so can cuoc", "can cuoc"),
     "ethnicity": ("dan toc",),
@@ -32,7 +33,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "phone": ("so dien thoai", "sdt", "dien thoai"),
     "smartphone": ("dien thoai thong minh", "co dtdd", "smartphone"),
     "notes": ("ghi chu",),
+    # "Nơi thường trú: Thôn Nà Pài, xã Giáo Hiệu, …": the village is its first part, when no village column
+    "address": ("noi thuong tru", "dia chi thuong tru", "noi o hien tai", "noi o", "dia chi"),
 }
+CONSENT_HEADER_RE = re.compile(r"\bdong y\b")
 POVERTY_HEADER_RE = re.compile(r"\b(dien ho|ho ngheo|ho can ngheo|phan loai ho)\b")
 PRIORITY_HEADER_RE = re.compile(
     r"\b(uu tien|doi tuong|co cong|chinh sach|khuyet tat|neo don|mot minh|cao tuoi|uy tin)\b"
@@ -68,6 +72,8 @@ def _columns(cells: list[str], learned: dict[str, str]) -> dict[str, int]:
         if not cell:
             continue
         field = learned.get(cell)
+        if field is None and "consent" not in columns and CONSENT_HEADER_RE.search(cell):
+            field = "consent"  # before the rules below: "Đồng ý nhận điện thoại thông minh" is not the phone column
         if field is not None:
             if field not in columns and field not in ("ignore", "poverty", "priority"):
                 columns[field] = col

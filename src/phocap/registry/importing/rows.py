@@ -21,6 +21,18 @@ FOOTER_WORDS = (
     "chu tich",
     "thu truong",
     "ngay thang nam",
+    "tm.",
+    "tm ",
+    "t/m",
+    "pho chu tich",
+    "can bo",
+    "ke toan",
+)
+# what begins a list's end: its totals, the place-and-date line, the signers' headings. Every row after one of
+# these is footer — the signers' names under the headings are not people missing a birth date.
+END_RE = re.compile(
+    r"^(tong cong|tong so|tong:|cong:|cong so|nguoi lap|tm[ .]|t/m|chu tich|pho chu tich|xac nhan|ky ten|"
+    r"truong thon|truong ban|can bo|ke toan|thu truong|[^,]{2,40}, ngay\b|ngay \S+ thang)"
 )
 SECTION_RE = re.compile(r"^(thon|ban|to dan pho|xom|lang)\b")
 BLANK, NUMBERING, FOOTER, SECTION, PERSON = "blank", "numbering", "footer", "section", "person"
@@ -49,12 +61,19 @@ def classify(row: list[Any], layout: Layout) -> tuple[str, str]:
     return PERSON, ""
 
 
+def _ends(row: list[Any]) -> bool:
+    texts = [norm(c) for c in row if c not in (None, "") and str(c).strip()]
+    return any(END_RE.match(t) for t in texts[:3])
+
+
 def person_rows(rows: list[list[Any]], layout: Layout) -> Iterator[tuple[int, list[Any], str]]:
     """(row number as the spreadsheet shows it, the row, the village of the section it is under)."""
     village = ""
     for index in range(layout.header + 1, len(rows)):
         row = list(rows[index])
         kind, section = classify(row, layout)
+        if kind == FOOTER and _ends(row):
+            return
         if kind == SECTION:
             village = section
         if kind == PERSON:

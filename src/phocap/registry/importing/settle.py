@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from phocap.core.queries import in_chunks
 from phocap.programmes.models import Programme, ProgrammeCommune
-from phocap.registry.importing.cells import Candidate, RowError, person_key
-from phocap.registry.models import Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
+from phocap.registry.importing.cells import Candidate, Consenting, RowError, person_key
+from phocap.registry.models import Consent, Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
+from phocap.registry.names import name_keys
 
 HouseholdKey = tuple[int, str]  # (commune id, household code)
 
@@ -27,6 +28,7 @@ class Plan:
     household_changes: list[tuple[Household, dict[str, Any]]] = dataclasses.field(default_factory=list)
     duplicates: int = 0
     notes: list[RowError] = dataclasses.field(default_factory=list)
+    consents: list[tuple[Resident, Consenting]] = dataclasses.field(default_factory=list)  # to record (new ones)
 
 
 @dataclasses.dataclass
@@ -35,8 +37,9 @@ class _Registry:
 
     by_hash: dict[str, Resident]
     commune_names: dict[int, str]
-    known_people: set[str]  # `person_key` of stored residents without a number, in the file's communes
+    known_people: dict[str, int]  # `person_key` → id of stored residents without a number, in the file's communes
     stored_flags: set[tuple[int, str]]
+    consented: set[int]  # stored residents of the file with an open allocation consent (given or refused)
 
 
 def _registry(programme: Programme, candidates: list[Candidate]) -> _Registry:
@@ -54,17 +57,27 @@ def _registry(programme: Programme, candidates: list[Candidate]) -> _Registry:
     names.update(ProgrammeCommune.objects.filter(pk__in=missing).values_list("pk", "unit__name"))
     without_number = {c.commune.pk for c in candidates if not c.id_number}
     known = {
-        person_key(commune_id, {"full_name": a, "birth_year": b, "birth_date": c, "sex": d, "village": e})
-        for commune_id, a, b, c, d, e in Resident.objects.filter(
+        person_key(commune_id, {"full_name": a, "birth_year": b, "birth_date": c, "sex": d, "village": e}): pk
+        for pk, commune_id, a, b, c, d, e in Resident.objects.filter(
             programme=programme, id_hash="", commune_id__in=without_number, erased_at__isnull=True
-        ).values_list("commune_id", "full_name", "birth_year", "birth_date", "sex", "village")
+        ).values_list("pk", "commune_id", "full_name", "birth_year", "birth_date", "sex", "village")
     }
     flags = {
         (f.resident_id, f.kind)
         for chunk in in_chunks([r.pk for r in by_hash.values()])
         for f in PriorityFlag.objects.filter(resident_id__in=chunk)
     }
-    return _Registry(by_hash, names, known, flags)
+    consented: set[int] = set()
+    if any(c.consent for c in candidates):
+        stored = [r.pk for r in by_hash.values()] + list(known.values())
+        consented = {
+            pk
+            for chunk in in_chunks(stored)
+            for pk in Consent.objects.filter(
+                resident_id__in=chunk, kind=Consent.Kind.ALLOCATION, withdrawn_on__isnull=True
+            ).values_list("resident_id", flat=True)
+        }
+    return _Registry(by_hash, names, known, flags, consented)
 
 
 def _households(
@@ -139,6 +152,14 @@ def _gained(
     return gained, dataclasses.replace(c, flags=new_flags)
 
 
+def _consent(plan: Plan, known: _Registry, resident: Resident, c: Candidate) -> None:
+    """The row's consent mark, unless the person already has an open allocation consent (a re-import)."""
+    if c.consent is not None and (resident.pk is None or resident.pk not in known.consented):
+        plan.consents.append((resident, c.consent))
+        if resident.pk is not None:
+            known.consented.add(resident.pk)
+
+
 def settle(programme: Programme, candidates: list[Candidate], filename: str) -> Plan:
     plan = Plan()
     known = _registry(programme, candidates)
@@ -155,8 +176,9 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
                 )
             )
             plan.elsewhere.append(ListedElsewhere(resident=stored, commune=c.commune, source=filename[:200], row=c.row))
-        if stored is None and not c.id_hash and person_key(c.commune, c.values) in known.known_people:
+        if stored is None and not c.id_hash and (same := known.known_people.get(person_key(c.commune, c.values))):
             plan.duplicates += 1
+            _consent(plan, known, Resident(pk=same), c)
             continue
         household = plan.households.get((c.commune.pk, c.household.code)) if c.household else None
         if stored is None:
@@ -168,8 +190,11 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
                 id_kind=c.id_number.kind if c.id_number else "",
                 **c.values,
             )
+            resident.name_folded, resident.name_sort = name_keys(resident.full_name)
             plan.create.append((resident, c))
+            _consent(plan, known, resident, c)
             continue
+        _consent(plan, known, stored, c)
         gained, row = _gained(stored, c, household, known.stored_flags)
         if gained or row.flags:
             plan.update.append((stored, gained, row))

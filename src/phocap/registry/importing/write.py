@@ -17,7 +17,7 @@ from phocap.core.actors import actor_label
 from phocap.core.queries import insert_many
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry.importing.settle import Plan
-from phocap.registry.models import Household, ImportBatch, ListedElsewhere, PriorityFlag, Resident
+from phocap.registry.models import Consent, Household, ImportBatch, ListedElsewhere, PriorityFlag, Resident
 
 WRITE_AUDITS = (Action.REGISTRY_IMPORT, Action.RESIDENT_UPDATE, Action.HOUSEHOLD_UPDATE)
 
@@ -90,6 +90,23 @@ def write(
         households_created, events = _households(actor, programme, plan, batch, filename)
         ids = _residents(plan, batch)
         ListedElsewhere.objects.bulk_create(plan.elsewhere, ignore_conflicts=True)
+        recorded_by = actor_label(actor)
+        Consent.objects.bulk_create(
+            [
+                Consent(
+                    resident_id=r.pk,
+                    kind=Consent.Kind.ALLOCATION,
+                    purpose=str(Consent.Kind.ALLOCATION.label),
+                    refused=mark.refused,
+                    given_on=mark.on,
+                    method=Consent.Method.PAPER,
+                    recorded_by=recorded_by,
+                    import_batch=batch,
+                )
+                for r, mark in plan.consents
+            ],
+            batch_size=1000,
+        )
         today = timezone.localdate()
         PriorityFlag.objects.bulk_create(
             [
@@ -121,6 +138,8 @@ def write(
                     "created": len(plan.create),
                     "updated": len(plan.update),
                     "households_created": households_created,
+                    "consents": sum(1 for _, m in plan.consents if not m.refused),
+                    "refusals": sum(1 for _, m in plan.consents if m.refused),
                     "resident_ids": [min(ids.values()), max(ids.values())] if ids else [],
                 },
             )
