@@ -142,7 +142,8 @@ class Resident(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune", "full_name"], name="resident_commune_name_idx"),
-            models.Index(fields=["commune", "name_sort", "id"], name="resident_commune_sort_idx"),
+            # the list's order, covering the name search (a scan of the index, not of the rows)
+            models.Index(fields=["commune", "name_sort", "name_folded"], name="resident_commune_sort_idx"),
             models.Index(fields=["programme", "name_sort", "id"], name="resident_programme_sort_idx"),
             models.Index(fields=["programme", "phone"], name="resident_phone_idx"),
         ]

@@ -95,11 +95,14 @@ class ResidentFilter:
 
 def _text(programme: Programme, q: str) -> Q:
     digits = re.sub(r"[\s.\-]", "", q)
+    # exact lookups first, by their own index (the page's sort index would otherwise scan the commune)
     if digits.isdigit() and len(digits) in (9, 12):
-        return Q(id_hash=blind_index(digits))
+        found = Resident.objects.filter(programme=programme, id_hash=blind_index(digits))
+        return Q(pk__in=list(found.values_list("pk", flat=True)))
     if re.fullmatch(r"\+?\d{9,12}", digits):
         phone = normalize.read_phone(digits).value
-        return Q(phone=phone.number) if phone else Q(pk__in=[])
+        found = Resident.objects.filter(programme=programme, phone=phone.number if phone else "-")
+        return Q(pk__in=list(found.values_list("pk", flat=True)[:1000]))
     folded = fold_query(q)
     return Q(name_folded__contains=folded) if folded else Q()
 

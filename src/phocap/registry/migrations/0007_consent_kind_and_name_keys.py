@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='resident',
-            index=models.Index(fields=['commune', 'name_sort', 'id'], name='resident_commune_sort_idx'),
+            index=models.Index(fields=['commune', 'name_sort', 'name_folded'], name='resident_commune_sort_idx'),
         ),
         migrations.AddIndex(
             model_name='resident',
