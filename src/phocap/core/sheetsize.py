@@ -66,8 +66,8 @@ def measure(data: bytes, kind: str) -> Extent:
         return _xlsx(data)
     except ValidationFailed:
         raise
-    except Exception as exc:  # whatever a damaged file makes zipfile, expat or olefile raise: it is unreadable
-        raise ValidationFailed(f"Không đọc được tệp: tệp hỏng hoặc không phải bảng tính ({exc}).") from None
+    except Exception:  # whatever a damaged file makes zipfile, expat or olefile raise: it is unreadable
+        raise ValidationFailed("Không đọc được tệp: tệp hỏng hoặc không phải bảng tính.", code="unreadable") from None
 
 
 def check(data: bytes, kind: str, *, max_cells: int = MAX_CELLS) -> Extent:

@@ -26,14 +26,24 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
     if suffix not in (".xlsx", ".xls", ".xlsm", ".ods", ".csv", ".txt"):  # no usable name: look at the bytes
         suffix = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}.get(data[:4], ".csv")
     if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
-        sheetsize.check(data, _kind(data, suffix))
+        unreadable = ValidationFailed(
+            f"Không đọc được tệp {filename}: tệp bị hỏng hoặc không phải bảng tính Excel/ODS. Hãy mở tệp bằng "
+            "Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi tải lên lại.",
+            code="unreadable",
+        )
+        try:
+            sheetsize.check(data, _kind(data, suffix))
+        except ValidationFailed as exc:
+            if exc.code == "unreadable":
+                raise unreadable from None
+            raise
         from python_calamine import CalamineWorkbook
 
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-        except Exception as exc:  # calamine raises its own error types for damaged files
-            raise ValidationFailed(f"Không đọc được tệp {filename}: {exc}") from None
+        except Exception:  # calamine raises its own error types (in English) for damaged files
+            raise unreadable from None
     if data.startswith(NOT_SPREADSHEETS):  # a picture, a PDF, an archive… sent as a list: not read as CSV text
         raise ValidationFailed(f"Tệp {filename} không phải bảng tính (XLSX, XLS, ODS hoặc CSV).")
     text = _decode(data)

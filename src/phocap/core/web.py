@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 
 from phocap.core.errors import DomainError, NotFound, TooLarge
 from phocap.core.uploads import check_size
@@ -30,7 +31,8 @@ def file_response(
     """A file handed to the browser: shown in it (`inline`: a PDF, a picture) or downloaded; `private`: holds
     personal data, never kept by a cache."""
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    # a name in Vietnamese (the officer's own file's) goes as RFC 6266 filename*, with an ASCII fallback
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "attachment"
     if private:
         response["Cache-Control"] = "private, no-store"
     return response

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.core.errors import DomainError
+from phocap.core.errors import DomainError, PermissionDenied
 from phocap.core.models import BackgroundJob
 from phocap.core.web import XLSX, add_domain_error, file_response, not_found_as_404
 from phocap.programmes import selectors as programmes
@@ -48,7 +49,10 @@ def residents(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{reverse('registry:residents', args=[code])}{'?' + query if query else ''}")
     if request.GET.get("xuat") in ("csv", "xlsx"):
         fmt = request.GET["xuat"]
-        data = export_residents(actor=request.user, programme=programme, fmt=fmt, filters=filters)
+        try:
+            data = export_residents(actor=request.user, programme=programme, fmt=fmt, filters=filters)
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from None
         kind = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
         return file_response(data, kind, f"danh-sach-nguoi-dan.{fmt}", private=True)
     found = search.with_consent(
@@ -211,7 +215,9 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
     if not communes:
         raise Http404
     choices = [(c.unit.code, c.unit.name) for c in communes]
-    form = ImportForm(request.POST or None, request.FILES or None, communes=choices)
+    step = request.POST.get("confirm") or request.POST.get("recheck")  # steps 2 and 3 carry no file to validate
+    initial = {"commune": choices[0][0]} if len(choices) == 1 else {}  # an officer's only commune, chosen
+    form = ImportForm(None if step else request.POST or None, request.FILES or None, communes=choices, initial=initial)
     context: dict[str, Any] = {"programme": programme, "form": form}
     if request.method == "POST" and request.POST.get("confirm"):
         if (response := _confirm(request, programme, context)) is not None:
@@ -250,7 +256,9 @@ def problems_workbook(request: HttpRequest, code: str, token: str) -> HttpRespon
         commune_code=request.GET.get("xa") or None,
         smartphone_status=request.GET.get("dt") or None,
     )
-    return file_response(workbook, XLSX, "kiem-tra-danh-sach.xlsx", private=True)
+    return file_response(
+        workbook, XLSX, kept.workbook_filename(actor=request.user, programme=programme, token=token), private=True
+    )
 
 
 @login_required

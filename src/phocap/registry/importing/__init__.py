@@ -62,10 +62,13 @@ class ImportReport:
     errors: list[RowError] = dataclasses.field(default_factory=list)
     notes: list[RowError] = dataclasses.field(default_factory=list)  # warnings, per row and column
     columns: dict[str, str] = dataclasses.field(default_factory=dict)  # field → the header it was read from
+    column_index: dict[str, int] = dataclasses.field(default_factory=dict)  # field → its column (0-based)
+    header_row: int = 0  # the header's row (0-based)
     unrecognised: list[str] = dataclasses.field(default_factory=list)  # header cells not read (to map)
     consents: int = 0  # consent marks recorded (or, in a dry run, that would be)
     refusals: int = 0
     batch: int | None = None  # the import batch written (its people: the resident list filtered by it)
+    repeats: list[RowError] = dataclasses.field(default_factory=list)  # which rows were duplicates, and of whom
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +83,7 @@ class ImportReport:
             "batch": self.batch,
             "errors": [e.as_dict() for e in self.errors],
             "notes": [w.as_dict() for w in self.notes],
+            "repeats": [d.as_dict() for d in self.repeats],
         }
 
 
@@ -96,6 +100,8 @@ def _sheet(
     if commune_code and default_commune is None:
         raise NotFound(f"Xã {commune_code} không thuộc chương trình.")
     writable = frozenset(code for code, c in communes.items() if scope.can_write_residents(actor, c))
+    if default_commune is None and len(writable) == 1:
+        default_commune = communes[next(iter(writable))]  # an officer's only commune: the list is theirs
     if not writable or (default_commune is not None and default_commune.unit.code not in writable):
         raise NotFound("Không tìm thấy xã/phường (hoặc bạn không có quyền nhập danh sách cho xã này).")
     if smartphone_status and smartphone_status not in Resident.Smartphone.values:
@@ -113,7 +119,7 @@ def _candidates(sheet: Sheet, rows: list[list[Any]], report: ImportReport) -> li
     """Every person row read; repeats of a person within the file (same number, or same name, birth, sex and
     village) counted once."""
     candidates: list[Candidate] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for number, row, village in person_rows(rows, sheet.layout):
         report.rows += 1
         reading = read_person(sheet, number, row, village)
@@ -124,10 +130,13 @@ def _candidates(sheet: Sheet, rows: list[list[Any]], report: ImportReport) -> li
             continue
         if reading.warnings:
             report.warnings += 1
-        if reading.candidate.key in seen:
+        if (first := seen.get(reading.candidate.key)) is not None:
             report.duplicates += 1
+            report.repeats.append(
+                RowError(number, "name", "repeat_in_file", f"Trùng với dòng {first} trong tệp: chỉ ghi một lần.")
+            )
             continue
-        seen.add(reading.candidate.key)
+        seen[reading.candidate.key] = number
         candidates.append(reading.candidate)
     return candidates
 
@@ -181,12 +190,15 @@ def run_import(
     report = ImportReport()
     header = rows[sheet.layout.header]
     report.columns = {field: " ".join(str(header[col]).split()) for field, col in sheet.layout.columns.items()}
+    report.column_index, report.header_row = dict(sheet.layout.columns), sheet.layout.header
     report.unrecognised = unrecognised_columns(rows, sheet.layout, learned)
     if progress:
         progress(1, 3, f"Đang kiểm tra {len(rows)} dòng")
     candidates = _candidates(sheet, rows, report)
     plan = settle(programme, candidates, filename)
     report.notes.extend(plan.notes)
+    report.repeats.extend(plan.repeats)
+    report.repeats.sort(key=lambda e: e.row)
     report.warnings += len(plan.notes)
     report.duplicates += plan.duplicates
     report.created, report.updated = len(plan.create), len(plan.update)
@@ -202,7 +214,8 @@ def run_import(
             filename=filename,
             digest=hashlib.sha256(data).hexdigest(),
             default_commune=sheet.default_commune,
-            counts=report.as_dict() | {"errors": len(report.errors), "notes": len(report.notes), "batch": None},
+            counts=report.as_dict()
+            | {"errors": len(report.errors), "notes": len(report.notes), "repeats": len(report.repeats), "batch": None},
         )
         report.batch = batch.pk
     if progress:

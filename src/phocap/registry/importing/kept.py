@@ -15,6 +15,7 @@ from phocap.core.services import service
 from phocap.core.spreadsheets import read_rows
 from phocap.programmes.models import Programme
 from phocap.registry.importing import ImportReport, check_readable, error_workbook, header_guess, run_import
+from phocap.registry.importing.files import workbook_name
 from phocap.registry.importing.write import WRITE_AUDITS
 
 BACKGROUND_BYTES = 1024 * 1024  # a list larger than this (≈ 20,000 rows of XLSX) is written by the worker
@@ -37,6 +38,11 @@ def import_keep(*, actor: scope.Actor, programme: Programme, data: bytes, filena
     return uploads.keep(
         data, filename, actor=actor, purpose=PURPOSE, programme_code=programme.code, commune_code=commune_code
     ).token
+
+
+def workbook_filename(*, actor: scope.Actor, programme: Programme, token: str) -> str:
+    """The problems workbook's name: the officer's own file's, so they know which list it checks."""
+    return workbook_name(_own(actor, programme, token).filename)
 
 
 def kept_header_cells(*, actor: scope.Actor, programme: Programme, token: str) -> list[str]:

@@ -28,6 +28,7 @@ class Plan:
     household_changes: list[tuple[Household, dict[str, Any]]] = dataclasses.field(default_factory=list)
     duplicates: int = 0
     notes: list[RowError] = dataclasses.field(default_factory=list)
+    repeats: list[RowError] = dataclasses.field(default_factory=list)  # rows already in the registry, and whose
     consents: list[tuple[Resident, Consenting]] = dataclasses.field(default_factory=list)  # to record (new ones)
 
 
@@ -160,6 +161,10 @@ def _consent(plan: Plan, known: _Registry, resident: Resident, c: Candidate) -> 
             known.consented.add(resident.pk)
 
 
+def _already(c: Candidate, pk: int) -> RowError:
+    return RowError(c.row, "name", "already_listed", f"Đã có trong danh sách (người dân số {pk}): không có gì mới.")
+
+
 def settle(programme: Programme, candidates: list[Candidate], filename: str) -> Plan:
     plan = Plan()
     known = _registry(programme, candidates)
@@ -178,6 +183,7 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
             plan.elsewhere.append(ListedElsewhere(resident=stored, commune=c.commune, source=filename[:200], row=c.row))
         if stored is None and not c.id_hash and (same := known.known_people.get(person_key(c.commune, c.values))):
             plan.duplicates += 1
+            plan.repeats.append(_already(c, same))
             _consent(plan, known, Resident(pk=same), c)
             continue
         household = plan.households.get((c.commune.pk, c.household.code)) if c.household else None
@@ -200,4 +206,5 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
             plan.update.append((stored, gained, row))
         else:
             plan.duplicates += 1
+            plan.repeats.append(_already(c, stored.pk))
     return plan

@@ -27,6 +27,7 @@ COLUMN_LABELS = {
     "relation": "Quan hệ với chủ hộ",
     "smartphone": "Điện thoại thông minh",
     "notes": "Ghi chú",
+    "consent": "Đồng ý",
 }
 EVIDENCE_LABELS = {
     "name": _("họ tên"),
