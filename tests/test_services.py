@@ -114,6 +114,21 @@ def _programmes_and_accounts(w: World) -> None:
     assert accounts.second_factor_confirm(actor=user, device=device, code=code)
     accounts.second_factor_reset(actor=SYSTEM, username=user.username)
     accounts.password_changed(actor=user)
+    from phocap.accounts import team
+
+    manager, giao_hieu = w["quanly"], w.programme.communes.get(unit__code=GIAO_HIEU)
+    place = team.Place(giao_hieu, None, "Thôn Nà Coóc")
+    member, _ = team.team_user_create(
+        actor=manager, programme=w.programme, full_name="Hoàng Thị Vân", role="digital_team_member", place=place
+    )
+    sheet = book([["Họ và tên", "Số điện thoại", "Thôn/bản"], ["Lý Văn Tổ", "0912345678", "Thôn Khuổi Bốc"]])
+    team.team_import(
+        actor=manager, programme=w.programme, data=sheet, filename="to.xlsx", role="digital_team_member", commune=giao_hieu
+    )
+    granted = team.team_grant(actor=manager, programme=w.programme, user=member, role="commune_officer", place=place)
+    team.team_revoke(actor=manager, programme=w.programme, membership_id=granted.pk)
+    team.team_password_reset(actor=manager, programme=w.programme, user=member)
+    team.team_deactivate(actor=manager, programme=w.programme, user=member)
 
 
 def _fundraising(w: World) -> None:

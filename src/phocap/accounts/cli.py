@@ -10,9 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from phocap.accounts import selectors, services
+from phocap.accounts import selectors, services, team
 from phocap.accounts.models import Role
-from phocap.core.cli import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, out, read_file, with_json
 from phocap.core.errors import NotFound, ValidationFailed
 from phocap.core.text import read_day
 from phocap.programmes import selectors as programmes
@@ -181,6 +181,33 @@ def cmd_job_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_import(args: argparse.Namespace) -> int:
+    """Accounts for a village team (or any role) from a small sheet: name, phone, village."""
+    actor = actor_of(args)
+    target = _grant_target(args, actor)
+    if target["programme"] is None:
+        raise ValidationFailed("Cần --programme.")
+    content, name = read_file(args.file)
+    made = team.team_import(
+        actor=actor,
+        programme=target["programme"],
+        data=content,
+        filename=name,
+        role=args.role,
+        commune=target["commune"],
+        organisation=target["organisation"],
+    )
+    out(
+        args,
+        {"created": made},
+        lambda: (
+            f"Đã tạo {len(made)} tài khoản (mật khẩu tạm, chỉ hiện một lần):\n"
+            + "\n".join(f"  {m['username']}\t{m['password']}\t{m['full_name']}\t{m['village']}" for m in made)
+        ),
+    )
+    return 0
+
+
 def register(sub: Any) -> None:
     usr = sub.add_parser("user", help="người dùng và vai trò").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(usr, "add", cmd_user_add, "tạo người dùng (mật khẩu hỏi khi chạy hoặc từ stdin)"))
@@ -203,6 +230,12 @@ def register(sub: Any) -> None:
         if verb == "grant":
             p.add_argument("--village", help="thôn/bản (tổ công nghệ số)")
     with_json(add_command(usr, "list", cmd_user_list, "liệt kê người dùng"))
+    p = with_json(add_command(usr, "import", cmd_user_import, "tạo tài khoản từ tệp (Họ và tên, SĐT, Thôn/bản)"))
+    p.add_argument("file")
+    p.add_argument("--programme", required=True)
+    p.add_argument("--role", required=True, choices=[r for r in Role.values if r != Role.SYSTEM_ADMIN])
+    p.add_argument("--commune", help="mã xã/phường (cán bộ xã, tổ công nghệ số)")
+    p.add_argument("--organisation", help="mã tổ chức (sở, ngành; doanh nghiệp)")
     p = with_json(add_command(usr, "reset-2fa", cmd_user_reset_2fa, "đặt lại xác thực hai lớp (mất điện thoại)"))
     p.add_argument("username")
 

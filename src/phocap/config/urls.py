@@ -24,6 +24,7 @@ urlpatterns = [
     path("p/<slug:code>/organisations/", programme_views.organisations, name="organisations"),
     path("p/<slug:code>/organisations/<slug:key>/", programme_views.organisation_edit, name="organisation_edit"),
     path("p/<slug:code>/assignments/", programme_views.assignments, name="assignments"),
+    path("p/<slug:code>/nguoi-dung/", accounts_views.team_page, name="team"),
     path(
         "p/<slug:code>/assignments/<int:assignment_id>/end/",
         programme_views.assignment_end,

@@ -15,6 +15,8 @@ class Action(models.TextChoices):
     USER_CREATE = "user.create", _("Tạo người dùng")
     MEMBERSHIP_GRANT = "membership.grant", _("Cấp vai trò")
     MEMBERSHIP_REVOKE = "membership.revoke", _("Thu hồi vai trò")
+    USER_DEACTIVATE = "user.deactivate", _("Khóa hoặc mở lại tài khoản")
+    USER_PASSWORD_RESET = "user.password_reset", _("Đặt lại mật khẩu")
     API_TOKEN_CREATE = "api_token.create", _("Tạo khóa API")
     API_TOKEN_REVOKE = "api_token.revoke", _("Thu hồi khóa API")
     FIELD_KEYS_ROTATE = "field_keys.rotate", _("Mã hóa lại dữ liệu bằng khóa mới")
