@@ -122,9 +122,8 @@ def _programmes_and_accounts(w: World) -> None:
         actor=manager, programme=w.programme, full_name="Hoàng Thị Vân", role="digital_team_member", place=place
     )
     sheet = book([["Họ và tên", "Số điện thoại", "Thôn/bản"], ["Lý Văn Tổ", "0912345678", "Thôn Khuổi Bốc"]])
-    team.team_import(
-        actor=manager, programme=w.programme, data=sheet, filename="to.xlsx", role="digital_team_member", commune=giao_hieu
-    )
+    role = "digital_team_member"
+    team.team_import(actor=manager, programme=w.programme, data=sheet, filename="to.xlsx", role=role, commune=giao_hieu)
     granted = team.team_grant(actor=manager, programme=w.programme, user=member, role="commune_officer", place=place)
     team.team_revoke(actor=manager, programme=w.programme, membership_id=granted.pk)
     team.team_password_reset(actor=manager, programme=w.programme, user=member)
