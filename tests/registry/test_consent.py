@@ -267,3 +267,15 @@ def test_vietnamese_alphabetical_order():
     assert order(["Lý Thị Ánh", "Lý Thị Anh", "Lý Thị Ảnh"]) == ["Lý Thị Anh", "Lý Thị Ảnh", "Lý Thị Ánh"]
     assert order(["Hà Văn An", "Bế Văn An"]) == ["Bế Văn An", "Hà Văn An"]
     assert name_keys("Nông Thị Hoa")[0] == "nong thi hoa"
+
+
+def test_hostile_selections_are_refused_in_vietnamese(programme, user):
+    from phocap.core.errors import ValidationFailed
+
+    officer = user("xa-giaohieu")
+    with pytest.raises(ValidationFailed):
+        consent_bulk(actor=officer, programme=programme, given_on=dt.date(2023, 9, 30), method="paper", ids=[10**19])
+    with pytest.raises(ValidationFailed):
+        consent_withdraw_bulk(actor=officer, programme=programme, on=dt.date(181, 1, 9), ids=[1])
+    odd = search.ResidentFilter.of({"commune": '"\ud8be\udf3a', "q": "\ud948\udf00\x1c"})
+    assert list(search.residents(actor=officer, programme=programme, filters=odd)) == []

@@ -53,6 +53,8 @@ def _selection(
     if ids is None:
         return list(qs.values_list("pk", flat=True)), []
     wanted = sorted(set(ids))
+    if any(not 0 < pk < 2**63 for pk in wanted):
+        raise ValidationFailed("Mã người dân phải là số dương.", field="ids")
     found = {pk for chunk in in_chunks(wanted) for pk in qs.filter(pk__in=chunk).values_list("pk", flat=True)}
     return sorted(found), [pk for pk in wanted if pk not in found]
 
@@ -141,8 +143,8 @@ def consent_withdraw_bulk(
 ) -> dict[str, Any]:
     """Withdraw the open consents (given or refused) of this kind of everyone selected, on `on`:
     `{"withdrawn", "none", "not_found"}`. A consent given after `on` cannot be withdrawn on `on` (refused)."""
-    if on > timezone.localdate():
-        raise ValidationFailed("Ngày rút lại không được ở tương lai.", field="on")
+    if on > timezone.localdate() or on.year < 2000:
+        raise ValidationFailed("Ngày rút lại không hợp lý (không ở tương lai, từ năm 2000).", field="on")
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
     chosen, not_found = _selection(actor, programme, filters, ids)
     qs_ids = list(_open(kind, chosen))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from phocap.accounts import scope
 from phocap.core.crypto import blind_index
 from phocap.core.errors import ValidationFailed
+from phocap.core.text import clean_line
 from phocap.programmes.models import Programme
 from phocap.registry import normalize
 from phocap.registry.models import Consent, DuplicatePair, PriorityFlag, Resident
@@ -62,7 +63,7 @@ class ResidentFilter:
     @classmethod
     def of(cls, params: Mapping[str, Any]) -> ResidentFilter:
         """From query parameters (web or API), checked: an unknown value is a Vietnamese error, not an empty list."""
-        values = {f: str(params.get(f) or "").strip()[:200] for f in cls.FIELDS}
+        values = {f: clean_line(params.get(f) or "")[:200] for f in cls.FIELDS}  # no controls, no lone surrogates
         batch = values.pop("batch")
         if batch and not batch.isdigit():
             raise ValidationFailed("Mã lần nhập phải là số.", field="batch")
