@@ -331,7 +331,32 @@ def _allocation_and_handover(w: World, people: list[Any]) -> Any:
     second = services.handover_replace(actor=officer, handover=second, imei=spare.imei, reason="màn hình hỏng")
     rounds.reservation_release(actor=officer, reservation=held[2], reason="vắng mặt")
     assert selectors.handover_get(actor=officer, programme=p, handover_id=second.pk)
+    _a_later_programme_knows_the_phone(w, second.resident)
     return second
+
+
+def _a_later_programme_knows_the_phone(w: World, holder: Any) -> None:
+    """One phone per person across programmes: the holder turns up in another programme's list."""
+    from phocap.allocation import selectors as allocation
+    from phocap.allocation import services as rounds
+    from phocap.registry import consents, importing
+
+    later = w["second"]
+    row = [1, holder.full_name, holder.birth_year, holder.id_number]
+    report = importing.import_residents(
+        actor=SYSTEM,
+        programme=later,
+        data=book([["STT", "Họ và tên", "Năm sinh", "Số CCCD"], row]),
+        filename="sau.xlsx",
+        commune_code=GIAO_HIEU,
+        smartphone_status="lacks",
+    )
+    assert [n.code for n in report.notes if n.column == "id"] == ["phone_from_other_programme"]
+    again = later.residents.get()
+    consents.consent_bulk(actor=SYSTEM, programme=later, given_on=DAY, method="paper", ids=[again.pk])
+    assert not allocation.eligible_residents(later).filter(pk=again.pk).exists()
+    rounds.prior_phone_exception(actor=SYSTEM, programme=later, resident_id=again.pk, reason="máy mất, đã báo")
+    assert allocation.eligible_residents(later).filter(pk=again.pk).exists()
 
 
 def selectors_ready(w: World, commune: Any) -> list[Any]:

@@ -36,6 +36,7 @@ COMMANDS = {
     "registry": "phocap.registry.cli",
     "devices": "phocap.devices.cli",
     "allocate": "phocap.allocation.cli",
+    "prior-phone": "phocap.allocation.cli",
     "onboarding": "phocap.onboarding.cli",
     "kpi": "phocap.reports.cli",
     "report": "phocap.reports.cli",

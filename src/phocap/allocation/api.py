@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from phocap.allocation import selectors, services
 from phocap.core.web import AuthedRequest
@@ -35,3 +35,26 @@ def approve(request: AuthedRequest, code: str, round_id: int) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     found = selectors.round_get(actor=request.auth, programme=programme, round_id=round_id)
     return selectors.round_summary(services.round_approve(actor=request.auth, round_=found))
+
+
+class PriorPhoneIn(Schema):
+    resident_id: int = Field(ge=1, le=2**63 - 1)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class PriorPhoneOut(Schema):
+    resident: int
+    exception: bool
+
+
+@router.post(
+    "/programmes/{code}/allocation/prior-phone-exceptions",
+    response=PriorPhoneOut,
+    summary="Allow someone who received a phone from another programme (lost, returned) to be allocated again",
+)
+def prior_phone(request: AuthedRequest, code: str, body: PriorPhoneIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    resident = services.prior_phone_exception(
+        actor=request.auth, programme=programme, resident_id=body.resident_id, reason=body.reason
+    )
+    return {"resident": resident.pk, "exception": True}

@@ -34,7 +34,26 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prior_phone(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    resident = services.prior_phone_exception(
+        actor=actor, programme=programme, resident_id=args.resident, reason=args.reason
+    )
+    data = {"resident": resident.pk, "exception": True}
+    out(args, data, lambda: f"Đã ghi ngoại lệ cho người dân số {resident.pk}: được xét phân bổ lại.")
+    return 0
+
+
 def register(sub: Any) -> None:
+    p = with_json(
+        add_command(
+            sub, "prior-phone", cmd_prior_phone, "ngoại lệ cho người đã nhận máy từ chương trình khác (mất, trả lại)"
+        )
+    )
+    p.add_argument("--programme", required=True)
+    p.add_argument("--resident", type=int, required=True, help="mã người dân")
+    p.add_argument("--reason", required=True, help="lý do (máy mất đã báo ngày …; máy đã trả lại)")
     p = with_json(add_command(sub, "allocate", cmd_allocate, "chạy một đợt phân bổ điện thoại"))
     p.add_argument("--programme", required=True)
     p.add_argument("--seed", help="số gieo bốc thăm, công bố trước đợt (mặc định: ngẫu nhiên)")

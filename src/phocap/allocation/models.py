@@ -157,3 +157,19 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} → {self.resident_id}"
+
+
+class PriorPhoneException(models.Model):
+    """A manager's decision that a person who received a phone from another programme of this installation may
+    be allocated one again (the phone was lost and reported, or returned), with the reason (issue #14)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="prior_phone_exceptions")
+    reason = models.CharField(_("lý do"), max_length=300)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resident"], name="prior_phone_exception_once")]
+
+    def __str__(self) -> str:
+        return self.reason

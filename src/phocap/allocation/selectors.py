@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts import scope
 from phocap.allocation import engine
-from phocap.allocation.models import Exclusion, Placement, PriorityPolicy, Reservation, Round, RoundCommune
+from phocap.allocation.models import (
+    Exclusion,
+    Placement,
+    PriorityPolicy,
+    PriorPhoneException,
+    Reservation,
+    Round,
+    RoundCommune,
+)
 from phocap.core.errors import NotFound
 from phocap.devices.models import Device
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -52,13 +60,43 @@ def eligible_residents(programme: Programme) -> QuerySet[Resident]:
     )
     excluded = Exclusion.objects.filter(resident=OuterRef("pk"), lifted_at__isnull=True)
     holding = Reservation.objects.filter(resident=OuterRef("pk"), programme=programme, status__in=Reservation.HOLDING)
-    return Resident.objects.filter(
-        adults_q(programme.reference_date),
-        programme=programme,
-        smartphone_status=Resident.Smartphone.LACKS,
-        erased_at__isnull=True,
-        merged_into__isnull=True,
-    ).filter(Exists(active_consent), ~Exists(excluded), ~Exists(holding))
+    excepted = PriorPhoneException.objects.filter(resident=OuterRef("pk"))
+    return (
+        Resident.objects.filter(
+            adults_q(programme.reference_date),
+            programme=programme,
+            smartphone_status=Resident.Smartphone.LACKS,
+            erased_at__isnull=True,
+            merged_into__isnull=True,
+        )
+        .filter(Exists(active_consent), ~Exists(excluded), ~Exists(holding))
+        .exclude(Q(Exists(prior_phones(programme, OuterRef("id_hash")))) & ~Q(id_hash="") & ~Q(Exists(excepted)))
+    )
+
+
+def prior_phones(programme: Programme, id_hash: Any) -> QuerySet[Reservation]:
+    """Phones handed over by another programme of this installation to the person with this number's keyed hash —
+    held now, or held and given back (one phone per person across programmes)."""
+    return (
+        Reservation.objects.filter(resident__id_hash=id_hash)
+        .exclude(programme=programme)
+        .filter(Q(status=Reservation.Status.HANDED_OVER) | Q(handovers__isnull=False))
+    )
+
+
+def prior_phone_notes(programme: Programme, hashes: list[str]) -> dict[str, str]:
+    """{keyed hash: "Đã nhận máy từ chương trình … (ngày …)"}: for an import (`registry.importing.settle.PRIOR`)."""
+    found: dict[str, str] = {}
+    rows = (
+        Reservation.objects.filter(resident__id_hash__in=hashes)
+        .exclude(programme=programme)
+        .filter(Q(status=Reservation.Status.HANDED_OVER) | Q(handovers__isnull=False))
+        .values_list("resident__id_hash", "programme__name", "handovers__at", "created_at")
+        .order_by("created_at")
+    )
+    for id_hash, name, handed, reserved in rows:
+        found.setdefault(id_hash, f"Đã nhận máy từ chương trình {name} (ngày {(handed or reserved):%d/%m/%Y})")
+    return found
 
 
 def ready_devices(programme: Programme) -> Any:  # QuerySet[Device] annotated with earmark_id

@@ -13,8 +13,16 @@ from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.allocation import engine
-from phocap.allocation.models import Exclusion, Placement, PriorityPolicy, Reservation, Round, RoundCommune
-from phocap.allocation.selectors import eligible_residents, policy_current, ready_devices
+from phocap.allocation.models import (
+    Exclusion,
+    Placement,
+    PriorityPolicy,
+    PriorPhoneException,
+    Reservation,
+    Round,
+    RoundCommune,
+)
+from phocap.allocation.selectors import eligible_residents, policy_current, prior_phones, ready_devices
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
@@ -230,6 +238,33 @@ def exclude_resident(*, actor: scope.Actor, round_: Round, resident_id: int, rea
         extra={"resident": resident.pk, "reason": reason.strip()[:300]},
     )
     return locked
+
+
+@service(audits=[Action.PRIOR_PHONE_EXCEPTION])
+def prior_phone_exception(*, actor: scope.Actor, programme: Programme, resident_id: int, reason: str) -> Resident:
+    """The manager's exception for someone who received a phone from another programme of this installation (lost
+    and reported, returned): they may be allocated one again. Audited with the reason."""
+    if not scope.can_manage_programme(actor, programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được ghi ngoại lệ.")
+    if not reason.strip():
+        raise ValidationFailed("Cần ghi lý do (ví dụ: máy mất, đã báo ngày …; máy đã trả lại).", field="reason")
+    resident = Resident.objects.filter(pk=resident_id, programme=programme).first()
+    if resident is None:
+        raise NotFound("Không tìm thấy người dân.")
+    if not resident.id_hash or not prior_phones(programme, resident.id_hash).exists():
+        raise Conflict("Người này chưa nhận máy từ chương trình khác: không cần ngoại lệ.", code="no_prior_phone")
+    _, created = PriorPhoneException.objects.get_or_create(
+        resident=resident, defaults={"reason": reason.strip()[:300], "recorded_by": _label(actor)}
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action=Action.PRIOR_PHONE_EXCEPTION,
+            obj=resident,
+            programme_code=programme.code,
+            extra={"reason": reason.strip()[:300]},
+        )
+    return resident
 
 
 class _Stock:

@@ -88,6 +88,7 @@ class Action(models.TextChoices):
     POLICY_UPDATE = "policy.update", _("Sửa chính sách ưu tiên")
     ROUND_PROPOSE = "round.propose", _("Đề xuất đợt phân bổ")
     ROUND_EXCLUDE = "round.exclude", _("Loại khỏi đợt phân bổ")
+    PRIOR_PHONE_EXCEPTION = "allocation.prior_phone_exception", _("Ngoại lệ: đã nhận máy từ chương trình khác")
     ROUND_APPROVE = "round.approve", _("Duyệt đợt phân bổ")
     RESERVATION_RELEASE = "reservation.release", _("Trả máy đang giữ về kho")
     # handover

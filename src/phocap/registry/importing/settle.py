@@ -6,6 +6,7 @@ same way. Nothing is written here."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -17,6 +18,10 @@ from phocap.registry.models import Consent, Household, ListedElsewhere, PovertyS
 from phocap.registry.names import name_keys
 
 HouseholdKey = tuple[int, str]  # (commune id, household code)
+
+# Who already received a phone from another programme of this installation: {keyed hash: note}, for the rows'
+# numbers. Registered by the allocation (which the registry cannot import), like `services.erasers`.
+PRIOR: list[Callable[[Programme, list[str]], dict[str, str]]] = []
 
 
 @dataclasses.dataclass
@@ -165,8 +170,19 @@ def _already(c: Candidate, pk: int) -> RowError:
     return RowError(c.row, "name", "already_listed", f"Đã có trong danh sách (người dân số {pk}): không có gì mới.")
 
 
+def _prior(programme: Programme, candidates: list[Candidate], plan: Plan) -> None:
+    hashes = [c.id_hash for c in candidates if c.id_hash]
+    for lookup in PRIOR:
+        notes = {k: v for chunk in in_chunks(hashes) for k, v in lookup(programme, chunk).items()}
+        for c in candidates:
+            if c.id_hash in notes:
+                message = f"{notes[c.id_hash]}: chỉ được phân bổ khi quản lý ghi ngoại lệ (máy mất, máy trả lại)."
+                plan.notes.append(RowError(c.row, "id", "phone_from_other_programme", message))
+
+
 def settle(programme: Programme, candidates: list[Candidate], filename: str) -> Plan:
     plan = Plan()
+    _prior(programme, candidates, plan)
     known = _registry(programme, candidates)
     plan.households, plan.household_changes = _households(programme, candidates, filename)
     for c in candidates:
