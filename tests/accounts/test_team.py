@@ -1,14 +1,14 @@
 """Users managed by the people who manage the programme (issue #14): accounts with their role, a village team from
 a sheet, roles granted and revoked, accounts locked and passwords reset — on the web, by the CLI, within scope."""
 
-import io
 import json
 import re
 
 import pytest
 
 from phocap.accounts import team
-from phocap.accounts.models import Membership, User
+from phocap.accounts.models import Membership
+from phocap.core.actors import SYSTEM
 from phocap.core.errors import PermissionDenied
 from phocap.core.models import AuditEvent
 from phocap.registry.demo import _xlsx as book
@@ -26,9 +26,7 @@ def _two_villages(programme):
         [1, "Nông Văn Nà", 1950, "Thôn Nà Coóc"],
         [2, "Lý Thị Khuổi", 1951, "Thôn Khuổi Bốc"],
     ]
-    import_residents(
-        actor=team_actor(), programme=programme, data=book(rows), filename="x.xlsx", commune_code=GIAO_HIEU
-    )
+    import_residents(actor=SYSTEM, programme=programme, data=book(rows), filename="x.xlsx", commune_code=GIAO_HIEU)
 
 
 def _signs_in(username, password):
@@ -37,12 +35,6 @@ def _signs_in(username, password):
     client.get("/accounts/login/")
     answer = client.post("/accounts/login/", {"username": username, "password": password})
     return client if answer.status_code == 302 else None
-
-
-def team_actor():
-    from phocap.core.actors import SYSTEM
-
-    return SYSTEM
 
 
 def test_a_manager_creates_a_team_member_who_signs_in_and_sees_only_their_village(login, programme):
@@ -161,4 +153,3 @@ def test_a_commune_officer_is_not_linked_to_other_communes(login):
     html = login("xa-giaohieu").get(f"{P}/").content.decode()
     assert f"{P}/communes/{GIAO_HIEU}/" in html
     assert f"{P}/communes/01837/" not in html
-    _ = io, User

@@ -112,6 +112,28 @@ def membership_grant(
         raise PermissionDenied("Chỉ quản lý chương trình được phân quyền trong chương trình.")
     if role == Role.SYSTEM_ADMIN:
         _require_admin(actor, "cấp quyền quản trị hệ thống")
+    return role_grant(
+        actor=actor,
+        user=user,
+        role=role,
+        programme=programme,
+        commune=commune,
+        organisation=organisation,
+        village=village,
+    )
+
+
+def role_check(
+    role: str,
+    programme: Programme | None,
+    commune: ProgrammeCommune | None,
+    organisation: Organisation | None,
+    village: str,
+) -> None:
+    """Where a role applies is what the role needs (a commune, an organisation of the right kind, a village);
+    the caller has checked the actor's right to give it."""
+    if role not in Role.values:
+        raise ValidationFailed(f"Vai trò {role!r} không hợp lệ.", field="role")
     if role != Role.SYSTEM_ADMIN and programme is None:
         raise ValidationFailed("Vai trò này cần một chương trình.", field="programme")
     if role in COMMUNE_ROLES and (commune is None or commune.programme_id != getattr(programme, "pk", None)):
@@ -130,6 +152,21 @@ def membership_grant(
         )
     if role == Role.DIGITAL_TEAM_MEMBER and not village.strip():
         raise ValidationFailed("Thành viên tổ công nghệ số cần thôn/bản.", field="village")
+
+
+def role_grant(
+    *,
+    actor: scope.Actor,
+    user: User,
+    role: str,
+    programme: Programme | None,
+    commune: ProgrammeCommune | None,
+    organisation: Organisation | None,
+    village: str,
+) -> Membership:
+    """The role given (once: granting it again changes nothing), audited — inside the calling service
+    (`membership_grant`, `accounts.team`), which has checked the actor's right."""
+    role_check(role, programme, commune, organisation, village)
     membership, created = Membership.objects.get_or_create(
         user=user,
         role=role,

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from phocap.accounts import scope
+from phocap.accounts import scope, services
 from phocap.accounts.models import COMMUNE_ROLES, ORGANISATION_ROLES, Membership, Role, User
 from phocap.core import audit
 from phocap.core.actions import Action
@@ -62,46 +62,24 @@ class Place:
     village: str = ""
 
 
-def _check_role(programme: Programme, role: str, place: Place) -> None:
+def _role(programme: Programme, role: str, place: Place) -> dict[str, Any]:
+    """The role's place as `services.role_grant` takes it: only what the role uses (a commune officer chosen with a
+    village keeps none), checked; the administrator's role is not a programme's to give."""
     if role not in GRANTABLE:
         raise ValidationFailed(f"Vai trò {role!r} không hợp lệ.", field="role")
-    if role in COMMUNE_ROLES and (place.commune is None or place.commune.programme_id != programme.pk):
-        raise ValidationFailed("Vai trò này cần một xã/phường của chương trình.", field="commune")
-    if role in ORGANISATION_ROLES and place.organisation is None:
-        raise ValidationFailed("Vai trò này cần một tổ chức.", field="organisation")
-    if role == Role.DIGITAL_TEAM_MEMBER and not place.village.strip():
-        raise ValidationFailed("Thành viên tổ công nghệ số cần thôn/bản.", field="village")
+    where: dict[str, Any] = {
+        "role": role,
+        "programme": programme,
+        "commune": place.commune if role in COMMUNE_ROLES else None,
+        "organisation": place.organisation if role in ORGANISATION_ROLES else None,
+        "village": place.village.strip() if role == Role.DIGITAL_TEAM_MEMBER else "",
+    }
+    services.role_check(**where)
+    return where
 
 
 def _grant(actor: scope.Actor, programme: Programme, user: User, role: str, place: Place) -> Membership:
-    _check_role(programme, role, place)
-    membership, created = Membership.objects.get_or_create(
-        user=user,
-        role=role,
-        programme=programme,
-        commune=place.commune if role in COMMUNE_ROLES else None,
-        organisation=place.organisation if role in ORGANISATION_ROLES else None,
-        defaults={"village": place.village.strip() if role == Role.DIGITAL_TEAM_MEMBER else ""},
-    )
-    if created:
-        audit.record(
-            actor=actor,
-            action=Action.MEMBERSHIP_GRANT,
-            obj=membership,
-            programme_code=programme.code,
-            changes=audit.diff(
-                {},
-                {
-                    "user": user.username,
-                    "role": role,
-                    "commune": membership.commune,
-                    "organisation": membership.organisation,
-                    "village": membership.village,
-                },
-            ),
-        )
-    scope.forget(user)
-    return membership
+    return services.role_grant(actor=actor, user=user, **_role(programme, role, place))
 
 
 def username_for(full_name: str, taken: set[str]) -> str:
@@ -148,7 +126,7 @@ def team_user_create(
     username = username.strip().lower() or username_for(full_name, set())
     if not re.fullmatch(r"[a-z0-9._-]{3,40}", username):
         raise ValidationFailed("Tên đăng nhập: 3–40 chữ thường không dấu, số, dấu chấm hoặc gạch.", field="username")
-    _check_role(programme, role, place)
+    _role(programme, role, place)
     user, password = _new_user(username, full_name, clean_line(phone))
     audit.record(
         actor=actor,
@@ -207,7 +185,7 @@ def team_import(
         raise ValidationFailed("Tệp không có người nào.", field="file")
     if len(people) > MAX_SHEET_ROWS:
         raise ValidationFailed(f"Tối đa {MAX_SHEET_ROWS} người mỗi tệp.", field="file")
-    _check_role(programme, role, Place(commune, organisation, people[0][3] or "-"))
+    _role(programme, role, Place(commune, organisation, people[0][3] or "-"))
     taken: set[str] = set()
     made = []
     for _number, name, phone, village in people:

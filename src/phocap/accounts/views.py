@@ -17,7 +17,6 @@ from phocap.core import audit
 from phocap.core.errors import DomainError, PermissionDenied
 from phocap.geo.services import geo_load_start
 from phocap.programmes import selectors as programmes
-from phocap.programmes.models import Organisation
 
 
 @login_required
@@ -87,19 +86,19 @@ def task_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     return redirect("tasks")
 
 
-def _team_choices(programme: Any) -> dict[str, list[tuple[str, str]]]:
+def _team_choices(actor: Any, programme: Any) -> dict[str, list[tuple[str, str]]]:
     return {
         "roles": [(r, str(Role(r).label)) for r in team.GRANTABLE],
-        "communes": [
-            (c.unit.code, c.unit.name) for c in programme.communes.select_related("unit").order_by("unit__code")
-        ],
-        "organisations": [(o.key, o.name) for o in Organisation.objects.order_by("name")],
+        "communes": [(c.unit.code, c.unit.name) for c in programmes.commune_list(actor=actor, programme=programme)],
+        "organisations": [(o.key, o.name) for o in programmes.organisation_list(actor=actor, programme=programme)],
     }
 
 
-def _place(programme: Any, data: dict[str, Any]) -> team.Place:
-    commune = programme.communes.filter(unit__code=data.get("commune") or "-").first()
-    organisation = Organisation.objects.filter(key=data.get("organisation") or "-").first()
+def _place(actor: Any, programme: Any, data: dict[str, Any]) -> team.Place:
+    """The commune and organisation chosen in the form, read through the programme's selectors (none: empty)."""
+    code, key = data.get("commune"), data.get("organisation")
+    commune = programmes.commune_get(actor=actor, programme=programme, code=code) if code else None
+    organisation = programmes.organisation_get(actor=actor, programme=programme, key=key) if key else None
     return team.Place(commune, organisation, data.get("village") or "")
 
 
@@ -113,7 +112,7 @@ def team_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from None
     if not scope.can_manage_programme(request.user, programme):
         raise Http404
-    choices = _team_choices(programme)
+    choices = _team_choices(request.user, programme)
     form = TeamUserForm(request.POST if request.POST.get("action") == "create" else None, **choices)
     upload = TeamImportForm(
         request.POST if request.POST.get("action") == "import" else None,
@@ -156,14 +155,14 @@ def _team_action(request: HttpRequest, programme: Any, form: Any, upload: Any) -
             programme=programme,
             full_name=data["full_name"],
             role=data["role"],
-            place=_place(programme, data),
+            place=_place(actor, programme, data),
             username=data["username"],
             phone=data["phone"],
         )
         return [{"username": user.username, "full_name": user.full_name, "password": password}]
     if action == "import" and upload.is_valid():
         data = upload.cleaned_data
-        commune = programme.communes.filter(unit__code=data["commune"] or "-").first()
+        commune = _place(actor, programme, data).commune
         file = data["file"]
         return team.team_import(
             actor=actor, programme=programme, data=file.read(), filename=file.name, role=data["role"], commune=commune
@@ -175,7 +174,7 @@ def _team_action(request: HttpRequest, programme: Any, form: Any, upload: Any) -
     elif target is None:
         return []
     elif action == "grant":
-        place = _place(programme, request.POST.dict())
+        place = _place(actor, programme, request.POST.dict())
         team.team_grant(actor=actor, programme=programme, user=target, role=request.POST.get("role", ""), place=place)
         messages.success(request, _("Đã cấp vai trò cho %(u)s.") % {"u": target.username})
     elif action in ("deactivate", "activate"):

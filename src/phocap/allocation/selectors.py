@@ -77,10 +77,12 @@ def eligible_residents(programme: Programme) -> QuerySet[Resident]:
 def prior_phones(programme: Programme, id_hash: Any) -> QuerySet[Reservation]:
     """Phones handed over by another programme of this installation to the person with this number's keyed hash —
     held now, or held and given back (one phone per person across programmes)."""
-    return (
-        Reservation.objects.filter(resident__id_hash=id_hash)
-        .exclude(programme=programme)
-        .filter(Q(status=Reservation.Status.HANDED_OVER) | Q(handovers__isnull=False))
+    return _handed_over_elsewhere(programme).filter(resident__id_hash=id_hash)
+
+
+def _handed_over_elsewhere(programme: Programme) -> QuerySet[Reservation]:
+    return Reservation.objects.exclude(programme=programme).filter(
+        Q(status=Reservation.Status.HANDED_OVER) | Q(handovers__isnull=False)
     )
 
 
@@ -88,9 +90,8 @@ def prior_phone_notes(programme: Programme, hashes: list[str]) -> dict[str, str]
     """{keyed hash: "Đã nhận máy từ chương trình … (ngày …)"}: for an import (`registry.importing.settle.PRIOR`)."""
     found: dict[str, str] = {}
     rows = (
-        Reservation.objects.filter(resident__id_hash__in=hashes)
-        .exclude(programme=programme)
-        .filter(Q(status=Reservation.Status.HANDED_OVER) | Q(handovers__isnull=False))
+        _handed_over_elsewhere(programme)
+        .filter(resident__id_hash__in=hashes)
         .values_list("resident__id_hash", "programme__name", "handovers__at", "created_at")
         .order_by("created_at")
     )
