@@ -153,3 +153,99 @@ def test_a_commune_officer_is_not_linked_to_other_communes(login):
     html = login("xa-giaohieu").get(f"{P}/").content.decode()
     assert f"{P}/communes/{GIAO_HIEU}/" in html
     assert f"{P}/communes/01837/" not in html
+
+
+def test_the_api_manages_the_team_with_a_managers_bearer_token(programme, user):
+    from django.test import Client
+
+    from phocap.accounts.services import api_token_create
+
+    _two_villages(programme)
+    second = team.team_user_create(
+        actor=SYSTEM,
+        programme=programme,
+        full_name="Quản lý Hai",
+        role="programme_manager",
+        place=team.Place(),
+        username="quanly2",
+    )
+    assert second[0].username == "quanly2"
+    _, secret = api_token_create(actor=SYSTEM, user=user("quanly"), name="thử")
+    api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = f"/api/v1/programmes/{programme.code}/team"
+    body = {"full_name": "Hoàng Thị Vân", "role": "digital_team_member", "commune": GIAO_HIEU, "village": "Nà Coóc"}
+    made = api.post(url, body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made["Cache-Control"] == "private, no-store"
+    username, password = made.json()["username"], made.json()["password"]
+    assert username == "vanht"
+    assert _signs_in(username, password) is not None
+
+    listed = {m["username"]: m for m in api.get(url).json()}
+    assert listed["vanht"]["roles"][0]["village"] == "Nà Coóc"
+    granted = api.post(
+        f"{url}/vanht/roles", {"role": "commune_officer", "commune": GIAO_HIEU}, content_type="application/json"
+    )
+    assert granted.status_code == 201
+    assert granted.json()["commune"] == GIAO_HIEU
+    wrong = api.post(
+        f"{url}/vanht/roles", {"role": "commune_officer", "commune": "99999"}, content_type="application/json"
+    )
+    assert wrong.status_code == 404
+    assert api.delete(f"{url}/roles/{granted.json()['id']}").status_code == 204
+
+    reset = api.post(f"{url}/vanht/password")
+    assert reset.status_code == 200
+    assert reset["Cache-Control"] == "private, no-store"
+    assert _signs_in("vanht", password) is None
+    new = reset.json()["password"]
+    locked = api.post(f"{url}/vanht/active", {"active": False}, content_type="application/json")
+    assert locked.json()["active"] is False
+    assert _signs_in("vanht", new) is None
+    api.post(f"{url}/vanht/active", {"active": True}, content_type="application/json")
+    assert _signs_in("vanht", new) is not None
+
+    sheet = book([["Họ và tên", "Số điện thoại", "Thôn/bản"], ["Lý Văn Tổ", "0912345678", "Thôn Khuổi Bốc"]])
+    imported = api.post(
+        f"{url}/import?role=digital_team_member&commune={GIAO_HIEU}",
+        {"file": _upload("to.xlsx", sheet)},
+    )
+    assert imported.status_code == 201, imported.content
+    assert [m["username"] for m in imported.json()["created"]] == ["tolv"]
+
+    assert api.post(f"{url}/quanly2/password").status_code == 403  # another manager: the administrator's to reset
+    assert api.post(f"{url}/quanly2/active", {"active": False}, content_type="application/json").status_code == 403
+    again = {**body, "full_name": "Ma Văn Duyệt", "role": "programme_manager"}
+    assert api.post(url, again, content_type="application/json").status_code == 403  # four eyes: no second self
+    assert api.post(f"{url}/admin/password").status_code == 404  # not a member of the programme
+    _, officer = api_token_create(actor=SYSTEM, user=user("xa-giaohieu"), name="thử")
+    other = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {officer}")
+    assert other.get(url).status_code == 403
+    assert other.post(url, body, content_type="application/json").status_code == 403
+
+
+def _upload(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_cli_locks_an_account_and_resets_its_password(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'u.sqlite3'}"
+    assert cli("init", database_url=url).returncode == 0
+    sheet = tmp_path / "to.xlsx"
+    sheet.write_bytes(book([["Họ và tên", "Thôn/bản"], ["Lý Văn Tổ", "Thôn Khuổi Bốc"]]))
+    args = ("--programme", "bac-kan-2023")
+    made = cli(
+        "user", "import", str(sheet), *args, "--role", "digital_team_member", "--commune", GIAO_HIEU, database_url=url
+    )
+    assert made.returncode == 0, made.stderr
+    locked = cli("user", "deactivate", "tolv", *args, "--json", database_url=url)
+    assert json.loads(locked.stdout) == {"username": "tolv", "active": False}
+    opened = cli("user", "deactivate", "tolv", *args, "--activate", database_url=url)
+    assert "mở lại" in opened.stdout
+    reset = cli("user", "reset-password", "tolv", *args, "--json", database_url=url)
+    assert len(json.loads(reset.stdout)["password"]) == 14
+    missing = cli("user", "reset-password", "khong-co", *args, database_url=url)
+    assert missing.returncode != 0
+    assert "Không có người dùng" in missing.stderr

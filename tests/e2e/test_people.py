@@ -85,3 +85,41 @@ def test_a_manager_creates_a_team_member_who_sees_only_their_village(demo: Demo,
         assert box is not None
         assert box["x"] + box["width"] <= 390  # every tab in sight on the phone
     shot(member, "people-3b-team-member-sees-their-village")
+
+
+def test_a_step_refused_keeps_what_was_ticked_and_shows_the_error_by_the_form(demo: Demo, open_page: Any):
+    page = open_page(**PHONE)
+    sign_in(page, demo.base, "to-cns")
+    page.goto(f"{demo.base}/p/{CODE}/huong-dan/")
+    form = page.locator("section.household form").filter(has=page.locator("input[name=step]")).last
+    step = form.locator("input[name=step]").first
+    value = step.get_attribute("value")
+    step.check()
+    form.locator("input[name=detail]").fill("VNeID mức 2, có cán bộ công an xã")
+    form.locator("input[name=done_on]").fill("2001-01-01")  # before the phone was handed over: refused
+    form.locator("button.primary").click()
+    page.wait_for_load_state()
+    error = page.locator("form p.form-error")
+    assert "trước ngày nhận máy" in error.inner_text()
+    again = error.locator("xpath=..")
+    assert again.locator(f"input[name=step][value={value}]").is_checked()
+    assert again.locator("input[name=detail]").input_value() == "VNeID mức 2, có cán bộ công an xã"
+    assert again.locator("input[name=done_on]").input_value() == "2001-01-01"
+    box = error.bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < PHONE["viewport"]["height"]  # scrolled to, not left at the top of a long page
+    shot(page, "people-4-step-refused-form-kept")
+
+
+def test_chart_labels_are_readable_on_a_phone(demo: Demo, open_page: Any):
+    page = open_page(**PHONE)
+    sign_in(page, demo.base, "quanly")
+    page.goto(f"{demo.base}/p/{CODE}/chi-so/")
+    assert page.locator("svg.chart.wide").first.is_hidden()
+    narrow = page.locator("svg.chart.narrow").first
+    assert narrow.is_visible()
+    heights = narrow.locator("text").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().height)")
+    assert min(heights) >= 12  # drawn near 13 px, not a 640-unit drawing shrunk to half
+    widths = narrow.evaluate("svg => [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width]")
+    assert widths[0] <= PHONE["viewport"]["width"]
+    shot(page, "people-5-charts-on-a-phone")

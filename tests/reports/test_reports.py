@@ -53,7 +53,8 @@ def test_the_dashboard_the_api_and_phocap_kpi_show_the_same_numbers(progress, lo
             f"{value['numerator']:,}".replace(",", "."),
             f"{value['denominator']:,}".replace(",", "."),
         ]
-    assert page.count('<svg class="chart"') == 6  # coverage, handovers, funnel, money, phones, overdue
+    assert page.count('<svg class="chart wide"') == 6  # coverage, handovers, funnel, money, phones, overdue
+    assert page.count('<svg class="chart narrow"') == 6  # the same, laid out for a phone
     commune = client.get(f"/p/{programme.code}/chi-so/xa/01870/?ngay={ON}").content.decode()
     gh = next(c for c in cli["communes"] if c["code"] == "01870")
     assert _cell(commune, "eid_level2")[1] == str(gh["indicators"]["eid_level2"]["numerator"])

@@ -208,6 +208,28 @@ def cmd_user_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_deactivate(args: argparse.Namespace) -> int:
+    """Lock (or, with --activate, unlock) an account of the programme: no sign-in, no API tokens."""
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    user = team.team_member(actor=actor, programme=programme, username=args.username)
+    team.team_deactivate(actor=actor, programme=programme, user=user, active=args.activate)
+    state = "mở lại" if args.activate else "khóa"
+    out(args, {"username": user.username, "active": user.is_active}, lambda: f"Đã {state} tài khoản {user.username}.")
+    return 0
+
+
+def cmd_user_reset_password(args: argparse.Namespace) -> int:
+    """A temporary password for someone of the programme who forgot theirs (printed once)."""
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    user = team.team_member(actor=actor, programme=programme, username=args.username)
+    password = team.team_password_reset(actor=actor, programme=programme, user=user)
+    data = {"username": user.username, "password": password}
+    out(args, data, lambda: f"Mật khẩu tạm của {user.username} (chỉ hiện một lần, đổi khi đăng nhập): {password}")
+    return 0
+
+
 def register(sub: Any) -> None:
     usr = sub.add_parser("user", help="người dùng và vai trò").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(usr, "add", cmd_user_add, "tạo người dùng (mật khẩu hỏi khi chạy hoặc từ stdin)"))
@@ -236,6 +258,15 @@ def register(sub: Any) -> None:
     p.add_argument("--role", required=True, choices=[r for r in Role.values if r != Role.SYSTEM_ADMIN])
     p.add_argument("--commune", help="mã xã/phường (cán bộ xã, tổ công nghệ số)")
     p.add_argument("--organisation", help="mã tổ chức (sở, ngành; doanh nghiệp)")
+    for verb, func, help_ in (
+        ("deactivate", cmd_user_deactivate, "khóa tài khoản (--activate: mở lại)"),
+        ("reset-password", cmd_user_reset_password, "đặt mật khẩu tạm (quên mật khẩu)"),
+    ):
+        p = with_json(add_command(usr, verb, func, help_))
+        p.add_argument("username")
+        p.add_argument("--programme", required=True, help="mã chương trình")
+        if verb == "deactivate":
+            p.add_argument("--activate", action="store_true", help="mở lại tài khoản đã khóa")
     p = with_json(add_command(usr, "reset-2fa", cmd_user_reset_2fa, "đặt lại xác thực hai lớp (mất điện thoại)"))
     p.add_argument("username")
 

@@ -51,6 +51,21 @@ def _managed(actor: scope.Actor, programme: Programme, user: User) -> None:
         m.programme is None or not scope.can_manage_programme(actor, m.programme) for m in roles
     ):
         raise PermissionDenied("Tài khoản này có vai trò ngoài chương trình của bạn: nhờ quản trị hệ thống.")
+    if user != actor and any(m.role == Role.PROGRAMME_MANAGER for m in roles):
+        # a manager who could take over another's account could approve their own round (four eyes)
+        raise PermissionDenied("Tài khoản của một quản lý chương trình khác: nhờ quản trị hệ thống.")
+
+
+def grantable(actor: scope.Actor) -> list[str]:
+    """The roles this actor may give in a programme they manage."""
+    return [r for r in GRANTABLE if r != Role.PROGRAMME_MANAGER or scope.is_system_admin(actor)]
+
+
+def _may_give(actor: scope.Actor, role: str) -> None:
+    """The programme manager's role is the administrator's to give: a manager who could make one could approve
+    their own round through the account they made."""
+    if role == Role.PROGRAMME_MANAGER and not scope.is_system_admin(actor):
+        raise PermissionDenied("Chỉ quản trị hệ thống được cấp vai trò quản lý chương trình.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +75,26 @@ class Place:
     commune: ProgrammeCommune | None = None
     organisation: Organisation | None = None
     village: str = ""
+
+
+def place_of(
+    actor: scope.Actor, programme: Programme, commune: str = "", organisation: str = "", village: str = ""
+) -> Place:
+    """A place named by codes (web form, API, CLI), read through the programme's selectors (none: empty)."""
+    from phocap.programmes import selectors as programmes
+
+    found = programmes.commune_get(actor=actor, programme=programme, code=commune) if commune else None
+    org = programmes.organisation_get(actor=actor, programme=programme, key=organisation) if organisation else None
+    return Place(found, org, village or "")
+
+
+def team_member(*, actor: scope.Actor, programme: Programme, username: str) -> User:
+    """An account with a role in the programme, for its managers (others' accounts: not found)."""
+    _require_manager(actor, programme)
+    found = User.objects.filter(username=username, memberships__programme=programme).distinct().first()
+    if found is None:
+        raise NotFound(f"Không có người dùng {username!r} trong chương trình.")
+    return found
 
 
 def _role(programme: Programme, role: str, place: Place) -> dict[str, Any]:
@@ -79,6 +114,7 @@ def _role(programme: Programme, role: str, place: Place) -> dict[str, Any]:
 
 
 def _grant(actor: scope.Actor, programme: Programme, user: User, role: str, place: Place) -> Membership:
+    _may_give(actor, role)
     return services.role_grant(actor=actor, user=user, **_role(programme, role, place))
 
 
@@ -127,6 +163,7 @@ def team_user_create(
     if not re.fullmatch(r"[a-z0-9._-]{3,40}", username):
         raise ValidationFailed("Tên đăng nhập: 3–40 chữ thường không dấu, số, dấu chấm hoặc gạch.", field="username")
     _role(programme, role, place)
+    _may_give(actor, role)
     user, password = _new_user(username, full_name, clean_line(phone))
     audit.record(
         actor=actor,
@@ -186,6 +223,7 @@ def team_import(
     if len(people) > MAX_SHEET_ROWS:
         raise ValidationFailed(f"Tối đa {MAX_SHEET_ROWS} người mỗi tệp.", field="file")
     _role(programme, role, Place(commune, organisation, people[0][3] or "-"))
+    _may_give(actor, role)
     taken: set[str] = set()
     made = []
     for _number, name, phone, village in people:

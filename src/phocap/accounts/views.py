@@ -88,18 +88,17 @@ def task_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 
 def _team_choices(actor: Any, programme: Any) -> dict[str, list[tuple[str, str]]]:
     return {
-        "roles": [(r, str(Role(r).label)) for r in team.GRANTABLE],
+        "roles": [(r, str(Role(r).label)) for r in team.grantable(actor)],
         "communes": [(c.unit.code, c.unit.name) for c in programmes.commune_list(actor=actor, programme=programme)],
         "organisations": [(o.key, o.name) for o in programmes.organisation_list(actor=actor, programme=programme)],
     }
 
 
 def _place(actor: Any, programme: Any, data: dict[str, Any]) -> team.Place:
-    """The commune and organisation chosen in the form, read through the programme's selectors (none: empty)."""
-    code, key = data.get("commune"), data.get("organisation")
-    commune = programmes.commune_get(actor=actor, programme=programme, code=code) if code else None
-    organisation = programmes.organisation_get(actor=actor, programme=programme, key=key) if key else None
-    return team.Place(commune, organisation, data.get("village") or "")
+    """The commune and organisation chosen in the form."""
+    return team.place_of(
+        actor, programme, data.get("commune") or "", data.get("organisation") or "", data.get("village") or ""
+    )
 
 
 @login_required

@@ -159,6 +159,28 @@ class Reservation(models.Model):
         return f"{self.device_id} → {self.resident_id}"
 
 
+class PriorPhoneMatch(models.Model):
+    """An import found that this person (by ID number's keyed hash, or by name, birth and village in the same or a
+    predecessor/successor commune) received a phone from another programme of this installation: not eligible
+    unless a manager records a `PriorPhoneException` (issue #14)."""
+
+    class How(models.TextChoices):
+        NUMBER = "number", _("Trùng số định danh")
+        IDENTITY = "identity", _("Trùng họ tên, ngày sinh và thôn/bản")
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="prior_phone_matches")
+    earlier = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="+")
+    how = models.CharField(max_length=10, choices=How.choices)
+    note = models.CharField(max_length=300)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resident", "earlier"], name="prior_phone_match_once")]
+
+    def __str__(self) -> str:
+        return self.note
+
+
 class PriorPhoneException(models.Model):
     """A manager's decision that a person who received a phone from another programme of this installation may
     be allocated one again (the phone was lost and reported, or returned), with the reason (issue #14)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +16,12 @@ from phocap.allocation.models import (
     Placement,
     PriorityPolicy,
     PriorPhoneException,
+    PriorPhoneMatch,
     Reservation,
     Round,
     RoundCommune,
 )
+from phocap.allocation.prior import handed_over_elsewhere
 from phocap.core.errors import NotFound
 from phocap.devices.models import Device
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -70,34 +72,31 @@ def eligible_residents(programme: Programme) -> QuerySet[Resident]:
             merged_into__isnull=True,
         )
         .filter(Exists(active_consent), ~Exists(excluded), ~Exists(holding))
-        .exclude(Q(Exists(prior_phones(programme, OuterRef("id_hash")))) & ~Q(id_hash="") & ~Q(Exists(excepted)))
+        .exclude(received_elsewhere(programme) & ~Q(Exists(excepted)))
     )
 
 
-def prior_phones(programme: Programme, id_hash: Any) -> QuerySet[Reservation]:
-    """Phones handed over by another programme of this installation to the person with this number's keyed hash —
-    held now, or held and given back (one phone per person across programmes)."""
-    return _handed_over_elsewhere(programme).filter(resident__id_hash=id_hash)
+def received_elsewhere(programme: Programme) -> Q:
+    """Residents who received a phone from another programme of this installation: by the keyed hash of their
+    number, or as an import found them by name, birth and village (`prior.PriorPhones`)."""
+    by_number = handed_over_elsewhere(programme).filter(resident__id_hash=OuterRef("id_hash"))
+    found = PriorPhoneMatch.objects.filter(resident=OuterRef("pk"))
+    return (Q(Exists(by_number)) & ~Q(id_hash="")) | Q(Exists(found))
 
 
-def _handed_over_elsewhere(programme: Programme) -> QuerySet[Reservation]:
-    return Reservation.objects.exclude(programme=programme).filter(
-        Q(status=Reservation.Status.HANDED_OVER) | Q(handovers__isnull=False)
+def received_elsewhere_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Resident]:
+    """For the manager: the programme's people who received a phone from another programme, with what the import
+    found (`prior_note`, empty when only the number matches now) and the exception if one was recorded."""
+    if not scope.can_manage_programme(actor, programme):
+        raise NotFound("Không tìm thấy trang.")
+    matches = PriorPhoneMatch.objects.filter(resident=OuterRef("pk")).order_by("pk")
+    exception = PriorPhoneException.objects.filter(resident=OuterRef("pk"))
+    return (
+        Resident.objects.filter(received_elsewhere(programme), programme=programme, erased_at__isnull=True)
+        .select_related("commune__unit")
+        .annotate(prior_note=Subquery(matches.values("note")[:1]), exception=Subquery(exception.values("reason")))
+        .order_by("commune_id", "name_sort", "pk")
     )
-
-
-def prior_phone_notes(programme: Programme, hashes: list[str]) -> dict[str, str]:
-    """{keyed hash: "Đã nhận máy từ chương trình … (ngày …)"}: for an import (`registry.importing.settle.PRIOR`)."""
-    found: dict[str, str] = {}
-    rows = (
-        _handed_over_elsewhere(programme)
-        .filter(resident__id_hash__in=hashes)
-        .values_list("resident__id_hash", "programme__name", "handovers__at", "created_at")
-        .order_by("created_at")
-    )
-    for id_hash, name, handed, reserved in rows:
-        found.setdefault(id_hash, f"Đã nhận máy từ chương trình {name} (ngày {(handed or reserved):%d/%m/%Y})")
-    return found
 
 
 def ready_devices(programme: Programme) -> Any:  # QuerySet[Device] annotated with earmark_id
@@ -202,4 +201,5 @@ def resident_statuses() -> dict[str, tuple[Any, Any]]:
         "eligible": (_("Đủ điều kiện nhận máy"), eligible),
         "selected": (_("Được chọn, đang giữ máy"), reserved(Reservation.Status.ACTIVE)),
         "holding": (_("Đã nhận máy"), reserved(Reservation.Status.HANDED_OVER)),
+        "elsewhere": (_("Đã nhận máy từ chương trình khác"), received_elsewhere),
     }

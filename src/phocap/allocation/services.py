@@ -22,7 +22,7 @@ from phocap.allocation.models import (
     Round,
     RoundCommune,
 )
-from phocap.allocation.selectors import eligible_residents, policy_current, prior_phones, ready_devices
+from phocap.allocation.selectors import eligible_residents, policy_current, ready_devices, received_elsewhere
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
@@ -251,7 +251,7 @@ def prior_phone_exception(*, actor: scope.Actor, programme: Programme, resident_
     resident = Resident.objects.filter(pk=resident_id, programme=programme).first()
     if resident is None:
         raise NotFound("Không tìm thấy người dân.")
-    if not resident.id_hash or not prior_phones(programme, resident.id_hash).exists():
+    if not Resident.objects.filter(received_elsewhere(programme), pk=resident.pk).exists():
         raise Conflict("Người này chưa nhận máy từ chương trình khác: không cần ngoại lệ.", code="no_prior_phone")
     _, created = PriorPhoneException.objects.get_or_create(
         resident=resident, defaults={"reason": reason.strip()[:300], "recorded_by": _label(actor)}

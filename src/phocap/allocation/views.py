@@ -20,7 +20,8 @@ from phocap.programmes.models import Programme
 
 
 def _act(request: HttpRequest, programme: Programme, round_: Round | None) -> None:
-    """One of the page's forms: propose a round, approve it, change the policy, exclude a person."""
+    """One of the page's forms: propose a round, approve it, change the policy, exclude a person, record an
+    exception for someone who received a phone from another programme."""
     action = request.POST.get("action", "")
     if action == "propose":
         made = services.round_propose(actor=request.user, programme=programme, seed=request.POST.get("seed"))
@@ -46,6 +47,14 @@ def _act(request: HttpRequest, programme: Programme, round_: Round | None) -> No
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("Đã loại khỏi danh sách và xếp lại thứ tự."))
+    elif action == "prior_phone":
+        services.prior_phone_exception(
+            actor=request.user,
+            programme=programme,
+            resident_id=int(request.POST.get("resident", "0") or 0),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Đã ghi ngoại lệ: người này được xét phân bổ lại."))
 
 
 @login_required
@@ -80,5 +89,8 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
         "communes": communes,
         "manager": manager,
         "can_exclude": round_ is not None and round_.status == Round.Status.PROPOSED,
+        "elsewhere": selectors.received_elsewhere_list(actor=request.user, programme=programme)[:200]
+        if manager
+        else [],
     }
     return render(request, "allocation/rounds.html", context)

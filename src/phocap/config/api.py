@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from phocap.accounts.api import router as accounts_router
 from phocap.accounts.auth import API_AUTH
+from phocap.accounts.team_api import router as team_router
 from phocap.allocation.api import router as allocation_router
 from phocap.core.errorpages import PROBLEM_JSON, PROBLEM_TYPE
 from phocap.core.errors import DomainError
@@ -47,6 +48,7 @@ api.add_router("/", handover_router)
 api.add_router("/", onboarding_router)
 api.add_router("/", reports_router)
 api.add_router("/", accounts_router)
+api.add_router("/", team_router)
 
 
 def problem(

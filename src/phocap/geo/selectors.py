@@ -64,3 +64,15 @@ def successor_map(unit_ids: list[int]) -> dict[int, list[UnitSuccession]]:
     for s in UnitSuccession.objects.filter(predecessor_id__in=unit_ids).select_related("successor__parent"):
         out[s.predecessor_id].append(s)
     return out
+
+
+def linked_units(unit_ids: set[int]) -> dict[int, set[int]]:
+    """Each unit with the units it became or came from in a reorganisation (one step either way, one query):
+    where the same people may be listed under another name."""
+    out: dict[int, set[int]] = {i: {i} for i in unit_ids}
+    for a, b in UnitSuccession.objects.filter(
+        Q(predecessor_id__in=unit_ids) | Q(successor_id__in=unit_ids)
+    ).values_list("predecessor_id", "successor_id"):
+        out.setdefault(a, {a}).add(b)
+        out.setdefault(b, {b}).add(a)
+    return out

@@ -80,11 +80,12 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
     village = request.GET.get("thon") or None
     people = selectors.recipients(actor=request.user, programme=programme, village=village, on=programme.as_of())
     households = [
-        (key, list(group))
+        (key, members, [(v, label) for v, label in Step.choices if any(v not in r.steps for r in members)])
         for key, group in groupby(
             people, key=lambda r: (r.resident.commune_id, r.resident.household_id or -r.resident.pk)
         )
-    ]
+        for members in [list(group)]
+    ]  # each household with the steps someone in it has still to do (a step everyone did is not offered)
     due = sorted(
         ((r, d) for r in people for d in r.due),
         key=lambda pair: (not pair[1]["overdue"], pair[1]["due_on"]),

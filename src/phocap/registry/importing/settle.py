@@ -6,8 +6,7 @@ same way. Nothing is written here."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -19,9 +18,21 @@ from phocap.registry.names import name_keys
 
 HouseholdKey = tuple[int, str]  # (commune id, household code)
 
-# Who already received a phone from another programme of this installation: {keyed hash: note}, for the rows'
-# numbers. Registered by the allocation (which the registry cannot import), like `services.erasers`.
-PRIOR: list[Callable[[Programme, list[str]], dict[str, str]]] = []
+
+class PriorPhones(Protocol):
+    """Who already received a phone from another programme of this installation. Registered by the allocation
+    (which the registry cannot import), like `services.erasers`."""
+
+    def find(self, programme: Programme, candidates: list[Candidate]) -> dict[int, tuple[str, Any]]:
+        """{sheet row: (note for the report, what `record` keeps)} for the rows of people who did."""
+        ...
+
+    def record(self, programme: Programme, found: list[tuple[Resident, Any]]) -> None:
+        """Keep what `find` found, once the rows' residents are written (in the import's transaction)."""
+        ...
+
+
+PRIOR: list[PriorPhones] = []
 
 
 @dataclasses.dataclass
@@ -35,6 +46,7 @@ class Plan:
     notes: list[RowError] = dataclasses.field(default_factory=list)
     repeats: list[RowError] = dataclasses.field(default_factory=list)  # rows already in the registry, and whose
     consents: list[tuple[Resident, Consenting]] = dataclasses.field(default_factory=list)  # to record (new ones)
+    prior: dict[int, list[tuple[Resident, Any]]] = dataclasses.field(default_factory=dict)  # `PRIOR` index → found
 
 
 @dataclasses.dataclass
@@ -158,8 +170,12 @@ def _gained(
     return gained, dataclasses.replace(c, flags=new_flags)
 
 
-def _consent(plan: Plan, known: _Registry, resident: Resident, c: Candidate) -> None:
-    """The row's consent mark, unless the person already has an open allocation consent (a re-import)."""
+def _settled(plan: Plan, known: _Registry, resident: Resident, c: Candidate, prior: list[dict[int, Any]]) -> None:
+    """The row's person is `resident` (new, stored, or a repeat): what `PRIOR` found for the row goes with them,
+    and the row's consent mark unless they already have an open allocation consent (a re-import)."""
+    for index, found in enumerate(prior):
+        if c.row in found:
+            plan.prior.setdefault(index, []).append((resident, found[c.row][1]))
     if c.consent is not None and (resident.pk is None or resident.pk not in known.consented):
         plan.consents.append((resident, c.consent))
         if resident.pk is not None:
@@ -170,19 +186,19 @@ def _already(c: Candidate, pk: int) -> RowError:
     return RowError(c.row, "name", "already_listed", f"Đã có trong danh sách (người dân số {pk}): không có gì mới.")
 
 
-def _prior(programme: Programme, candidates: list[Candidate], plan: Plan) -> None:
-    hashes = [c.id_hash for c in candidates if c.id_hash]
-    for lookup in PRIOR:
-        notes = {k: v for chunk in in_chunks(hashes) for k, v in lookup(programme, chunk).items()}
+def _prior(programme: Programme, candidates: list[Candidate], plan: Plan) -> list[dict[int, Any]]:
+    prior = [hook.find(programme, candidates) for hook in PRIOR]
+    for found in prior:
         for c in candidates:
-            if c.id_hash in notes:
-                message = f"{notes[c.id_hash]}: chỉ được phân bổ khi quản lý ghi ngoại lệ (máy mất, máy trả lại)."
+            if c.row in found:
+                message = f"{found[c.row][0]}: chỉ được phân bổ khi quản lý ghi ngoại lệ (máy mất, máy trả lại)."
                 plan.notes.append(RowError(c.row, "id", "phone_from_other_programme", message))
+    return prior
 
 
 def settle(programme: Programme, candidates: list[Candidate], filename: str) -> Plan:
     plan = Plan()
-    _prior(programme, candidates, plan)
+    prior = _prior(programme, candidates, plan)
     known = _registry(programme, candidates)
     plan.households, plan.household_changes = _households(programme, candidates, filename)
     for c in candidates:
@@ -200,7 +216,7 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
         if stored is None and not c.id_hash and (same := known.known_people.get(person_key(c.commune, c.values))):
             plan.duplicates += 1
             plan.repeats.append(_already(c, same))
-            _consent(plan, known, Resident(pk=same), c)
+            _settled(plan, known, Resident(pk=same), c, prior)
             continue
         household = plan.households.get((c.commune.pk, c.household.code)) if c.household else None
         if stored is None:
@@ -214,9 +230,9 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
             )
             resident.name_folded, resident.name_sort = name_keys(resident.full_name)
             plan.create.append((resident, c))
-            _consent(plan, known, resident, c)
+            _settled(plan, known, resident, c, prior)
             continue
-        _consent(plan, known, stored, c)
+        _settled(plan, known, stored, c, prior)
         gained, row = _gained(stored, c, household, known.stored_flags)
         if gained or row.flags:
             plan.update.append((stored, gained, row))

@@ -16,7 +16,7 @@ from phocap.core.actions import Action
 from phocap.core.actors import actor_label
 from phocap.core.queries import insert_many
 from phocap.programmes.models import Programme, ProgrammeCommune
-from phocap.registry.importing.settle import Plan
+from phocap.registry.importing.settle import PRIOR, Plan
 from phocap.registry.models import Consent, Household, ImportBatch, ListedElsewhere, PriorityFlag, Resident
 
 WRITE_AUDITS = (Action.REGISTRY_IMPORT, Action.RESIDENT_UPDATE, Action.HOUSEHOLD_UPDATE)
@@ -90,6 +90,8 @@ def write(
         households_created, events = _households(actor, programme, plan, batch, filename)
         ids = _residents(plan, batch)
         ListedElsewhere.objects.bulk_create(plan.elsewhere, ignore_conflicts=True)
+        for index, found in plan.prior.items():
+            PRIOR[index].record(programme, found)
         recorded_by = actor_label(actor)
         Consent.objects.bulk_create(
             [
