@@ -190,7 +190,8 @@ def test_cli_allocate_prints_the_documented_json(cli, tmp_path):
         database_url=url,
     )
     path = tmp_path / "imei.txt"
-    path.write_text("\n".join(imeis(20)))
+    numbers = imeis(20)
+    path.write_text("\n".join(numbers))
     received = cli(
         "devices",
         "receive",
@@ -201,18 +202,52 @@ def test_cli_allocate_prints_the_documented_json(cli, tmp_path):
         str(path),
         "--purchase-order",
         str(json.loads(made.stdout)["purchase_order"]),
-        "--ready",
         database_url=url,
     )
     assert received.returncode == 0, received.stderr
-    result = cli(
-        "--as", "quanly", "allocate", *args, "--seed", "S-2023", "--approve-as", "admin", "--json", database_url=url
+    path.write_text("\n".join([*numbers, "35000"]))
+    checked = cli("devices", "check", *args, "--imei-file", str(path), "--result", "ready", "--json", database_url=url)
+    assert checked.returncode == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["checked"] == 20
+    assert [r["imei"] for r in report["rejected"]] == ["35000"]
+    assert set(report["rejected"][0]) == {"imei", "reason"}
+
+    proposed = cli("--as", "quanly", "allocate", *args, "--seed", "S-0", "--json", database_url=url)
+    assert proposed.returncode == 0, proposed.stderr
+    first = json.loads(proposed.stdout)
+    assert first["status"] == "proposed"
+    assert first["ready_devices"] >= 20
+    assert first["eligible"] == sum(c["eligible"] for c in first["communes"])
+    busy = cli("--as", "quanly", "allocate", *args, database_url=url)
+    assert busy.returncode != 0
+    assert "hủy" in busy.stderr
+    cancelled = cli(
+        "--as",
+        "quanly",
+        "allocate",
+        *args,
+        "--cancel",
+        str(first["round"]),
+        "--reason",
+        "chờ thêm máy",
+        "--json",
+        database_url=url,
     )
+    assert json.loads(cancelled.stdout) == {"round": first["round"], "status": "cancelled"}
+    result = cli("--as", "quanly", "allocate", *args, "--seed", "S-2023", "--json", database_url=url)
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    again = json.loads(result.stdout)
+    self_approved = cli("--as", "quanly", "allocate", *args, "--approve", str(again["round"]), database_url=url)
+    assert self_approved.returncode != 0
+    assert "khác người đề xuất" in self_approved.stderr
+    approved = cli("--as", "admin", "allocate", *args, "--approve", str(again["round"]), "--json", database_url=url)
+    assert approved.returncode == 0, approved.stderr
+    data = json.loads(approved.stdout)
     assert set(data) >= {"round", "seed", "policy_version", "devices", "selected", "communes", "selected_residents"}
+    assert set(data) >= {"ready_devices", "eligible"}
     assert (data["seed"], data["policy_version"], data["status"]) == ("S-2023", 1, "approved")
-    assert data["devices"] >= 20  # the 20 bought here, and the demo's phones returned to stock
+    assert data["devices"] >= 20  # the 20 bought and checked here, and the demo's phones returned to stock
     assert set(data["communes"][0]) >= {"code", "eligible", "selected", "coverage"}
     assert data["selected"] == sum(c["selected"] for c in data["communes"]) == len(data["selected_residents"])
     assert data["selected"] == data["devices"]
@@ -236,3 +271,60 @@ def test_the_manager_makes_a_new_policy_version_and_old_rounds_keep_theirs(regis
         services.policy_update(
             actor=user("xa-giaohieu"), programme=registry, order=[1, 2, 3, 4, 5, 6], one_per_household=True
         )
+
+
+def test_a_round_is_previewed_cancelled_and_approved_by_another_managers_own_token(registry, user):
+    from django.test import Client
+
+    from phocap.accounts.models import Membership, Role, User
+    from phocap.accounts.services import api_token_create
+    from phocap.core.models import AuditEvent
+
+    stock(registry, 1)
+    checker = User.objects.create_user(username="quanly2", password="x")
+    Membership.objects.create(user=checker, role=Role.PROGRAMME_MANAGER, programme=registry)
+
+    def api(username):
+        _, secret = api_token_create(actor=SYSTEM, user=user(username), name="thử")
+        return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    maker, other = api("quanly"), api("quanly2")
+    base = f"/api/v1/programmes/{registry.code}/allocation"
+    preview = maker.get(f"{base}/preview").json()
+    assert (preview["ready_devices"], preview["eligible"], preview["communes"]) == (1, 16, 2)
+    assert "Chỉ 1 máy cho 16 người" in preview["warning"]
+    first = maker.post(f"{base}/rounds", {"seed": "a"}, content_type="application/json").json()
+    assert first["ready_devices"] == 1
+    assert first["eligible"] == 16
+    url = f"{base}/rounds/{first['round']}/cancel"
+    assert maker.post(url, {"reason": ""}, content_type="application/json").status_code == 422
+    cancelled = maker.post(url, {"reason": "Chờ thêm máy"}, content_type="application/json")
+    assert cancelled.status_code == 200
+    assert (cancelled.json()["status"], cancelled.json()["cancel_reason"]) == ("cancelled", "Chờ thêm máy")
+    assert Placement.objects.filter(round_id=first["round"]).count() == 16  # kept as history
+    assert AuditEvent.objects.filter(action="round.cancel", object_id=str(first["round"])).exists()
+    assert maker.post(url, {"reason": "lại"}, content_type="application/json").status_code == 409
+
+    second = maker.post(f"{base}/rounds", {"seed": "b"}, content_type="application/json").json()
+    approve = f"{base}/rounds/{second['round']}/approve"
+    assert maker.post(approve).status_code == 403  # the proposer's own token
+    done = other.post(approve)
+    assert done.status_code == 200
+    assert done.json()["status"] == "approved"
+    assert Reservation.objects.filter(round_id=second["round"]).count() == 1
+
+
+def test_the_rounds_page_warns_before_proposing_and_cancels_with_a_reason(registry, login):
+    stock(registry, 1)
+    page = login("quanly")
+    shown = page.get("/p/bac-kan-2023/phan-bo/").content.decode()
+    assert "1 máy sẵn sàng cho 16 người đủ điều kiện ở 2 xã/phường" in shown
+    assert "Chỉ 1 máy cho 16 người" in shown
+    page.post("/p/bac-kan-2023/phan-bo/", {"action": "propose", "seed": "x"})
+    shown = page.get("/p/bac-kan-2023/phan-bo/").content.decode()
+    assert "Hủy đợt này" in shown
+    refused = page.post("/p/bac-kan-2023/phan-bo/", {"action": "cancel", "reason": " "}, follow=True).content.decode()
+    assert "Cần ghi lý do hủy đợt" in refused
+    done = page.post("/p/bac-kan-2023/phan-bo/", {"action": "cancel", "reason": "Sửa danh sách"}, follow=True)
+    assert "Đã hủy đợt" in done.content.decode()
+    assert "Lập đợt phân bổ mới" in done.content.decode()

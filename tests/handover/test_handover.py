@@ -149,3 +149,40 @@ def test_the_minutes_and_receipt_are_pdfs_in_vietnamese(event, user):
     receipt = "".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes.render_receipt(done))).pages)
     assert "GIẤY XÁC NHẬN NHẬN ĐIỆN THOẠI" in receipt
     assert NUMBER not in text + receipt  # identity numbers never printed
+
+
+def test_a_no_show_is_undone_and_the_offer_to_the_next_person_withdrawn(event, user):
+    officer = user("xa-giaohieu")
+    reservation = _first(event)
+    offered = allocation_services.reservation_release(actor=officer, reservation=reservation, reason="Vắng mặt")
+    assert list(allocation_selectors.absent(event.commune, event.created_at)) == [reservation]
+    back = allocation_services.reservation_restore(actor=officer, reservation=reservation)
+    assert back.status == "active"
+    offered.refresh_from_db()
+    assert offered.status == "released"
+    placement = offered.round.placements.get(resident_id=offered.resident_id)
+    assert not placement.selected
+    assert "thay người vắng mặt" not in placement.reason
+    assert Device.objects.get(pk=reservation.device_id).state == "reserved"
+    assert not allocation_selectors.absent(event.commune, event.created_at).exists()
+    with pytest.raises(Conflict):
+        allocation_services.reservation_restore(actor=officer, reservation=back)  # not absent now
+
+    again = allocation_services.reservation_release(actor=officer, reservation=back, reason="Vắng mặt")
+    other = "006190054321"
+    Resident.objects.filter(pk=again.resident_id).update(id_number=other, id_hash=blind_index(other))
+    give(event, user, again, key="k-next", id_number=other)  # the next person came and took it
+    with pytest.raises(Conflict, match="người tiếp theo"):
+        allocation_services.reservation_restore(actor=officer, reservation=back)
+
+
+def test_the_sim_number_goes_on_the_minutes(event, user):
+    reservation = _first(event)
+    give(event, user, reservation, sim_number="+84 912 345 678")
+    device = Device.objects.get(pk=reservation.device_id)
+    assert (device.sim_number, device.sim_carrier) == ("0912345678", "VinaPhone")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(minutes.render_minutes(event))).pages)
+    assert "0912345678" in text
+    other = allocation_selectors.expected(event.commune).exclude(pk=reservation.pk).first()
+    with pytest.raises(ValidationFailed, match="Số thuê bao"):
+        give(event, user, other, sim_number="12ab", key="k2")

@@ -205,3 +205,40 @@ def test_phones_sent_to_a_commune_are_confirmed_there_on_the_transfers_page(logi
     officer.post("/p/bac-kan-2023/may/chuyen/", {"action": "confirm", "device": [spare[0].pk]})
     states = dict(Device.objects.filter(pk__in=[d.pk for d in spare]).values_list("imei", "state"))
     assert states == {spare[0].imei: "ready", spare[1].imei: "in_transit"}
+
+
+def test_the_hall_page_shows_the_phone_kept_for_each_person_and_preselects_it(login, event):  # noqa: F811
+    reservation = _first(event)
+    client = login("xa-giaohieu")
+    page = client.get(f"/p/bac-kan-2023/trao/{event.pk}/").content.decode()
+    assert f"IMEI …{reservation.device.imei[-5:]}" in page
+    assert f'name="imei" value="{reservation.device.imei}" checked' in page
+    key = page.split(f'name="reservation" value="{reservation.pk}"><input type="hidden" name="key" value="')[1][:32]
+    form = {"reservation": reservation.pk, "key": key, "id_number": NUMBER, "imei": reservation.device.imei}
+    wrong = client.post(
+        f"/p/bac-kan-2023/trao/{event.pk}/",
+        {**form, "imei_typed": "490154203237518", "confirmation": "signature"},
+        follow=True,
+    )
+    assert "không phải máy đã giữ" in wrong.content.decode()
+    done = client.post(f"/p/bac-kan-2023/trao/{event.pk}/", {**form, "confirmation": "signature"}, follow=True)
+    assert "Đã trao máy cho" in done.content.decode()
+
+
+def test_the_hall_page_records_a_no_show_and_undoes_it(login, event):  # noqa: F811
+    reservation = _first(event)
+    client = login("xa-giaohieu")
+    url = f"/p/bac-kan-2023/trao/{event.pk}/"
+    page = client.get(url).content.decode()
+    assert (
+        "data-confirm="
+        in page.split(
+            f'name="action" value="absent"><input type="hidden" name="reservation" value="{reservation.pk}">'
+        )[1][:400]
+    )
+    client.post(url, {"action": "absent", "reservation": reservation.pk})
+    shown = client.get(url).content.decode()
+    assert "Hoàn tác (người này đã đến)" in shown
+    undone = client.post(url, {"action": "undo_absent", "reservation": reservation.pk}, follow=True).content.decode()
+    assert "Đã hoàn tác" in undone
+    assert Reservation.objects.get(pk=reservation.pk).status == "active"

@@ -37,6 +37,35 @@ def approve(request: AuthedRequest, code: str, round_id: int) -> Any:
     return selectors.round_summary(services.round_approve(actor=request.auth, round_=found))
 
 
+class CancelIn(Schema):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post("/programmes/{code}/allocation/rounds/{round_id}/cancel", summary="Cancel a proposed round, with a reason")
+def cancel(request: AuthedRequest, code: str, round_id: int, body: CancelIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    found = selectors.round_get(actor=request.auth, programme=programme, round_id=round_id)
+    return selectors.round_summary(services.round_cancel(actor=request.auth, round_=found, reason=body.reason))
+
+
+class PreviewOut(Schema):
+    ready_devices: int
+    eligible: int
+    communes: int
+    coverage: float
+    warning: str
+
+
+@router.get(
+    "/programmes/{code}/allocation/preview",
+    response=PreviewOut,
+    summary="What a round proposed now would have: ready phones, eligible people, a warning when they are few",
+)
+def preview(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return selectors.round_preview(actor=request.auth, programme=programme)
+
+
 class PriorPhoneIn(Schema):
     resident_id: int = Field(ge=1, le=2**63 - 1)
     reason: str = Field(min_length=1, max_length=300)

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from phocap.accounts import selectors as accounts
 from phocap.allocation import selectors, services
 from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.programmes import selectors as programmes
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
+    """Propose a round (saying first what it would have), or — as the approving manager themself (`--as`) —
+    approve one, or cancel one with its reason."""
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
-    round_ = services.round_propose(actor=actor, programme=programme, seed=args.seed)
-    if args.approve_as:
-        round_ = services.round_approve(actor=accounts.user_by_username(args.approve_as), round_=round_)
+    if args.cancel is not None:
+        found = selectors.round_get(actor=actor, programme=programme, round_id=args.cancel)
+        cancelled = services.round_cancel(actor=actor, round_=found, reason=args.reason or "")
+        done = {"round": cancelled.pk, "status": cancelled.status}
+        out(args, done, lambda: f"Đã hủy đợt #{cancelled.pk}: {cancelled.cancel_reason}")
+        return 0
+    if args.approve is not None:
+        round_ = services.round_approve(
+            actor=actor, round_=selectors.round_get(actor=actor, programme=programme, round_id=args.approve)
+        )
+    else:
+        preview = selectors.round_preview(actor=actor, programme=programme)
+        if preview["warning"] and not args.json:
+            print(f"Lưu ý: {preview['warning']}", file=sys.stderr)
+        round_ = services.round_propose(actor=actor, programme=programme, seed=args.seed)
     data = selectors.round_summary(round_)
     out(
         args,
@@ -57,4 +71,9 @@ def register(sub: Any) -> None:
     p = with_json(add_command(sub, "allocate", cmd_allocate, "chạy một đợt phân bổ điện thoại"))
     p.add_argument("--programme", required=True)
     p.add_argument("--seed", help="số gieo bốc thăm, công bố trước đợt (mặc định: ngẫu nhiên)")
-    p.add_argument("--approve-as", help="người duyệt (khác người đề xuất)")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument(
+        "--approve", type=int, metavar="ROUND", help="duyệt đợt này (người duyệt là --as, khác người đề xuất)"
+    )
+    act.add_argument("--cancel", type=int, metavar="ROUND", help="hủy đợt đang chờ duyệt (cần --reason)")
+    p.add_argument("--reason", help="lý do hủy")

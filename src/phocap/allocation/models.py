@@ -64,6 +64,9 @@ class Round(models.Model):
     devices = models.PositiveIntegerField(_("số máy"))
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    cancelled_label = models.CharField(max_length=150, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

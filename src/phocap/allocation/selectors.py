@@ -139,6 +139,37 @@ def placements(*, actor: scope.Actor, round_: Round | None, commune: ProgrammeCo
     return Placement.objects.filter(round=round_, commune=commune).select_related("resident").order_by("rank")
 
 
+LOW_COVERAGE = 0.10  # below this share of eligible people served, proposing a round warns first
+
+
+def round_preview(*, actor: scope.Actor, programme: Programme) -> dict[str, Any]:
+    """What a round proposed now would have: ready phones, eligible people, communes with any, and a warning when
+    the phones would reach few of them (the page and the CLI say it before proposing)."""
+    if not scope.can_manage_programme(actor, programme):
+        raise NotFound("Không tìm thấy trang.")
+    ready = ready_devices(programme).count()
+    people = eligible_residents(programme)
+    eligible = people.count()
+    communes = people.values("commune_id").distinct().count()
+    coverage = min(ready / eligible, 1.0) if eligible else 0.0
+    warning = ""
+    if not ready:
+        warning = "Chưa có máy nào sẵn sàng: kiểm tra máy đã nhận trước khi lập đợt."
+    elif not eligible:
+        warning = "Chưa có ai đủ điều kiện (cần danh sách và phiếu đồng ý)."
+    elif coverage < LOW_COVERAGE:
+        warning = f"Chỉ {ready} máy cho {eligible} người đủ điều kiện ({coverage:.1%}): nên chờ thêm máy?".replace(
+            ".", ","
+        )
+    return {
+        "ready_devices": ready,
+        "eligible": eligible,
+        "communes": communes,
+        "coverage": round(coverage, 4),
+        "warning": warning,
+    }
+
+
 def round_summary(round_: Round) -> dict[str, Any]:
     """What `phocap allocate --json` and the rounds API print."""
     communes = list(round_shares(round_))
@@ -153,6 +184,8 @@ def round_summary(round_: Round) -> dict[str, Any]:
         "policy_version": round_.policy.version,
         "status": round_.status,
         "devices": round_.devices,
+        "ready_devices": round_.devices,  # ready when the round was proposed
+        "eligible": sum(c.eligible for c in communes),
         "selected": len(selected),
         "communes": [
             {
@@ -165,6 +198,7 @@ def round_summary(round_: Round) -> dict[str, Any]:
             for c in communes
         ],
         "selected_residents": selected,
+        **({"cancel_reason": round_.cancel_reason} if round_.status == Round.Status.CANCELLED else {}),
     }
 
 
@@ -174,6 +208,22 @@ def expected(commune: ProgrammeCommune) -> QuerySet[Reservation]:
         Reservation.objects.filter(commune=commune, status=Reservation.Status.ACTIVE)
         .select_related("resident", "device__phone_model")
         .order_by("resident__village", "resident__full_name")
+    )
+
+
+OFFER_WITHDRAWN = "Hoàn tác vắng mặt của người trước: chờ đợt sau"
+
+
+def absent(commune: ProgrammeCommune, since: Any) -> QuerySet[Reservation]:
+    """The people of a commune marked absent since a moment (a handover event's start), who did not receive their
+    phone: what the event page offers to undo."""
+    return (
+        Reservation.objects.filter(
+            commune=commune, status=Reservation.Status.RELEASED, released_at__gte=since, handovers__isnull=True
+        )
+        .exclude(release_reason=OFFER_WITHDRAWN)
+        .select_related("resident")
+        .order_by("-released_at")
     )
 
 

@@ -22,7 +22,13 @@ from phocap.allocation.models import (
     Round,
     RoundCommune,
 )
-from phocap.allocation.selectors import eligible_residents, policy_current, ready_devices, received_elsewhere
+from phocap.allocation.selectors import (
+    OFFER_WITHDRAWN,
+    eligible_residents,
+    policy_current,
+    ready_devices,
+    received_elsewhere,
+)
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
@@ -350,6 +356,31 @@ def round_approve(*, actor: scope.Actor, round_: Round) -> Round:
     return locked
 
 
+@service(audits=[Action.ROUND_CANCEL])
+def round_cancel(*, actor: scope.Actor, round_: Round, reason: str) -> Round:
+    """A proposed round set aside by a manager, with the reason (too few phones, a list to correct): its placements
+    stay as history, nothing was reserved, and a new round may be proposed."""
+    locked = Round.objects.select_for_update().select_related("programme").get(pk=round_.pk)
+    if not scope.can_manage_programme(actor, locked.programme):
+        raise PermissionDenied("Chỉ quản lý chương trình được hủy đợt phân bổ.")
+    if locked.status != Round.Status.PROPOSED:
+        raise Conflict("Chỉ hủy được đợt đang chờ duyệt.", code="round_not_proposed")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Cần ghi lý do hủy đợt.", field="reason")
+    locked.status, locked.cancel_reason = Round.Status.CANCELLED, reason[:300]
+    locked.cancelled_label, locked.cancelled_at = _label(actor), timezone.now()
+    locked.save(update_fields=["status", "cancel_reason", "cancelled_label", "cancelled_at"])
+    audit.record(
+        actor=actor,
+        action=Action.ROUND_CANCEL,
+        obj=locked,
+        programme_code=locked.programme.code,
+        extra={"reason": reason[:300]},
+    )
+    return locked
+
+
 # --- reservations: the allocation's side of a handover --------------------------------------------------------
 
 
@@ -405,7 +436,7 @@ def _offer_next(released: Reservation, device: Device, actor: scope.Actor) -> Re
     if nxt is None:
         return None
     nxt.selected = True
-    nxt.reason = f"{nxt.reason.split('; chưa được chọn')[0]}; được mời thay người vắng mặt"[:300]
+    nxt.reason = f"{nxt.reason.split('; chưa được chọn')[0]}{OFFERED}"[:300]
     nxt.save(update_fields=["selected", "reason"])
     offered = _reserve(released.round, nxt.resident_id, released.commune, device)
     devices.move(device, Device.State.RESERVED, note="Giữ cho người tiếp theo trong danh sách", actor=actor)
@@ -436,3 +467,55 @@ def reservation_release(*, actor: scope.Actor, reservation: Reservation, reason:
         extra={"reason": reason.strip()[:300]},
     )
     return _offer_next(locked, device, actor)
+
+
+OFFERED = "; được mời thay người vắng mặt"
+WITHDRAWN = OFFER_WITHDRAWN
+
+
+@service(audits=[Action.RESERVATION_RESTORE])
+def reservation_restore(*, actor: scope.Actor, reservation: Reservation) -> Reservation:
+    """Undo a no-show recorded by mistake (the person was there after all): their phone is kept for them again.
+    If it was offered to the next person in line and not yet handed over, that offer is withdrawn and the next
+    person goes back to waiting; once the next person has it, the no-show stands."""
+    locked = (
+        Reservation.objects.select_for_update().select_related("commune__programme", "round").get(pk=reservation.pk)
+    )
+    if not scope.can_write_commune(actor, locked.commune):
+        raise NotFound("Không tìm thấy.")
+    if locked.status != Reservation.Status.RELEASED or locked.handovers.exists():
+        raise Conflict("Chỉ hoàn tác được người vắng mặt chưa nhận máy.", code="not_absent")
+    if Reservation.objects.filter(
+        resident_id=locked.resident_id, programme=locked.programme, status__in=Reservation.HOLDING
+    ).exists():
+        raise Conflict("Người này đang được giữ một máy khác.", code="already_holding")
+    device = devices.locked(locked.device_id)
+    offered = (
+        Reservation.objects.select_for_update()
+        .filter(device=device, status__in=Reservation.HOLDING, created_at__gte=locked.released_at)
+        .first()
+    )
+    if offered is not None and offered.status != Reservation.Status.ACTIVE:
+        raise Conflict("Máy đã trao cho người tiếp theo: không hoàn tác được.", code="given_to_next")
+    if offered is not None:
+        offered.status, offered.released_at = Reservation.Status.RELEASED, timezone.now()
+        offered.release_reason = WITHDRAWN
+        offered.save(update_fields=["status", "released_at", "release_reason"])
+        placement = Placement.objects.filter(round=offered.round, resident_id=offered.resident_id).first()
+        if placement is not None:
+            placement.selected, placement.reason = False, placement.reason.replace(OFFERED, "")
+            placement.save(update_fields=["selected", "reason"])
+        devices.move(device, Device.State.READY, note="Hoàn tác vắng mặt", actor=actor)
+    elif device.state != Device.State.READY or device.location_id != locked.commune_id:
+        raise Conflict("Máy đã được dùng cho việc khác: không hoàn tác được.", code="device_moved")
+    locked.status, locked.released_at, locked.release_reason = Reservation.Status.ACTIVE, None, ""
+    locked.save(update_fields=["status", "released_at", "release_reason"])
+    devices.move(device, Device.State.RESERVED, note="Hoàn tác vắng mặt: giữ lại cho người nhận", actor=actor)
+    audit.record(
+        actor=actor,
+        action=Action.RESERVATION_RESTORE,
+        obj=locked,
+        programme_code=locked.commune.programme.code,
+        extra={"offer_withdrawn": offered.pk if offered is not None else None},
+    )
+    return locked

@@ -47,6 +47,9 @@ def _act(request: HttpRequest, programme: Programme, round_: Round | None) -> No
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("Đã loại khỏi danh sách và xếp lại thứ tự."))
+    elif action == "cancel" and round_ is not None:
+        services.round_cancel(actor=request.user, round_=round_, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Đã hủy đợt #%(n)s; có thể lập đợt mới.") % {"n": round_.pk})
     elif action == "prior_phone":
         services.prior_phone_exception(
             actor=request.user,
@@ -89,6 +92,7 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
         "communes": communes,
         "manager": manager,
         "can_exclude": round_ is not None and round_.status == Round.Status.PROPOSED,
+        "preview": selectors.round_preview(actor=request.user, programme=programme) if manager else None,
         "elsewhere": selectors.received_elsewhere_list(actor=request.user, programme=programme)[:200]
         if manager
         else [],

@@ -90,7 +90,9 @@ class Action(models.TextChoices):
     ROUND_EXCLUDE = "round.exclude", _("Loại khỏi đợt phân bổ")
     PRIOR_PHONE_EXCEPTION = "allocation.prior_phone_exception", _("Ngoại lệ: đã nhận máy từ chương trình khác")
     ROUND_APPROVE = "round.approve", _("Duyệt đợt phân bổ")
+    ROUND_CANCEL = "round.cancel", _("Hủy đợt phân bổ chờ duyệt")
     RESERVATION_RELEASE = "reservation.release", _("Trả máy đang giữ về kho")
+    RESERVATION_RESTORE = "reservation.restore", _("Hoàn tác vắng mặt: giữ lại máy cho người nhận")
     # handover
     HANDOVER_EVENT = "handover.event", _("Tạo buổi trao máy")
     HANDOVER_RECORD = "handover.record", _("Ghi nhận trao máy")

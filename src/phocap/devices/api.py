@@ -3,9 +3,9 @@ and `phocap devices`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
@@ -57,6 +57,29 @@ def receive(request: AuthedRequest, code: str, body: ReceiveIn) -> Any:
         ready=body.ready,
     )
     return result.as_dict()
+
+
+class CheckIn(Schema):
+    imeis: list[str] = Field(max_length=5000)
+    result: Literal["ready", "needs_repair", "locked", "rejected"]
+    note: str = Field("", max_length=300)
+
+
+class CheckOut(Schema):
+    checked: int
+    rejected: list[RejectedOut]
+
+
+@router.post(
+    "/programmes/{code}/devices/check",
+    response=CheckOut,
+    summary="Record the outcome of the checks for phones by IMEI: ready, needs_repair, locked, rejected",
+)
+def check(request: AuthedRequest, code: str, body: CheckIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return services.devices_check(
+        actor=request.auth, programme=programme, imeis=body.imeis, result=body.result, note=body.note
+    )
 
 
 @router.get("/programmes/{code}/devices/stock", summary="Devices per location and state, from their events")

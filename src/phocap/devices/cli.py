@@ -50,6 +50,27 @@ def cmd_receive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """The outcome of the checks for the phones of a file (one IMEI per line, or a spreadsheet's first column)."""
+    data, name = read_file(args.imei_file)
+    report = services.devices_check(
+        actor=actor_of(args),
+        programme=_programme(args),
+        imeis=services.imeis_from_file(data, name),
+        result=args.result,
+        note=args.note or "",
+    )
+    out(
+        args,
+        report,
+        lambda: (
+            f"Đã ghi kết quả kiểm tra cho {report['checked']} máy; {len(report['rejected'])} IMEI không ghi được."
+            + "".join(f"\n  {r['imei']}: {r['reason']}" for r in report["rejected"])
+        ),
+    )
+    return 0
+
+
 def cmd_model_add(args: argparse.Namespace) -> int:
     pm = services.phone_model_create(
         actor=actor_of(args),
@@ -109,6 +130,11 @@ def register(sub: Any) -> None:
     source.add_argument("--donated-by", help="tên nhà hảo tâm ủng hộ máy")
     p.add_argument("--location", help="mã xã nơi nhận (mặc định: kho tỉnh)")
     p.add_argument("--ready", action="store_true", help="máy đã đạt kiểm tra, sẵn sàng trao")
+    p = with_json(add_command(group, "check", cmd_check, "ghi kết quả kiểm tra máy theo IMEI (nhiều máy một lần)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--imei-file", required=True, help="mỗi dòng một IMEI, hoặc tệp XLSX/XLS/ODS/CSV (cột đầu tiên)")
+    p.add_argument("--result", required=True, choices=list(services.CHECK_RESULTS))
+    p.add_argument("--note", help="ghi chú (ví dụ: thay pin xong)")
     p = with_json(add_command(group, "model-add", cmd_model_add, "thêm mẫu điện thoại"))
     p.add_argument("--programme", required=True)
     p.add_argument("name", help='ví dụ "Samsung Galaxy A05"')

@@ -66,6 +66,20 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
     return result
 
 
+def _check(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+    upload = request.FILES.get("file")
+    lines = request.POST.get("imeis", "").splitlines()
+    report = services.devices_check(
+        actor=request.user,
+        programme=programme,
+        imeis=lines + (services.imeis_from_file(upload.read(), upload.name or "imei.txt") if upload else []),
+        result=request.POST.get("result", ""),
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, _("Đã ghi kết quả kiểm tra cho %(n)s máy.") % {"n": report["checked"]})
+    return report
+
+
 @login_required
 @not_found_as_404
 def stock(request: HttpRequest, code: str) -> HttpResponse:
@@ -75,8 +89,18 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None  # out of scope looks like absent
     manager = scope.can_manage_programme(request.user, programme)
-    result = None
-    if request.method == "POST" and manager:
+    communes = list(programmes.commune_list(actor=request.user, programme=programme))
+    checker = manager or any(scope.can_write_commune(request.user, c) for c in communes)
+    result = checked = None
+    if request.method == "POST" and request.POST.get("action") == "check" and checker:
+        try:
+            checked = _check(request, programme)
+            if not checked["rejected"]:
+                return redirect("devices:stock", code=code)
+            data = selectors.stock(actor=request.user, programme=programme)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    elif request.method == "POST" and manager:
         try:
             if request.POST.get("action") == "purchase":
                 _purchase(request, programme)
@@ -100,8 +124,16 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         "models": selectors.phone_models(),
         "orders": selectors.purchase_order_list(actor=request.user, programme=programme),
         "donors": fundraising.phone_donors(actor=request.user, programme=programme) if manager else [],
-        "communes": programmes.commune_list(actor=request.user, programme=programme),
+        "communes": communes,
         "result": result,
+        "checked": checked,
+        "checker": checker,
+        "check_results": [
+            ("ready", _("Đạt: sẵn sàng trao (cả máy đã sửa xong, đã mở khóa)")),
+            ("needs_repair", _("Cần sửa (pin, màn hình …)")),
+            ("locked", _("Còn khóa tài khoản của chủ cũ (FRP/iCloud)")),
+            ("rejected", _("Loại bỏ / tái chế")),
+        ],
         "funds": fundraising.funds_available(programme) if manager else None,
     }
     return render(request, "devices/stock.html", context)

@@ -145,11 +145,13 @@ def handover_record(
     key: str,
     note: str = "",
     photo: bytes | None = None,
+    sim_number: str = "",
 ) -> Handover:
     """Hand the reserved phone to its person. Idempotent on `key`, scoped to the actor and the event: a retried
     submit returns the actor's first record (even when it arrives while the first is still being written); the
     same key from another actor or event is another request. `photo` (optional) is the confirmation picture as
-    the phone took it (re-encoded before the transaction)."""
+    the phone took it (re-encoded before the transaction). `sim_number`: the subscriber number of the SIM in the
+    box (its network from the prefix), for the minutes."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
     if not _may(actor, event.commune):
@@ -161,6 +163,7 @@ def handover_record(
     if confirmation not in ("signature", "thumbprint"):
         raise ValidationFailed("Người nhận cần ký hoặc điểm chỉ.", field="confirmation")
     picture = read_photo(photo) if photo else None
+    sim = _sim(sim_number)
     try:
         with transaction.atomic(durable=True):
             try:
@@ -188,7 +191,7 @@ def handover_record(
             )
             if picture is not None:
                 HandoverPhoto.objects.create(handover=handover, content=picture, uploaded_by=_label(actor))
-            _others_follow(actor, event, reservation)
+            _others_follow(actor, event, reservation, sim)
             audit.record(
                 actor=actor,
                 action=Action.HANDOVER_RECORD,
@@ -199,6 +202,7 @@ def handover_record(
                     "id_check": id_check,
                     "device": reservation.device.imei,
                     "photo": picture is not None,
+                    "sim_number": sim is not None,
                 },
             )
     except IntegrityError:
@@ -211,11 +215,27 @@ def handover_record(
     return handover
 
 
-def _others_follow(actor: scope.Actor, event: HandoverEvent, reservation: Reservation) -> None:
-    """What the other apps record of a handover: the reservation handed over, the phone in the person's hands,
-    the person having a smartphone."""
+def _sim(text: str) -> normalize.Phone | None:
+    if not text.strip():
+        return None
+    reading = normalize.read_phone(text)
+    if reading.value is None:
+        raise ValidationFailed(
+            f"Số thuê bao không đọc được: {text.strip()[:20]!r} (10 chữ số, ví dụ 0912345678).", field="sim_number"
+        )
+    return reading.value
+
+
+def _others_follow(
+    actor: scope.Actor, event: HandoverEvent, reservation: Reservation, sim: normalize.Phone | None = None
+) -> None:
+    """What the other apps record of a handover: the reservation handed over, the phone in the person's hands
+    (with the SIM's number, if given), the person having a smartphone."""
     allocation.reservation_hand_over(reservation)
     device = devices.locked(reservation.device_id)
+    if sim is not None:
+        device.sim_number, device.sim_carrier = sim.number, (sim.carrier or device.sim_carrier)[:20]
+        device.save(update_fields=["sim_number", "sim_carrier"])
     devices.move(device, Device.State.HANDED_OVER, note=f"Trao tại {event.place}", actor=actor)
     smartphone_mark(resident_id=reservation.resident_id, status=Resident.Smartphone.HAS, on=event.held_on)
 

@@ -64,7 +64,15 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "give")
         try:
-            if action == "absent":
+            if action == "undo_absent":
+                reservation = allocation.reservation_get(
+                    actor=request.user, commune=found.commune, reservation_id=int(request.POST.get("reservation") or 0)
+                )
+                allocation_services.reservation_restore(actor=request.user, reservation=reservation)
+                messages.success(
+                    request, _("Đã hoàn tác: máy lại được giữ cho %(name)s.") % {"name": reservation.resident.full_name}
+                )
+            elif action == "absent":
                 reservation = allocation.reservation_get(
                     actor=request.user, commune=found.commune, reservation_id=int(request.POST.get("reservation") or 0)
                 )
@@ -82,11 +90,12 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
                     reservation_id=int(request.POST.get("reservation", "0") or 0),
                     id_number=request.POST.get("id_number", ""),
                     scanned=request.POST.get("scanned") == "1",
-                    imei=request.POST.get("imei", ""),
+                    imei=request.POST.get("imei_typed", "").strip() or request.POST.get("imei", ""),
                     sim_activated=request.POST.get("sim") == "1",
                     confirmation=request.POST.get("confirmation", ""),
                     key=request.POST.get("key", ""),
                     photo=upload.read() if (upload := request.FILES.get("photo")) else None,
+                    sim_number=request.POST.get("sim_number", ""),
                 )
                 messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
         except (DomainError, ValueError) as exc:
@@ -94,9 +103,14 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
         return redirect("handover:event", code=code, event_id=found.pk)
     waiting = [(r, services.new_key()) for r in allocation.expected(found.commune)]
     given = selectors.handovers_of(found)
-    return render(
-        request, "handover/event.html", {"programme": programme, "event": found, "waiting": waiting, "done": given}
-    )
+    context = {
+        "programme": programme,
+        "event": found,
+        "waiting": waiting,
+        "done": given,
+        "absent": allocation.absent(found.commune, found.created_at),
+    }
+    return render(request, "handover/event.html", context)
 
 
 @login_required

@@ -5,6 +5,8 @@ every service is audited.
 `move` is the one way a device changes state or place: the allocation (reserving) and the handover (handing
 over, taking back) call it inside their own transactions."""
 
+from phocap.devices.services.checks import RESULTS as CHECK_RESULTS
+from phocap.devices.services.checks import devices_check
 from phocap.devices.services.common import KEEP, MAX_AGE_YEARS, MOVES
 from phocap.devices.services.moves import (
     TransferResult,
@@ -23,6 +25,7 @@ from phocap.devices.services.purchases import phone_model_create, purchase_order
 from phocap.devices.services.receiving import ReceiveResult, device_receive, imeis_from_file, read_imei
 
 __all__ = [
+    "CHECK_RESULTS",
     "KEEP",
     "MAX_AGE_YEARS",
     "MOVES",
@@ -33,6 +36,7 @@ __all__ = [
     "device_move",
     "device_receive",
     "device_sim_set",
+    "devices_check",
     "imeis_from_file",
     "locked",
     "move",

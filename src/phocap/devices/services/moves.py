@@ -47,7 +47,7 @@ def locked(device_id: int) -> Device:
     )
 
 
-def _audit_move(actor: scope.Actor, action: Action, device: Device, previous: str, note: str = "") -> None:
+def audit_move(actor: scope.Actor, action: Action, device: Device, previous: str, note: str = "") -> None:
     audit.record(
         actor=actor,
         action=action,
@@ -76,7 +76,7 @@ def device_move(*, actor: scope.Actor, device: Device, to_state: str, note: str 
         )
     previous = found.state
     move(found, to_state, note=note, actor=actor, location=location)
-    _audit_move(actor, Action.DEVICE_MOVE, found, previous, note)
+    audit_move(actor, Action.DEVICE_MOVE, found, previous, note)
     return found
 
 
@@ -119,7 +119,7 @@ def device_check(
     previous = found.state
     if target != found.state:
         move(found, target, note=note, actor=actor)
-    _audit_move(actor, Action.DEVICE_CHECK, found, previous, note)
+    audit_move(actor, Action.DEVICE_CHECK, found, previous, note)
     return found
 
 
@@ -130,7 +130,7 @@ def _send(actor: scope.Actor, device: Device, to: ProgrammeCommune | None) -> De
     previous = found.state
     note = f"Chuyển đến {to.unit.name if to else 'kho tỉnh'}; trạng thái trước: {previous}"
     move(found, S.IN_TRANSIT, note=note, actor=actor, location=to)
-    _audit_move(actor, Action.DEVICE_TRANSFER, found, previous, note)
+    audit_move(actor, Action.DEVICE_TRANSFER, found, previous, note)
     return found
 
 
@@ -192,7 +192,7 @@ def _confirm(actor: scope.Actor, device: Device) -> Device:
         note="Nơi nhận xác nhận đã nhận máy",
         actor=actor,
     )
-    _audit_move(actor, Action.DEVICE_TRANSFER_CONFIRM, found, S.IN_TRANSIT)
+    audit_move(actor, Action.DEVICE_TRANSFER_CONFIRM, found, S.IN_TRANSIT)
     return found
 
 

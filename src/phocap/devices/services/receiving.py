@@ -61,7 +61,7 @@ def read_imei(text: str) -> tuple[str | None, str]:
     return compact, ""
 
 
-def _read_imeis(lines: Iterable[str]) -> tuple[list[str], list[dict[str, str]]]:
+def read_imeis(lines: Iterable[str]) -> tuple[list[str], list[dict[str, str]]]:
     """The well-formed IMEIs of a scanned or pasted list, once each, and the lines refused with their reason."""
     rejected: list[dict[str, str]] = []
     wanted: list[str] = []
@@ -194,7 +194,7 @@ def device_receive(
     screen good). Donated phones fulfil the donor's open pledges of phones, oldest first."""
     source = _Source(programme, phone_model, purchase_order, donor, location, ready)
     _check_source(actor, source)
-    wanted, rejected = _read_imeis(imeis)
+    wanted, rejected = read_imeis(imeis)
     known = set(Device.objects.filter(imei__in=wanted).values_list("imei", flat=True))
     rejected += [{"imei": i, "reason": "IMEI này đã có trong hệ thống."} for i in wanted if i in known]
     wanted = [i for i in wanted if i not in known]

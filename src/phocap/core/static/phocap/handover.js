@@ -5,7 +5,7 @@
 // - A submit cannot be sent twice by a double tap.
 (function () {
   "use strict";
-  var KEEP = ["imei", "sim", "confirmation", "key"];
+  var KEEP = ["imei", "imei_typed", "sim", "confirmation", "key"];
   var forms = document.querySelectorAll("form[data-draft]");
   var waiting = {};
   forms.forEach(function (form) { waiting[form.dataset.draft] = true; });
