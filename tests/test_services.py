@@ -280,6 +280,7 @@ def _devices(w: World) -> None:
         actor=manager, programme=p, phone_model=model, imeis=imeis(1, 48_000_000_000_000), donor=donor
     ).received
     services.device_move(actor=manager, device=gift, to_state="checked")
+    assert services.devices_check(actor=manager, programme=p, imeis=[gift.imei], result="needs_repair")["checked"] == 1
     services.device_check(
         actor=manager, device=gift, factory_reset=True, activation_lock_free=True, battery_ok=True, screen_ok=True
     )
@@ -298,6 +299,8 @@ def _allocation_and_handover(w: World, people: list[Any]) -> Any:
 
     p, manager, officer = w.programme, w["quanly"], w["xa-giaohieu"]
     rounds.policy_update(actor=manager, programme=p, order=[1, 2, 3, 4, 5, 6], one_per_household=True)
+    early = rounds.round_propose(actor=manager, programme=p, seed="sớm")
+    rounds.round_cancel(actor=manager, round_=early, reason="sửa danh sách")
     round_ = rounds.round_propose(actor=manager, programme=p, seed="thử")
     rounds.exclude_resident(actor=officer, round_=round_, resident_id=people[-1].pk, reason="đã chuyển đi")
     rounds.round_approve(actor=w["admin"], round_=round_)
@@ -329,6 +332,8 @@ def _allocation_and_handover(w: World, people: list[Any]) -> Any:
     second = give(held[1], "k-2")
     spare = next(d for d in selectors_ready(w, commune) if d.pk != held[1].device_id)
     second = services.handover_replace(actor=officer, handover=second, imei=spare.imei, reason="màn hình hỏng")
+    rounds.reservation_release(actor=officer, reservation=held[2], reason="vắng mặt")
+    rounds.reservation_restore(actor=officer, reservation=held[2])
     rounds.reservation_release(actor=officer, reservation=held[2], reason="vắng mặt")
     assert selectors.handover_get(actor=officer, programme=p, handover_id=second.pk)
     _a_later_programme_knows_the_phone(w, second.resident)

@@ -37,6 +37,7 @@ COMMANDS = {
     "devices": "phocap.devices.cli",
     "allocate": "phocap.allocation.cli",
     "prior-phone": "phocap.allocation.cli",
+    "handover": "phocap.handover.cli",
     "onboarding": "phocap.onboarding.cli",
     "kpi": "phocap.reports.cli",
     "report": "phocap.reports.cli",

@@ -251,6 +251,53 @@ def test_cli_allocate_prints_the_documented_json(cli, tmp_path):
     assert set(data["communes"][0]) >= {"code", "eligible", "selected", "coverage"}
     assert data["selected"] == sum(c["selected"] for c in data["communes"]) == len(data["selected_residents"])
     assert data["selected"] == data["devices"]
+    _handover_by_cli(cli, url, args, tmp_path)
+
+
+def _handover_by_cli(cli, url, args, tmp_path):
+    """The hall, from the console (issue #15): an event, who it expects, a handover with its SIM, a no-show undone,
+    a return — each printing the documented JSON."""
+    import csv
+    import io
+
+    def run(*words):
+        done = cli("handover", *words, *args, "--json", database_url=url)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    event = run("event-add", "--commune", GIAO_HIEU, "--date", "2023-11-10", "--place", "Nhà văn hóa thôn Nà Coóc")
+    assert set(event) == {"event", "expected"}
+    assert event["expected"] > 1
+    waiting = run("expected", "--event", str(event["event"]))["expected"]
+    first, second = waiting[0], waiting[1]
+    exported = cli("registry", "export", *args, "--commune", GIAO_HIEU, "--format", "csv", database_url=url)
+    numbers = {
+        int(r["resident_id"]): r["id_number"] for r in csv.DictReader(io.StringIO(exported.stdout.lstrip("\ufeff")))
+    }
+    record = (
+        "record",
+        "--event",
+        str(event["event"]),
+        "--resident",
+        str(first["resident"]),
+        "--id-number",
+        numbers[first["resident"]],
+        "--imei",
+        first["imei"],
+        "--confirmation",
+        "thumbprint",
+        "--sim",
+        "0912345678",
+    )
+    given = run(*record)
+    assert set(given) == {"handover"}
+    assert run(*record) == given  # the same command again is the same handover
+    absent = run("absent", "--event", str(event["event"]), "--resident", str(second["resident"]))
+    assert absent["status"] == "released"
+    back = run("absent", "--event", str(event["event"]), "--resident", str(second["resident"]), "--undo")
+    assert back["status"] == "active"
+    returned = run("return", "--handover", str(given["handover"]), "--reason", "Chuyển đi", "--device-ok")
+    assert (returned["handover"], returned["status"]) == (given["handover"], "returned")
 
 
 def test_the_manager_makes_a_new_policy_version_and_old_rounds_keep_theirs(registry, login, user):

@@ -37,18 +37,18 @@ def approve(request: AuthedRequest, code: str, round_id: int) -> Any:
     return selectors.round_summary(services.round_approve(actor=request.auth, round_=found))
 
 
-class CancelIn(Schema):
+class RoundCancelIn(Schema):
     reason: str = Field(min_length=1, max_length=300)
 
 
 @router.post("/programmes/{code}/allocation/rounds/{round_id}/cancel", summary="Cancel a proposed round, with a reason")
-def cancel(request: AuthedRequest, code: str, round_id: int, body: CancelIn) -> Any:
+def cancel(request: AuthedRequest, code: str, round_id: int, body: RoundCancelIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     found = selectors.round_get(actor=request.auth, programme=programme, round_id=round_id)
     return selectors.round_summary(services.round_cancel(actor=request.auth, round_=found, reason=body.reason))
 
 
-class PreviewOut(Schema):
+class RoundPreviewOut(Schema):
     ready_devices: int
     eligible: int
     communes: int
@@ -58,7 +58,7 @@ class PreviewOut(Schema):
 
 @router.get(
     "/programmes/{code}/allocation/preview",
-    response=PreviewOut,
+    response=RoundPreviewOut,
     summary="What a round proposed now would have: ready phones, eligible people, a warning when they are few",
 )
 def preview(request: AuthedRequest, code: str) -> Any:

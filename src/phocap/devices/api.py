@@ -59,23 +59,23 @@ def receive(request: AuthedRequest, code: str, body: ReceiveIn) -> Any:
     return result.as_dict()
 
 
-class CheckIn(Schema):
+class DeviceCheckIn(Schema):
     imeis: list[str] = Field(max_length=5000)
     result: Literal["ready", "needs_repair", "locked", "rejected"]
     note: str = Field("", max_length=300)
 
 
-class CheckOut(Schema):
+class DeviceCheckOut(Schema):
     checked: int
     rejected: list[RejectedOut]
 
 
 @router.post(
     "/programmes/{code}/devices/check",
-    response=CheckOut,
+    response=DeviceCheckOut,
     summary="Record the outcome of the checks for phones by IMEI: ready, needs_repair, locked, rejected",
 )
-def check(request: AuthedRequest, code: str, body: CheckIn) -> Any:
+def check(request: AuthedRequest, code: str, body: DeviceCheckIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return services.devices_check(
         actor=request.auth, programme=programme, imeis=body.imeis, result=body.result, note=body.note

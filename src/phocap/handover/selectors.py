@@ -1,4 +1,5 @@
-"""Public figures of the distribution: money spent on phones and phones handed over per commune — no names."""
+"""Reads of handovers: events and who they expect, handovers, and the public figures of the distribution (money
+spent on phones and phones handed over per commune — no names)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 
 from phocap.accounts import scope
+from phocap.allocation import selectors as allocation
 from phocap.core.errors import NotFound
 from phocap.devices.models import PurchaseOrder
 from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
@@ -43,6 +45,41 @@ def event_get(*, actor: scope.Actor, programme: Programme, event_id: int) -> Han
     found = HandoverEvent.objects.filter(pk=event_id, programme=programme).select_related("commune__unit").first()
     if found is None or not scope.can_write_commune(actor, found.commune):
         raise NotFound("Không tìm thấy buổi trao.")
+    return found
+
+
+def expected_at(*, actor: scope.Actor, event: HandoverEvent) -> list[dict[str, Any]]:
+    """Who an event expects, with the phone kept for each (for the API and CLI, like the hall page)."""
+    if not scope.can_write_commune(actor, event.commune):
+        raise NotFound("Không tìm thấy buổi trao.")
+    return [
+        {
+            "reservation": r.pk,
+            "resident": r.resident_id,
+            "full_name": r.resident.full_name,
+            "village": r.resident.village,
+            "model": str(r.device.phone_model),
+            "imei": r.device.imei,
+            "imei_last5": r.device.imei[-5:],
+        }
+        for r in allocation.expected(event.commune)
+    ]
+
+
+def reservation_at(*, actor: scope.Actor, event: HandoverEvent, resident_id: int, absent: bool = False) -> Any:
+    """The reservation an event holds for a person: the phone kept for them (or, `absent`, the one released when
+    they were marked absent at it)."""
+    found = (
+        (allocation.absent(event.commune, event.created_at) if absent else allocation.expected(event.commune))
+        .filter(resident_id=resident_id)
+        .first()
+    )
+    if found is None or not scope.can_write_commune(actor, event.commune):
+        raise NotFound(
+            "Người này không có trong danh sách chờ nhận máy của buổi trao."
+            if not absent
+            else "Người này không được ghi vắng mặt ở buổi trao này."
+        )
     return found
 
 
