@@ -150,8 +150,7 @@ def handover_record(
     """Hand the reserved phone to its person. Idempotent on `key`, scoped to the actor and the event: a retried
     submit returns the actor's first record (even when it arrives while the first is still being written); the
     same key from another actor or event is another request. `photo` (optional) is the confirmation picture as
-    the phone took it (re-encoded before the transaction). `sim_number`: the subscriber number of the SIM in the
-    box (its network from the prefix), for the minutes."""
+    the phone took it (re-encoded before the transaction); `sim_number`, the SIM's (for the minutes)."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
     if not _may(actor, event.commune):
