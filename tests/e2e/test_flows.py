@@ -139,14 +139,17 @@ def test_4_commune_officer_hands_a_phone_over_on_a_phone(demo: Demo, open_page: 
     page.goto(f"{demo.base}/p/{CODE}/trao/")
     page.click("a:has-text('10/11/2023')")
     waiting = page.locator("details.card").first
-    name = waiting.locator("summary strong").inner_text()
+    name = waiting.locator(":scope > summary strong").inner_text()
     person = next(r for r in rows if r["full_name"] == name and r["commune_code"] == GIAO_HIEU)
-    waiting.locator("summary").click()
+    waiting.locator(":scope > summary").click()
     shot(page, "flow-4a-handover-form")
     reserved = demo.phocap("manage", "shell", "-c", _IMEI_OF.format(resident=person["resident_id"])).strip()
     if person["id_number"]:  # the officer reads the number off the person's card
         waiting.locator("input[name=id_number]").fill(person["id_number"])
-    waiting.locator("input[name=imei]").fill(reserved.splitlines()[-1])
+    kept = reserved.splitlines()[-1]
+    assert f"IMEI …{kept[-5:]}" in waiting.locator(":scope > summary").inner_text()  # the box to pick is named
+    assert waiting.locator("input[name=imei]").is_checked()  # and preselected: confirmed, not typed
+    waiting.locator("input[name=sim_number]").fill("0912 345 678")
     waiting.locator("input[value=signature]").check()
     waiting.locator("button.primary").click()
     assert f"Đã trao máy cho {name}." in page.inner_text("ul.messages")
@@ -160,6 +163,35 @@ _IMEI_OF = (
     "from phocap.allocation.models import Reservation; "
     "print(Reservation.objects.get(resident_id={resident}, status='active').device.imei)"
 )
+
+
+def test_4b_a_no_show_asks_first_and_is_undone_at_the_hall(demo: Demo, open_page: Any):
+    page = open_page(**PHONE)
+    sign_in(page, demo.base, "xa-giaohieu")
+    page.goto(f"{demo.base}/p/{CODE}/trao/")
+    page.click("a:has-text('10/11/2023')")
+    waiting = page.locator("details.card").first
+    name = waiting.locator(":scope > summary strong").inner_text()
+    waiting.locator(":scope > summary").click()
+    assert "IMEI …" in waiting.locator(":scope > summary").inner_text()
+    waiting.locator("details.absent summary").click()
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    waiting.locator("details.absent button").click()
+    assert name in asked[0]  # it asked, naming the person; dismissed: nothing happened
+    assert page.locator("details.card summary strong", has_text=name).count() == 1
+    page.once("dialog", lambda d: d.accept())
+    waiting.locator("details.absent button").click()
+    page.wait_for_load_state()
+    assert "Đã trả máy về kho" in page.inner_text("ul.messages")
+    absent = page.locator("ul.absent-list li", has_text=name)
+    assert absent.count() == 1
+    shot(page, "flow-4c-no-show-recorded")
+    absent.locator("button").click()
+    assert f"Đã hoàn tác: máy lại được giữ cho {name}." in page.inner_text("ul.messages")
+    assert page.locator("details.card summary strong", has_text=name).count() == 1
+    assert page.locator("ul.absent-list li", has_text=name).count() == 0
+    shot(page, "flow-4d-no-show-undone")
 
 
 def test_5_team_member_records_onboarding_steps_for_a_household(demo: Demo, open_page: Any):
