@@ -107,3 +107,30 @@ def test_the_stock_page_checks_pasted_imeis_and_lists_what_it_could_not(programm
     assert bad in text
     assert "Luhn" in text
     assert set(states(received[:2]).values()) == {"ready"}
+
+
+def test_the_stock_page_shows_what_needs_attention_and_finds_a_phone_by_its_last_digits(
+    programme, received, login, user
+):
+    services.devices_check(actor=user("quanly"), programme=programme, imeis=received[:1], result="needs_repair")
+    page = login("quanly")
+    shown = page.get(f"/p/{programme.code}/may/").content.decode()
+    assert "4 máy chờ kiểm tra lâu nhất" in shown
+    assert "1 máy cần sửa hoặc bị khóa" in shown
+    assert received[1] in shown
+    found = page.get(f"/p/{programme.code}/may/?imei={received[0][-5:]}").content.decode()
+    assert received[0] in found.split('id="tim-may"')[1].split("</section>")[0]
+    assert "Cần sửa" in found.split('id="tim-may"')[1].split("</section>")[0]
+    nothing = page.get(f"/p/{programme.code}/may/?imei=12").content.decode()
+    assert "gõ ít nhất 4 chữ số" in nothing
+
+
+def test_a_commune_officer_gets_the_checks_form_without_the_provinces_stock(programme, received, login):
+    page = login("xa-giaohieu")
+    shown = page.get(f"/p/{programme.code}/may/")
+    assert shown.status_code == 200
+    text = shown.content.decode()
+    assert "Kiểm tra máy" in text
+    assert "Kho:" not in text
+    assert "Tiền đã chi" not in text
+    assert login("mttq").get(f"/p/{programme.code}/may/").status_code in (200, 404)

@@ -70,6 +70,41 @@ def device_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Device]
     return Device.objects.filter(programme=programme).select_related("phone_model", "location__unit")
 
 
+ATTENTION_ROWS = 20
+
+
+def attention(*, actor: scope.Actor, programme: Programme) -> dict[str, list[Device]]:
+    """What a manager acts on: phones waiting longest to be checked (received, checked, returned), phones needing
+    repair or locked to a previous owner, and phones in transit — the oldest first, a screenful of each."""
+    _require_view(actor, programme)
+    phones = Device.objects.filter(programme=programme).select_related("phone_model", "location__unit")
+    S = Device.State
+    return {
+        "waiting": list(
+            phones.filter(state__in=[S.RECEIVED, S.CHECKED, S.RETURNED]).order_by("received_at", "pk")[:ATTENTION_ROWS]
+        ),
+        "repair": list(
+            phones.filter(state__in=[S.NEEDS_REPAIR, S.LOCKED]).order_by("received_at", "pk")[:ATTENTION_ROWS]
+        ),
+        "transit": list(phones.filter(state=S.IN_TRANSIT).order_by("received_at", "pk")[:ATTENTION_ROWS]),
+    }
+
+
+def device_search(*, actor: scope.Actor, programme: Programme, imei: str) -> list[Device]:
+    """Phones of the programme whose IMEI is, or ends with, the digits typed (the last 5 on a box label will do),
+    with their history."""
+    _require_view(actor, programme)
+    digits = "".join(ch for ch in imei if ch.isdigit())
+    if len(digits) < 4:
+        return []
+    return list(
+        Device.objects.filter(programme=programme, imei__endswith=digits)
+        .select_related("phone_model", "location__unit")
+        .prefetch_related("events__location__unit")
+        .order_by("imei")[:10]
+    )
+
+
 def in_transit_to(*, actor: scope.Actor, programme: Programme) -> QuerySet[Device]:
     """Devices on their way to a place this actor receives for: their communes, and the provincial store for the
     programme's managers. Anyone else sees none."""

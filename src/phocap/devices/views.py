@@ -83,21 +83,21 @@ def _check(request: HttpRequest, programme: Programme) -> dict[str, Any]:
 @login_required
 @not_found_as_404
 def stock(request: HttpRequest, code: str) -> HttpResponse:
+    """The phones page: stock per place and state, what needs attention, an IMEI search, purchases and receiving
+    (managers), and the checks — also for a commune's officer, who sees only the checks form."""
     programme = programmes.programme_get(actor=request.user, code=code)
-    try:
-        data = selectors.stock(actor=request.user, programme=programme)
-    except PermissionDenied:
-        raise Http404 from None  # out of scope looks like absent
     manager = scope.can_manage_programme(request.user, programme)
     communes = list(programmes.commune_list(actor=request.user, programme=programme))
     checker = manager or any(scope.can_write_commune(request.user, c) for c in communes)
+    viewer = _may_view(request, programme)
+    if not (viewer or checker):
+        raise Http404  # out of scope looks like absent
     result = checked = None
     if request.method == "POST" and request.POST.get("action") == "check" and checker:
         try:
             checked = _check(request, programme)
             if not checked["rejected"]:
                 return redirect("devices:stock", code=code)
-            data = selectors.stock(actor=request.user, programme=programme)
         except DomainError as exc:
             messages.error(request, exc.message)
     elif request.method == "POST" and manager:
@@ -108,22 +108,11 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
             result = _receive(request, programme)
             if not result.rejected:
                 return redirect("devices:stock", code=code)
-            data = selectors.stock(actor=request.user, programme=programme)
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Dữ liệu không hợp lệ.")))
-    labels = dict(Device.State.choices)
     context = {
         "programme": programme,
-        "stock": data,
-        "rows": [
-            {"location": row["location"], "states": [(labels.get(k, k), n) for k, n in row["states"].items()]}
-            for row in data["locations"]
-        ],
-        "spending": selectors.spending(actor=request.user, programme=programme),
         "manager": manager,
-        "models": selectors.phone_models(),
-        "orders": selectors.purchase_order_list(actor=request.user, programme=programme),
-        "donors": fundraising.phone_donors(actor=request.user, programme=programme) if manager else [],
         "communes": communes,
         "result": result,
         "checked": checked,
@@ -134,9 +123,38 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
             ("locked", _("Còn khóa tài khoản của chủ cũ (FRP/iCloud)")),
             ("rejected", _("Loại bỏ / tái chế")),
         ],
-        "funds": fundraising.funds_available(programme) if manager else None,
+        **(_stock_context(request, programme, manager) if viewer else {}),
     }
     return render(request, "devices/stock.html", context)
+
+
+def _may_view(request: HttpRequest, programme: Programme) -> bool:
+    try:
+        selectors.device_list(actor=request.user, programme=programme)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _stock_context(request: HttpRequest, programme: Programme, manager: bool) -> dict[str, Any]:
+    data = selectors.stock(actor=request.user, programme=programme)
+    labels = dict(Device.State.choices)
+    imei = request.GET.get("imei", "").strip()[:20]
+    return {
+        "stock": data,
+        "rows": [
+            {"location": row["location"], "states": [(labels.get(k, k), n) for k, n in row["states"].items()]}
+            for row in data["locations"]
+        ],
+        "attention": selectors.attention(actor=request.user, programme=programme),
+        "imei": imei,
+        "found": selectors.device_search(actor=request.user, programme=programme, imei=imei) if imei else None,
+        "spending": selectors.spending(actor=request.user, programme=programme),
+        "models": selectors.phone_models(),
+        "orders": selectors.purchase_order_list(actor=request.user, programme=programme),
+        "donors": fundraising.phone_donors(actor=request.user, programme=programme) if manager else [],
+        "funds": fundraising.funds_available(programme) if manager else None,
+    }
 
 
 @login_required
