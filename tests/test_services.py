@@ -427,6 +427,9 @@ def test_every_service_writes_exactly_the_audit_rows_it_declares(
     _devices(world)
     holder = _allocation_and_handover(world, people)
     _onboarding_and_reports(world, holder)
+    from phocap.handover import services as handovers
+
+    handovers.handover_lost(actor=world["xa-giaohieu"], handover=holder, reason="bị mất")  # the phone's last step
 
     called: dict[str, set[str]] = {}
     for name, actions in core_services.CALLS:

@@ -186,6 +186,17 @@ def handover_return(request: AuthedRequest, code: str, handover_id: int, body: H
 
 
 @router.post(
+    "/programmes/{code}/handovers/{handover_id}/lost",
+    response=HandoverOut,
+    summary="The phone is gone from the person's hands (lost, stolen, sold): the handover ends",
+)
+def handover_lost(request: AuthedRequest, code: str, handover_id: int, body: HandoverReturnIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    found = selectors.handover_get(actor=request.auth, programme=programme, handover_id=handover_id)
+    return services.handover_lost(actor=request.auth, handover=found, reason=body.reason, on=body.on)
+
+
+@router.post(
     "/programmes/{code}/handovers/{handover_id}/replace",
     response=HandoverOut,
     summary="A faulty phone swapped for a ready one in the commune (the new handover)",

@@ -1,5 +1,5 @@
-"""`phocap handover …` (issue #15): events, handovers, no-shows, returns and replacements — the same services and
-scope as the village-hall page and the API."""
+"""`phocap handover …` (issue #15): events, handovers, no-shows, returns, losses and replacements — the same
+services and scope as the village-hall page and the API."""
 
 from __future__ import annotations
 
@@ -136,6 +136,17 @@ def cmd_return(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lost(args: argparse.Namespace) -> int:
+    done = services.handover_lost(
+        actor=actor_of(args),
+        handover=_handover(args),
+        reason=args.reason,
+        on=read_day(args.date, field="date") if args.date else None,
+    )
+    out(args, handover_json(done), lambda: f"Đã ghi máy của lần trao #{done.pk} bị mất/đã bán.")
+    return 0
+
+
 def cmd_replace(args: argparse.Namespace) -> int:
     new = services.handover_replace(actor=actor_of(args), handover=_handover(args), imei=args.imei, reason=args.reason)
     out(args, handover_json(new), lambda: f"Đã đổi máy: lần trao mới #{new.pk}, IMEI {new.device.imei}.")
@@ -178,6 +189,11 @@ def register(sub: Any) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--device-ok", action="store_true", help="máy còn tốt: sẵn sàng trao lại (mặc định: cần sửa)")
     p.add_argument("--date", help="ngày trả (YYYY-MM-DD, mặc định hôm nay)")
+    p = with_json(add_command(group, "lost", cmd_lost, "máy của người nhận bị mất, bị trộm hoặc đã bán"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--handover", type=int, required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--date", help="ngày biết (YYYY-MM-DD, mặc định hôm nay)")
     p = with_json(add_command(group, "replace", cmd_replace, "đổi máy lỗi lấy máy sẵn sàng tại xã"))
     p.add_argument("--programme", required=True)
     p.add_argument("--handover", type=int, required=True)

@@ -53,6 +53,7 @@ class Handover(models.Model):
         CURRENT = "current", _("Đang sử dụng")
         RETURNED = "returned", _("Đã trả lại")
         REPLACED = "replaced", _("Đã đổi máy khác")
+        LOST = "lost", _("Máy bị mất hoặc đã bán")
 
     class IdCheck(models.TextChoices):
         TYPED = "typed", _("Nhập số định danh")

@@ -267,6 +267,31 @@ def handover_return(
     return locked
 
 
+@service(audits=[Action.HANDOVER_LOST])
+def handover_lost(*, actor: scope.Actor, handover: Handover, reason: str, on: dt.date | None = None) -> Handover:
+    """The phone is gone from the person's hands — lost, stolen, sold or given away (found at a follow-up): the
+    handover ends, the phone is recorded lost, the person counts as without a smartphone again. Whether they get
+    another is the next round's (one phone per person: a manager's exception)."""
+    why = reason.strip()
+    if not why:
+        raise ValidationFailed("Cần ghi lý do (mất, bị trộm, đã bán, cho người khác …).", field="reason")
+    locked = _current(actor, handover)
+    locked.status, locked.note = Handover.Status.LOST, why[:300]
+    locked.ended_on = on or timezone.localdate()
+    locked.save(update_fields=["status", "note", "ended_on"])
+    allocation.reservation_end(locked.reservation_id, f"Máy mất/đã bán: {why}")
+    devices.move(devices.locked(locked.device_id), Device.State.LOST, note=why, actor=actor)
+    smartphone_mark(resident_id=locked.resident_id, status=Resident.Smartphone.LACKS)
+    audit.record(
+        actor=actor,
+        action=Action.HANDOVER_LOST,
+        obj=locked,
+        programme_code=locked.programme.code,
+        extra={"reason": why[:300]},
+    )
+    return locked
+
+
 def _imei(text: str) -> str:
     number, why = devices.read_imei(text)
     if number is None:

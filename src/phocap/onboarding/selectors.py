@@ -42,6 +42,15 @@ class Recipient:
     def done(self) -> int:
         return len(self.steps)
 
+    @property
+    def trouble(self) -> FollowUpVisit | None:
+        """The last follow-up, when it found the phone broken, lost or sold and that handover still stands: the
+        person's next step (swap it, take it back for repair, record the loss) is still to be taken."""
+        last = max(self.visits.values(), key=lambda v: (v.visited_on, v.pk), default=None)
+        if last is None or last.outcome == FollowUpVisit.Outcome.USING:
+            return None
+        return last if last.handover.status == last.handover.Status.CURRENT else None
+
     def as_dict(self) -> dict[str, Any]:
         """For the API and `phocap onboarding recipients --json`: no identity number, no phone."""
         return {
@@ -87,7 +96,7 @@ def recipients(
     for record in StepRecord.objects.filter(resident_id__in=ids):
         steps.setdefault(record.resident_id, {})[record.step] = record
     visits: dict[int, dict[int, FollowUpVisit]] = {}
-    for visit in FollowUpVisit.objects.filter(resident_id__in=ids):
+    for visit in FollowUpVisit.objects.filter(resident_id__in=ids).select_related("handover"):
         visits.setdefault(visit.resident_id, {})[visit.days] = visit
     grace = dt.timedelta(days=programme.followup_grace_days)
     out = []

@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
+from phocap.allocation import selectors as allocation
 from phocap.core.errors import DomainError, NotFound
 from phocap.core.text import read_date
 from phocap.core.web import not_found_as_404
+from phocap.handover import selectors as handover_selectors
+from phocap.handover import services as handover_services
 from phocap.onboarding import selectors, services
 from phocap.onboarding.models import FollowUpVisit, GuidanceSession, Step, Verification
 from phocap.programmes import selectors as programmes
@@ -36,6 +39,26 @@ def _writable(request: HttpRequest, programme: Programme) -> list[ProgrammeCommu
         for c in programmes.commune_list(actor=request.user, programme=programme)
         if scope.can_write_commune(request.user, c)
     ]
+
+
+def _next_step(request: HttpRequest, programme: Programme) -> None:
+    """After a follow-up found the phone broken, lost or sold: swap it from the commune's stock, take it back for
+    repair, or record the loss (the handover's services: the commune officer's)."""
+    found = handover_selectors.handover_get(
+        actor=request.user, programme=programme, handover_id=int(request.POST.get("handover", "0") or 0)
+    )
+    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    if action == "replace":
+        new = handover_services.handover_replace(
+            actor=request.user, handover=found, imei=request.POST.get("imei", ""), reason=reason
+        )
+        messages.success(request, _("Đã đổi máy: IMEI mới %(imei)s.") % {"imei": new.device.imei})
+    elif action == "take_back":
+        handover_services.handover_return(actor=request.user, handover=found, reason=reason, device_ok=False)
+        messages.success(request, _("Đã nhận lại máy để sửa; khi sửa xong, kiểm tra lại ở trang Điện thoại."))
+    else:
+        handover_services.handover_lost(actor=request.user, handover=found, reason=reason)
+        messages.success(request, _("Đã ghi nhận máy bị mất hoặc đã bán."))
 
 
 @login_required
@@ -56,6 +79,8 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
                     steps=request.POST.getlist("step"),
                 )
                 messages.success(request, _("Đã ghi lần theo dõi."))
+            elif request.POST.get("action") in ("replace", "take_back", "lost"):
+                _next_step(request, programme)
             elif request.POST.get("action") == "undo":
                 services.step_undo(
                     actor=request.user,
@@ -91,7 +116,14 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
         key=lambda pair: (not pair[1]["overdue"], pair[1]["due_on"]),
     )
     villages = sorted({r.resident.village for r in people if r.resident.village})
+    writable = {c.pk: c for c in _writable(request, programme)}
+    trouble = [r for r in people if r.trouble is not None and r.resident.commune_id in writable]
+    spares = {
+        cid: list(allocation.ready_devices(programme).filter(location_id=cid).select_related("phone_model")[:30])
+        for cid in {r.resident.commune_id for r in trouble}
+    }
     context = {
+        "trouble": [(r, spares[r.resident.commune_id]) for r in trouble],
         "programme": programme,
         "households": households,
         "due": due,
