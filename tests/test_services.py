@@ -309,6 +309,7 @@ def _allocation_and_handover(w: World, people: list[Any]) -> Any:
     held = [mine[person.pk] for person in people if person.pk in mine]
     assert len(held) >= 3, "the scenario's people have phones kept for them"
     event = services.event_create(actor=officer, programme=p, commune=commune, held_on=DAY, place="Nhà văn hóa")
+    assert services.labels_pdf(actor=officer, event=event).startswith(b"%PDF")
     photo = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(photo, format="PNG")
 

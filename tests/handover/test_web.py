@@ -242,3 +242,28 @@ def test_the_hall_page_records_a_no_show_and_undoes_it(login, event):  # noqa: F
     undone = client.post(url, {"action": "undo_absent", "reservation": reservation.pk}, follow=True).content.decode()
     assert "Đã hoàn tác" in undone
     assert Reservation.objects.get(pk=reservation.pk).status == "active"
+
+
+def test_box_labels_name_each_person_and_the_phone_kept_for_them(login, event):  # noqa: F811
+    import io
+
+    from pypdf import PdfReader
+
+    from phocap.core.models import AuditEvent
+
+    kept = list(allocation_selectors.expected(event.commune).select_related("resident", "device"))
+    client = login("xa-giaohieu")
+    assert "nhan-hop-may.pdf" in client.get(f"/p/bac-kan-2023/trao/{event.pk}/").content.decode()
+    answer = client.get(f"/p/bac-kan-2023/trao/{event.pk}/nhan-hop-may.pdf")
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer["Cache-Control"] == "private, no-store"
+    reader = PdfReader(io.BytesIO(answer.content))
+    assert len(reader.pages) == (len(kept) + 9) // 10
+    text = "".join(page.extract_text() for page in reader.pages)
+    for r in kept:
+        assert r.resident.full_name in text
+        assert f"IMEI {r.device.imei}" in text
+    assert sum(len(page.images) for page in reader.pages) == len(kept)  # one QR each
+    audit = AuditEvent.objects.filter(action="handover.labels", object_id=str(event.pk)).get()
+    assert audit.changes["_"]["labels"] == len(kept)
+    assert login("xa-songcau").get(f"/p/bac-kan-2023/trao/{event.pk}/nhan-hop-may.pdf").status_code == 404

@@ -99,6 +99,7 @@ class Action(models.TextChoices):
     HANDOVER_RETURN = "handover.return", _("Nhận lại máy")
     HANDOVER_REPLACE = "handover.replace", _("Đổi máy")
     HANDOVER_LOST = "handover.lost", _("Ghi nhận máy bị mất hoặc đã bán")
+    HANDOVER_LABELS = "handover.labels", _("In nhãn hộp máy của buổi trao (có họ tên)")
     HANDOVER_PHOTO_VIEW = "handover.photo_view", _("Xem ảnh xác nhận")
     # onboarding
     TEAM_CREATE = "team.create", _("Lập tổ công nghệ số")

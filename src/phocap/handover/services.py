@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from phocap.accounts import scope
+from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation import services as allocation
 from phocap.allocation.models import Reservation
 from phocap.core import audit
@@ -357,3 +358,22 @@ def photo_view(*, actor: scope.Actor, handover: Handover) -> HandoverPhoto:
         raise NotFound("Lần trao này không có ảnh.")
     audit.record(actor=actor, action=Action.HANDOVER_PHOTO_VIEW, obj=handover, programme_code=handover.programme.code)
     return photo
+
+
+@service(audits=[Action.HANDOVER_LABELS], atomic=False)
+def labels_pdf(*, actor: scope.Actor, event: HandoverEvent) -> bytes:
+    """The event's box labels (names and villages on them: audited, with how many)."""
+    if not _may(actor, event.commune):
+        raise NotFound("Không tìm thấy buổi trao.")
+    from phocap.handover.labels import render_labels
+
+    kept = list(allocation_selectors.expected(event.commune).select_related("programme"))
+    data = render_labels(event, kept)
+    audit.record(
+        actor=actor,
+        action=Action.HANDOVER_LABELS,
+        obj=event,
+        programme_code=event.programme.code,
+        extra={"labels": len(kept)},
+    )
+    return data

@@ -123,6 +123,15 @@ def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
 
 @login_required
 @not_found_as_404
+def labels(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    found = selectors.event_get(actor=request.user, programme=programme, event_id=event_id)
+    data = services.labels_pdf(actor=request.user, event=found)
+    return file_response(data, PDF, f"nhan-hop-may-{found.pk}.pdf", inline=True, private=True)
+
+
+@login_required
+@not_found_as_404
 def receipt_pdf(request: HttpRequest, code: str, handover_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
     found = selectors.handover_get(actor=request.user, programme=programme, handover_id=handover_id)
