@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
 from phocap.allocation import selectors, services
-from phocap.allocation.models import Placement, Reservation, RoundCommune
+from phocap.allocation.models import Placement, Reservation, Round, RoundCommune
 from phocap.core.actors import SYSTEM
 from phocap.core.errors import Conflict, PermissionDenied
 from phocap.devices import services as devices
@@ -375,3 +375,11 @@ def test_the_rounds_page_warns_before_proposing_and_cancels_with_a_reason(regist
     done = page.post("/p/bac-kan-2023/phan-bo/", {"action": "cancel", "reason": "Sửa danh sách"}, follow=True)
     assert "Đã hủy đợt" in done.content.decode()
     assert "Lập đợt phân bổ mới" in done.content.decode()
+
+
+def test_the_database_refuses_a_cancelled_round_without_its_reason(registry, user):
+    round_ = services.round_propose(actor=user("quanly"), programme=registry, seed="s")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Round.objects.filter(pk=round_.pk).update(status="cancelled")
+    services.round_cancel(actor=user("quanly"), round_=round_, reason="Sửa danh sách")
+    assert Round.objects.get(pk=round_.pk).status == "cancelled"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from phocap.allocation import selectors, services
-from phocap.core.cli import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, note, out, with_json
 from phocap.programmes import selectors as programmes
 
 
@@ -28,8 +27,8 @@ def cmd_allocate(args: argparse.Namespace) -> int:
         )
     else:
         preview = selectors.round_preview(actor=actor, programme=programme)
-        if preview["warning"] and not args.json:
-            print(f"Lưu ý: {preview['warning']}", file=sys.stderr)
+        if preview["warning"]:
+            note(args, f"Lưu ý: {preview['warning']}")
         round_ = services.round_propose(actor=actor, programme=programme, seed=args.seed)
     data = selectors.round_summary(round_)
     out(

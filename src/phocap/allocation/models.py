@@ -77,6 +77,10 @@ class Round(models.Model):
             models.UniqueConstraint(
                 fields=["programme"], condition=Q(status="proposed"), name="one_proposed_round_per_programme"
             ),
+            models.CheckConstraint(  # a cancelled round says why, and when
+                condition=~Q(status="cancelled") | (~Q(cancel_reason="") & Q(cancelled_at__isnull=False)),
+                name="round_cancelled_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:

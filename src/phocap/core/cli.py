@@ -27,6 +27,13 @@ def out(args: argparse.Namespace, data: Any, human: Callable[[], str]) -> None:
         sys.stdout.write(human() + "\n")
 
 
+def note(args: argparse.Namespace, text: str) -> None:
+    """A word for the person at the console (a warning, a reminder), on stderr; nothing under `--json`, whose
+    stdout is for scripts."""
+    if not getattr(args, "json", False):
+        sys.stderr.write(text + "\n")
+
+
 def actor_of(args: argparse.Namespace) -> Any:
     """`--as USERNAME` → that user; otherwise the system (the console operator). Through Django's auth API, not
     `accounts.selectors` (core is below accounts): an active account by its username, nothing more."""

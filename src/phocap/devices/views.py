@@ -50,13 +50,11 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
         order = selectors.purchase_order_get(actor=request.user, programme=programme, order_id=_number(source[3:]))
     elif source.startswith("donor-"):
         donor = fundraising.donor_get(actor=request.user, programme=programme, donor_id=_number(source[6:]))
-    upload = request.FILES.get("file")
-    pasted = request.POST.get("imeis", "").splitlines()
     result = services.device_receive(
         actor=request.user,
         programme=programme,
         phone_model=selectors.phone_model_get(_number(request.POST.get("model"))),
-        imeis=pasted + (services.imeis_from_file(upload.read(), upload.name or "imei.txt") if upload else []),
+        imeis=_imeis_posted(request),
         purchase_order=order,
         donor=donor,
         location=_commune(request, programme, request.POST.get("location")),
@@ -66,13 +64,18 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
     return result
 
 
-def _check(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+def _imeis_posted(request: HttpRequest) -> list[str]:
+    """The IMEIs a form sent: scanned or pasted one per line, and those of an attached file."""
     upload = request.FILES.get("file")
-    lines = request.POST.get("imeis", "").splitlines()
+    pasted = request.POST.get("imeis", "").splitlines()
+    return pasted + (services.imeis_from_file(upload.read(), upload.name or "imei.txt") if upload else [])
+
+
+def _check(request: HttpRequest, programme: Programme) -> dict[str, Any]:
     report = services.devices_check(
         actor=request.user,
         programme=programme,
-        imeis=lines + (services.imeis_from_file(upload.read(), upload.name or "imei.txt") if upload else []),
+        imeis=_imeis_posted(request),
         result=request.POST.get("result", ""),
         note=request.POST.get("note", ""),
     )

@@ -4,11 +4,10 @@ official reports as PDF or XLSX."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from phocap.core.cli import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, note, out, with_json
 from phocap.core.text import read_date
 from phocap.programmes import selectors as programmes
 from phocap.reports import documents, indicators, selectors
@@ -60,8 +59,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     target.write_bytes(made.data)
     data = {"file": str(target), "bytes": len(made.data), "personal_data": made.personal_data}
     out(args, data, lambda: f"Đã ghi {target} ({len(made.data):,} byte).".replace(",", "."))
-    if made.personal_data and not args.json:
-        sys.stderr.write("Tệp có thông tin cá nhân: lần xuất này đã được ghi nhật ký.\n")
+    if made.personal_data:
+        note(args, "Tệp có thông tin cá nhân: lần xuất này đã được ghi nhật ký.")
     return 0
 
 
