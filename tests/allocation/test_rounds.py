@@ -298,6 +298,12 @@ def _handover_by_cli(cli, url, args, tmp_path):
     assert back["status"] == "active"
     returned = run("return", "--handover", str(given["handover"]), "--reason", "Chuyển đi", "--device-ok")
     assert (returned["handover"], returned["status"]) == (given["handover"], "returned")
+    labels = run("labels", "--event", str(event["event"]), "--output", str(tmp_path / "nhan.pdf"))
+    assert (tmp_path / "nhan.pdf").read_bytes().startswith(b"%PDF")
+    assert labels["bytes"] == (tmp_path / "nhan.pdf").stat().st_size
+    found = cli("devices", "find", first["imei"][-5:], *args, "--json", database_url=url)
+    assert [d["imei"] for d in json.loads(found.stdout)["devices"]] == [first["imei"]]
+    assert json.loads(found.stdout)["devices"][0]["events"][-1]["state"] == "ready"  # given back, still good
 
 
 def test_the_manager_makes_a_new_policy_version_and_old_rounds_keep_theirs(registry, login, user):

@@ -136,3 +136,17 @@ def test_a_commune_officer_gets_the_checks_form_without_the_provinces_stock(prog
     reader = login("mttq").get(f"/p/{programme.code}/may/").content.decode()  # sees the stock, checks nothing
     assert "Kho:" in reader
     assert "Kiểm tra máy" not in reader
+
+
+def test_the_api_lists_what_needs_acting_on_and_finds_a_phone_by_its_last_digits(programme, received, user):
+    services.devices_check(actor=user("quanly"), programme=programme, imeis=received[:1], result="locked")
+    _, secret = api_token_create(actor=SYSTEM, user=user("quanly"), name="kho")
+    api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    base = f"/api/v1/programmes/{programme.code}/devices"
+    lists = api.get(f"{base}/attention").json()
+    assert [d["imei"] for d in lists["repair"]] == [received[0]]
+    assert set(received[1:]) <= {d["imei"] for d in lists["waiting"]}
+    found = api.get(f"{base}/search?imei={received[0][-5:]}").json()["devices"]
+    assert [d["imei"] for d in found] == [received[0]]
+    assert [e["state"] for e in found[0]["events"]] == ["received", "locked"]
+    assert api.get(f"{base}/search?imei=12").status_code == 422

@@ -244,7 +244,7 @@ def test_the_hall_page_records_a_no_show_and_undoes_it(login, event):  # noqa: F
     assert Reservation.objects.get(pk=reservation.pk).status == "active"
 
 
-def test_box_labels_name_each_person_and_the_phone_kept_for_them(login, event):  # noqa: F811
+def test_box_labels_name_each_person_and_the_phone_kept_for_them(login, event, user):  # noqa: F811
     import io
 
     from pypdf import PdfReader
@@ -267,3 +267,14 @@ def test_box_labels_name_each_person_and_the_phone_kept_for_them(login, event): 
     audit = AuditEvent.objects.filter(action="handover.labels", object_id=str(event.pk)).get()
     assert audit.changes["_"]["labels"] == len(kept)
     assert login("xa-songcau").get(f"/p/bac-kan-2023/trao/{event.pk}/nhan-hop-may.pdf").status_code == 404
+
+    from django.test import Client
+
+    from phocap.accounts.services import api_token_create
+
+    _, secret = api_token_create(actor=SYSTEM, user=user("xa-giaohieu"), name="xã")
+    api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    by_api = api.get(f"/api/v1/programmes/bac-kan-2023/handover/events/{event.pk}/labels.pdf")
+    assert by_api.status_code == 200
+    assert by_api.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="handover.labels", object_id=str(event.pk)).count() == 2

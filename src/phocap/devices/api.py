@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
@@ -80,6 +80,27 @@ def check(request: AuthedRequest, code: str, body: DeviceCheckIn) -> Any:
     return services.devices_check(
         actor=request.auth, programme=programme, imeis=body.imeis, result=body.result, note=body.note
     )
+
+
+@router.get(
+    "/programmes/{code}/devices/attention",
+    summary="Phones to act on: waiting longest for their checks, needing repair or locked, in transit",
+)
+def attention(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    found = selectors.attention(actor=request.auth, programme=programme)
+    return {key: [selectors.device_json(d) for d in phones] for key, phones in found.items()}
+
+
+class DeviceSearchParams(Schema):
+    imei: str = Field(min_length=4, max_length=20, description="IMEI hoặc ít nhất 4 số cuối")
+
+
+@router.get("/programmes/{code}/devices/search", summary="Phones by IMEI or its last digits (4 or more), with history")
+def search(request: AuthedRequest, code: str, params: Query[DeviceSearchParams]) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    found = selectors.device_search(actor=request.auth, programme=programme, imei=params.imei)
+    return {"devices": [selectors.device_json(d, history=True) for d in found]}
 
 
 @router.get("/programmes/{code}/devices/stock", summary="Devices per location and state, from their events")

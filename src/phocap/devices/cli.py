@@ -119,6 +119,37 @@ def cmd_stock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_find(args: argparse.Namespace) -> int:
+    """A phone by IMEI or its last digits (the box label's 5), with its history; no digits: what needs acting on."""
+    actor, programme = actor_of(args), _programme(args)
+    if args.imei:
+        found = [
+            selectors.device_json(d, history=True)
+            for d in selectors.device_search(actor=actor, programme=programme, imei=args.imei)
+        ]
+        data: dict[str, Any] = {"devices": found}
+        human = "\n".join(
+            f"{d['imei']}  {d['model']}  {d['state']}  {d['location'] or 'kho tỉnh'}"
+            + "".join(f"\n    {e['at']:%d/%m/%Y %H:%M} {e['state']} {e['note']}" for e in d["events"])
+            for d in found
+        )
+        out(args, data, lambda: human or "Không có máy nào có IMEI này (gõ ít nhất 4 chữ số).")
+        return 0
+    lists = selectors.attention(actor=actor, programme=programme)
+    data = {key: [selectors.device_json(d) for d in phones] for key, phones in lists.items()}
+    titles = {"waiting": "Chờ kiểm tra lâu nhất", "repair": "Cần sửa / bị khóa", "transit": "Đang chuyển"}
+    out(
+        args,
+        data,
+        lambda: "\n".join(
+            f"{titles[key]}: {len(rows)}"
+            + "".join(f"\n  {r['imei']}  {r['state']}  {r['location'] or 'kho tỉnh'}" for r in rows)
+            for key, rows in data.items()
+        ),
+    )
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("devices", help="điện thoại: mua, nhận, kho").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(group, "receive", cmd_receive, "nhận máy theo IMEI (mỗi dòng một IMEI)"))
@@ -150,5 +181,8 @@ def register(sub: Any) -> None:
     p.add_argument("--unit-price", type=int, required=True, help="đơn giá (₫)")
     p.add_argument("--supplier", required=True)
     p.add_argument("--earmark", help="mã xã khi mua bằng quỹ dành riêng cho xã")
+    p = with_json(add_command(group, "find", cmd_find, "tìm máy theo IMEI (hoặc số cuối); không có số: máy cần xử lý"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("imei", nargs="?", help="IMEI hoặc ít nhất 4 số cuối")
     p = with_json(add_command(group, "stock", cmd_stock, "số máy theo nơi và tình trạng"))
     p.add_argument("--programme", required=True)

@@ -105,6 +105,23 @@ def device_search(*, actor: scope.Actor, programme: Programme, imei: str) -> lis
     )
 
 
+def device_json(d: Device, history: bool = False) -> dict[str, Any]:
+    """A phone as the API and `phocap devices` print it (with its events when asked)."""
+    out: dict[str, Any] = {
+        "imei": d.imei,
+        "model": str(d.phone_model),
+        "state": d.state,
+        "location": d.location.unit.code if d.location else None,
+        "received_at": d.received_at,
+    }
+    if history:
+        out["events"] = [
+            {"at": e.at, "state": e.to_state, "location": e.location.unit.code if e.location else None, "note": e.note}
+            for e in d.events.all()
+        ]
+    return out
+
+
 def in_transit_to(*, actor: scope.Actor, programme: Programme) -> QuerySet[Device]:
     """Devices on their way to a place this actor receives for: their communes, and the provincial store for the
     programme's managers. Anyone else sees none."""

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from phocap.allocation import services as allocation
 from phocap.core.schemas import RowId
-from phocap.core.web import AuthedRequest
+from phocap.core.web import PDF, AuthedRequest, file_response
 from phocap.handover import selectors, services
 from phocap.programmes import selectors as programmes
 
@@ -116,6 +116,17 @@ def event_create(request: AuthedRequest, code: str, body: HandoverEventIn) -> An
 def event_get(request: AuthedRequest, code: str, event_id: int) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return _event_out(request.auth, selectors.event_get(actor=request.auth, programme=programme, event_id=event_id))
+
+
+@router.get(
+    "/programmes/{code}/handover/events/{event_id}/labels.pdf",
+    summary="Box labels of the phones kept for the event's people (PDF, audited: names on them)",
+)
+def labels(request: AuthedRequest, code: str, event_id: int) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    event = selectors.event_get(actor=request.auth, programme=programme, event_id=event_id)
+    data = services.labels_pdf(actor=request.auth, event=event)
+    return file_response(data, PDF, f"nhan-hop-may-{event.pk}.pdf", private=True)
 
 
 class HandoverAbsentIn(Schema):

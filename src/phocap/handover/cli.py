@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from phocap.allocation import services as allocation
-from phocap.core.cli import actor_of, add_command, out, with_json
+from phocap.core.cli import actor_of, add_command, note, out, with_json
 from phocap.core.errors import NotFound
 from phocap.core.text import read_day
 from phocap.handover import selectors, services
@@ -68,6 +69,16 @@ def cmd_expected(args: argparse.Namespace) -> int:
             or "Không còn ai chờ nhận máy."
         ),
     )
+    return 0
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    event = _event(args)
+    data = services.labels_pdf(actor=actor_of(args), event=event)
+    target = Path(args.output or f"nhan-hop-may-{event.pk}.pdf")
+    target.write_bytes(data)
+    out(args, {"file": str(target), "bytes": len(data)}, lambda: f"Đã ghi nhãn hộp máy vào {target}.")
+    note(args, "Tệp có họ tên người nhận: lần in này đã được ghi nhật ký.")
     return 0
 
 
@@ -168,6 +179,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--programme", required=True)
     p.add_argument("--event", type=int, required=True)
+    p = with_json(add_command(group, "labels", cmd_labels, "nhãn dán hộp máy cho buổi trao (PDF)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--event", type=int, required=True)
+    p.add_argument("--output", help="tệp PDF (mặc định: nhan-hop-may-<buổi>.pdf)")
     p = with_json(add_command(group, "record", cmd_record, "ghi nhận đã trao máy cho một người"))
     p.add_argument("--programme", required=True)
     p.add_argument("--event", type=int, required=True)
