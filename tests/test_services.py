@@ -294,7 +294,7 @@ def _devices(w: World) -> None:
 def _allocation_and_handover(w: World, people: list[Any]) -> Any:
     from phocap.allocation import selectors as allocation
     from phocap.allocation import services as rounds
-    from phocap.handover import selectors, services
+    from phocap.handover import attendance, selectors, services
     from phocap.programmes import selectors as programmes
 
     p, manager, officer = w.programme, w["quanly"], w["xa-giaohieu"]
@@ -333,9 +333,10 @@ def _allocation_and_handover(w: World, people: list[Any]) -> Any:
     second = give(held[1], "k-2")
     spare = next(d for d in selectors_ready(w, commune) if d.pk != held[1].device_id)
     second = services.handover_replace(actor=officer, handover=second, imei=spare.imei, reason="màn hình hỏng")
-    rounds.reservation_release(actor=officer, reservation=held[2], reason="vắng mặt")
-    rounds.reservation_restore(actor=officer, reservation=held[2])
-    rounds.reservation_release(actor=officer, reservation=held[2], reason="vắng mặt")
+    attendance.absent_record(actor=officer, event=event, reservation=held[2], reason="vắng mặt")
+    attendance.absent_undo(actor=officer, event=event, reservation=held[2])
+    attendance.absent_record(actor=officer, event=event, reservation=held[2], reason="vắng mặt")
+    attendance.event_close(actor=officer, event=event)
     assert selectors.handover_get(actor=officer, programme=p, handover_id=second.pk)
     _a_later_programme_knows_the_phone(w, second.resident)
     return second

@@ -288,6 +288,8 @@ def _handover_by_cli(cli, url, args, tmp_path):
         "thumbprint",
         "--sim",
         "0912345678",
+        "--carrier",
+        "Viettel",
     )
     given = run(*record)
     assert set(given) == {"handover"}
@@ -304,6 +306,23 @@ def _handover_by_cli(cli, url, args, tmp_path):
     found = cli("devices", "find", first["imei"][-5:], *args, "--json", database_url=url)
     assert [d["imei"] for d in json.loads(found.stdout)["devices"]] == [first["imei"]]
     assert json.loads(found.stdout)["devices"][0]["events"][-1]["state"] == "ready"  # given back, still good
+    closed = run("close", "--event", str(event["event"]), "--minutes", str(tmp_path / "bb.pdf"))
+    assert (closed["event"], closed["handed"], closed["absent"]) == (event["event"], 1, 0)
+    assert closed["waiting"] == event["expected"] - 1
+    assert closed["closed_at"]
+    assert (tmp_path / "bb.pdf").read_bytes().startswith(b"%PDF")
+    late = cli(
+        "handover",
+        "absent",
+        "--event",
+        str(event["event"]),
+        "--resident",
+        str(second["resident"]),
+        *args,
+        database_url=url,
+    )
+    assert late.returncode != 0
+    assert "đã kết thúc" in late.stderr
 
 
 def test_the_manager_makes_a_new_policy_version_and_old_rounds_keep_theirs(registry, login, user):

@@ -7,12 +7,12 @@ from pypdf import PdfReader
 from phocap.accounts.models import Membership, Role, User
 from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation import services as allocation
-from phocap.allocation import services as allocation_services
 from phocap.core.crypto import blind_index
-from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.errors import Conflict, NotFound, ValidationFailed
+from phocap.core.models import AuditEvent as Audit
 from phocap.devices.models import Device
-from phocap.handover import minutes, services
-from phocap.handover.models import Handover
+from phocap.handover import attendance, minutes, selectors, services
+from phocap.handover.models import EventMinutes, Handover
 from phocap.registry.models import Resident
 from tests.allocation.test_rounds import GIAO_HIEU, registry, stock  # noqa: F401 - the fixture
 
@@ -107,9 +107,7 @@ def test_the_database_refuses_a_second_current_handover_for_a_person(event, user
 
 def test_a_no_show_releases_the_phone_to_the_next_in_line(event, user):
     reservation = _first(event)
-    offered = allocation_services.reservation_release(
-        actor=user("xa-giaohieu"), reservation=reservation, reason="Vắng mặt"
-    )
+    offered = attendance.absent_record(actor=user("xa-giaohieu"), event=event, reservation=reservation)
     reservation.refresh_from_db()
     assert reservation.status == "released"
     assert offered is not None
@@ -154,9 +152,9 @@ def test_the_minutes_and_receipt_are_pdfs_in_vietnamese(event, user):
 def test_a_no_show_is_undone_and_the_offer_to_the_next_person_withdrawn(event, user):
     officer = user("xa-giaohieu")
     reservation = _first(event)
-    offered = allocation_services.reservation_release(actor=officer, reservation=reservation, reason="Vắng mặt")
-    assert list(allocation_selectors.absent(event.commune, event.created_at)) == [reservation]
-    back = allocation_services.reservation_restore(actor=officer, reservation=reservation)
+    offered = attendance.absent_record(actor=officer, event=event, reservation=reservation, reason="Vắng mặt")
+    assert [a.reservation for a in selectors.absences_of(event)] == [reservation]
+    back = attendance.absent_undo(actor=officer, event=event, reservation=reservation)
     assert back.status == "active"
     offered.refresh_from_db()
     assert offered.status == "released"
@@ -164,16 +162,66 @@ def test_a_no_show_is_undone_and_the_offer_to_the_next_person_withdrawn(event, u
     assert not placement.selected
     assert "thay người vắng mặt" not in placement.reason
     assert Device.objects.get(pk=reservation.device_id).state == "reserved"
-    assert not allocation_selectors.absent(event.commune, event.created_at).exists()
-    with pytest.raises(Conflict):
-        allocation_services.reservation_restore(actor=officer, reservation=back)  # not absent now
+    assert not selectors.absences_of(event).exists()
+    with pytest.raises(NotFound):
+        attendance.absent_undo(actor=officer, event=event, reservation=back)  # not absent now
 
-    again = allocation_services.reservation_release(actor=officer, reservation=back, reason="Vắng mặt")
+    again = attendance.absent_record(actor=officer, event=event, reservation=back, reason="Vắng mặt")
     other = "006190054321"
     Resident.objects.filter(pk=again.resident_id).update(id_number=other, id_hash=blind_index(other))
     give(event, user, again, key="k-next", id_number=other)  # the next person came and took it
     with pytest.raises(Conflict, match="người tiếp theo"):
-        allocation_services.reservation_restore(actor=officer, reservation=back)
+        attendance.absent_undo(actor=officer, event=event, reservation=back)
+    assert selectors.absences_of(event).count() == 1  # the absence stands
+
+
+def test_closing_an_event_makes_its_minutes_and_ends_recording_at_it(event, user):
+    officer = user("xa-giaohieu")
+    first, second, third = list(allocation_selectors.expected(event.commune))[:3]
+    late = "006190099999"
+    Resident.objects.filter(pk=first.resident_id).update(id_number=NUMBER, id_hash=blind_index(NUMBER))
+    Resident.objects.filter(pk=third.resident_id).update(id_number=late, id_hash=blind_index(late))
+    done = give(event, user, first)
+    attendance.absent_record(actor=officer, event=event, reservation=second)
+    draft = _text(attendance.minutes_of(event))
+    assert "BẢN NHÁP" in draft
+
+    closed = attendance.event_close(actor=officer, event=event)
+    assert closed.closed_at is not None
+    assert closed.closed_by
+    assert attendance.event_close(actor=officer, event=event).closed_at == closed.closed_at  # a double tap
+    kept = EventMinutes.objects.get(event=event)
+    assert (kept.handed, kept.absent) == (1, 1)
+    text = _text(attendance.minutes_of(event))
+    assert "BẢN NHÁP" not in text
+    assert done.device.imei in text
+    assert "Vắng mặt: 1 người" in text
+    waiting = allocation_selectors.expected(event.commune).count()
+    assert f"Chưa nhận: {waiting} người" in text
+    assert Audit.objects.filter(action="handover.event_close", object_id=str(event.pk)).count() == 1
+
+    # nothing more at a closed event: no handover, no absence, no undoing one — with the reason said
+    with pytest.raises(Conflict, match="đã kết thúc"):
+        give(event, user, third, key="late", id_number=late)
+    with pytest.raises(Conflict, match="đã kết thúc"):
+        attendance.absent_record(actor=officer, event=event, reservation=third)
+    with pytest.raises(Conflict, match="đã kết thúc"):
+        attendance.absent_undo(actor=officer, event=event, reservation=second)
+    third.refresh_from_db()
+    assert third.status == "active"  # still kept for a later event
+    assert give(event, user, first).pk == done.pk  # the first form sent again is still its handover
+
+    # a later swap does not rewrite the kept minutes; the person goes to a new event
+    services.handover_return(actor=officer, handover=done, reason="Không dùng", device_ok=True)
+    assert _text(attendance.minutes_of(event)) == text
+    later = services.event_create(
+        actor=officer, programme=event.programme, commune=event.commune, held_on=event.held_on, place="UBND xã"
+    )
+    assert give(later, user, third, key="at-the-next", id_number=late).event_id == later.pk
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
 def test_the_sim_number_goes_on_the_minutes(event, user):

@@ -3,9 +3,12 @@ list imported and consented, phones received unchecked and checked in bulk, a ro
 cancelled, proposed again and approved by another manager; a handover event, a handover with its SIM, a no-show
 undone, a phone found broken at the 7-day follow-up and replaced from stock."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pypdf import PdfReader
 
 from phocap.accounts.models import Membership, Role, User
 from phocap.accounts.services import api_token_create
@@ -25,6 +28,10 @@ NUMBERS = ["006190011111", "006190022222", "006190033333"]
 def bearer(user):
     _, secret = api_token_create(actor=SYSTEM, user=user, name="đối tác")
     return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def pdf_text(data):
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def post(api, url, body=None, status=200):
@@ -103,11 +110,26 @@ def test_a_phone_from_stock_to_a_replacement_through_the_api(programme, user):
             "imei": kept[one["resident"]],
             "confirmation": "thumbprint",
             "sim_number": "0912345678",
+            "sim_carrier": "MobiFone",  # a number ported from VinaPhone: the carrier said wins over the prefix
             "key": "a1",
         },
     )
     assert given["status"] == "current"
-    assert Device.objects.get(imei=kept[one["resident"]]).sim_number == "0912345678"
+    sim = Device.objects.get(imei=kept[one["resident"]])
+    assert (sim.sim_number, sim.sim_carrier) == ("0912345678", "MobiFone")
+    draft = officer.get(f"{url}/minutes.pdf")
+    assert draft.status_code == 200
+    assert draft["Content-Type"] == "application/pdf"
+    closed = post(officer, f"{url}/close")
+    assert closed["closed_at"]
+    assert {e["full_name"] for e in closed["expected"]} == set(expected) - {"Nông Văn Một"}  # kept for a later event
+    again = post(officer, f"{url}/close")
+    assert again["closed_at"] == closed["closed_at"]  # a double tap closes once
+    late = post(officer, f"{url}/absent", {"resident_id": two["resident"]}, status=409)
+    assert "đã kết thúc" in late["title"]
+    kept_minutes = officer.get(f"{url}/minutes.pdf").content
+    assert "BẢN NHÁP" in pdf_text(draft.content)
+    assert "BẢN NHÁP" not in pdf_text(kept_minutes)
 
     visit = post(
         officer,

@@ -244,6 +244,30 @@ def test_the_hall_page_records_a_no_show_and_undoes_it(login, event):  # noqa: F
     assert Reservation.objects.get(pk=reservation.pk).status == "active"
 
 
+def test_closing_the_event_on_the_hall_page_asks_first_and_ends_recording(login, event):  # noqa: F811
+    reservation = _first(event)
+    client = login("xa-giaohieu")
+    url = f"/p/bac-kan-2023/trao/{event.pk}/"
+    client.post(url, {"action": "absent", "reservation": reservation.pk})
+    page = client.get(url).content.decode()
+    button = page.split('name="action" value="close">')[1][:600]
+    assert "data-confirm=" in button
+    assert "không hoàn tác được" in button
+    assert "Bản nháp biên bản" in page
+    closed = client.post(url, {"action": "close"}, follow=True).content.decode()
+    assert "Đã kết thúc buổi trao; biên bản đã được lập." in closed
+    assert "Buổi trao đã kết thúc lúc" in closed
+    assert 'name="key"' not in closed  # no handover form left
+    assert "Hoàn tác (người này đã đến)" not in closed  # the absence stands
+    assert reservation.resident.full_name in closed.split("Vắng mặt</h2>")[1]
+    refused = client.post(url, {"action": "undo_absent", "reservation": reservation.pk}, follow=True)
+    assert "đã kết thúc" in refused.content.decode()
+    assert Reservation.objects.get(pk=reservation.pk).status == "released"
+    listing = client.get("/p/bac-kan-2023/trao/").content.decode()
+    assert "đã kết thúc" in listing
+    assert client.get(f"{url}bien-ban.pdf").content.startswith(b"%PDF")
+
+
 def test_box_labels_name_each_person_and_the_phone_kept_for_them(login, event, user):  # noqa: F811
     import io
 

@@ -11,7 +11,6 @@ from phocap.allocation.selectors import OFFER_WITHDRAWN as WITHDRAWN
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
-from phocap.core.services import service
 from phocap.devices import services as devices
 from phocap.devices.models import Device
 from phocap.programmes.models import ProgrammeCommune
@@ -78,10 +77,10 @@ def _offer_next(released: Reservation, device: Device, actor: scope.Actor) -> Re
     return offered
 
 
-@service(audits=[Action.RESERVATION_RELEASE])
 def reservation_release(*, actor: scope.Actor, reservation: Reservation, reason: str) -> Reservation | None:
     """A no-show (or a person who declined): the phone goes back to ready and is offered to the next person in
-    line in the same round and commune, whose reservation is returned (None when nobody is left)."""
+    line in the same round and commune, whose reservation is returned (None when nobody is left). A helper of the
+    handover's `absent_record` (inside its transaction; the absence belongs to an event)."""
     if not reason.strip():
         raise ValidationFailed("Cần ghi lý do (vắng mặt, từ chối…).", field="reason")
     locked = Reservation.objects.select_for_update().select_related("commune__unit", "round").get(pk=reservation.pk)
@@ -104,11 +103,11 @@ def reservation_release(*, actor: scope.Actor, reservation: Reservation, reason:
     return _offer_next(locked, device, actor)
 
 
-@service(audits=[Action.RESERVATION_RESTORE])
 def reservation_restore(*, actor: scope.Actor, reservation: Reservation) -> Reservation:
     """Undo a no-show recorded by mistake (the person was there after all): their phone is kept for them again.
     If it was offered to the next person in line and not yet handed over, that offer is withdrawn and the next
-    person goes back to waiting; once the next person has it, the no-show stands."""
+    person goes back to waiting; once the next person has it, the no-show stands. A helper of the handover's
+    `absent_undo` (until the event closes)."""
     locked = (
         Reservation.objects.select_for_update().select_related("commune__programme", "round").get(pk=reservation.pk)
     )

@@ -214,19 +214,6 @@ def expected(commune: ProgrammeCommune) -> QuerySet[Reservation]:
 OFFER_WITHDRAWN = "Hoàn tác vắng mặt của người trước: chờ đợt sau"
 
 
-def absent(commune: ProgrammeCommune, since: Any) -> QuerySet[Reservation]:
-    """The people of a commune marked absent since a moment (a handover event's start), who did not receive their
-    phone: what the event page offers to undo."""
-    return (
-        Reservation.objects.filter(
-            commune=commune, status=Reservation.Status.RELEASED, released_at__gte=since, handovers__isnull=True
-        )
-        .exclude(release_reason=OFFER_WITHDRAWN)
-        .select_related("resident")
-        .order_by("-released_at")
-    )
-
-
 def reservation_get(*, actor: scope.Actor, commune: ProgrammeCommune, reservation_id: int) -> Reservation:
     found = Reservation.objects.filter(pk=reservation_id, commune=commune).select_related("resident").first()
     if found is None or not scope.can_write_commune(actor, commune):

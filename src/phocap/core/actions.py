@@ -95,6 +95,7 @@ class Action(models.TextChoices):
     RESERVATION_RESTORE = "reservation.restore", _("Hoàn tác vắng mặt: giữ lại máy cho người nhận")
     # handover
     HANDOVER_EVENT = "handover.event", _("Tạo buổi trao máy")
+    HANDOVER_EVENT_CLOSE = "handover.event_close", _("Kết thúc buổi trao, lập biên bản")
     HANDOVER_RECORD = "handover.record", _("Ghi nhận trao máy")
     HANDOVER_RETURN = "handover.return", _("Nhận lại máy")
     HANDOVER_REPLACE = "handover.replace", _("Đổi máy")

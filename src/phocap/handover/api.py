@@ -8,10 +8,9 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 
-from phocap.allocation import services as allocation
 from phocap.core.schemas import RowId
 from phocap.core.web import PDF, AuthedRequest, file_response
-from phocap.handover import selectors, services
+from phocap.handover import attendance, selectors, services
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["handover"])
@@ -24,6 +23,7 @@ class HandoverIn(Schema):
     imei: str
     sim_activated: bool = True
     sim_number: str = Field("", max_length=20)
+    sim_carrier: str = Field("", max_length=20)
     confirmation: str
     key: str = Field(max_length=64)
 
@@ -58,6 +58,7 @@ def handover(request: AuthedRequest, code: str, event_id: int, body: HandoverIn)
         confirmation=body.confirmation,
         key=body.key,
         sim_number=body.sim_number,
+        sim_carrier=body.sim_carrier,
     )
 
 
@@ -83,6 +84,7 @@ class HandoverEventOut(Schema):
     commune: str
     held_on: dt.date
     place: str
+    closed_at: dt.datetime | None
     expected: list[HandoverExpectedOut]
 
 
@@ -92,6 +94,7 @@ def _event_out(actor: Any, event: Any) -> dict[str, Any]:
         "commune": event.commune.unit.code,
         "held_on": event.held_on,
         "place": event.place,
+        "closed_at": event.closed_at,
         "expected": selectors.expected_at(actor=actor, event=event),
     }
 
@@ -116,6 +119,27 @@ def event_create(request: AuthedRequest, code: str, body: HandoverEventIn) -> An
 def event_get(request: AuthedRequest, code: str, event_id: int) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return _event_out(request.auth, selectors.event_get(actor=request.auth, programme=programme, event_id=event_id))
+
+
+@router.post(
+    "/programmes/{code}/handover/events/{event_id}/close",
+    response=HandoverEventOut,
+    summary="Close the event: its minutes are made and kept; nothing more is recorded at it (again: unchanged)",
+)
+def event_close(request: AuthedRequest, code: str, event_id: int) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    event = selectors.event_get(actor=request.auth, programme=programme, event_id=event_id)
+    return _event_out(request.auth, attendance.event_close(actor=request.auth, event=event))
+
+
+@router.get(
+    "/programmes/{code}/handover/events/{event_id}/minutes.pdf",
+    summary="The event's minutes (PDF): as made when it closed, or a draft while it is open",
+)
+def minutes_pdf(request: AuthedRequest, code: str, event_id: int) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    event = selectors.event_get(actor=request.auth, programme=programme, event_id=event_id)
+    return file_response(attendance.minutes_of(event), PDF, f"bien-ban-ban-giao-{event.pk}.pdf", private=True)
 
 
 @router.get(
@@ -150,7 +174,7 @@ def absent(request: AuthedRequest, code: str, event_id: int, body: HandoverAbsen
     programme = programmes.programme_get(actor=request.auth, code=code)
     event = selectors.event_get(actor=request.auth, programme=programme, event_id=event_id)
     reservation = selectors.reservation_at(actor=request.auth, event=event, resident_id=body.resident_id)
-    offered = allocation.reservation_release(actor=request.auth, reservation=reservation, reason=body.reason)
+    offered = attendance.absent_record(actor=request.auth, event=event, reservation=reservation, reason=body.reason)
     return {
         "reservation": reservation.pk,
         "resident": reservation.resident_id,
@@ -172,7 +196,7 @@ def absent_undo(request: AuthedRequest, code: str, event_id: int, body: Handover
     programme = programmes.programme_get(actor=request.auth, code=code)
     event = selectors.event_get(actor=request.auth, programme=programme, event_id=event_id)
     reservation = selectors.reservation_at(actor=request.auth, event=event, resident_id=body.resident_id, absent=True)
-    back = allocation.reservation_restore(actor=request.auth, reservation=reservation)
+    back = attendance.absent_undo(actor=request.auth, event=event, reservation=reservation)
     return {"reservation": back.pk, "resident": back.resident_id, "status": back.status}
 
 

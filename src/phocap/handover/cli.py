@@ -8,12 +8,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from phocap.allocation import services as allocation
 from phocap.core.cli import actor_of, add_command, note, out, with_json
 from phocap.core.errors import NotFound
 from phocap.core.text import read_day
-from phocap.handover import selectors, services
+from phocap.handover import attendance, selectors, services
+from phocap.handover.models import EventMinutes
 from phocap.programmes import selectors as programmes
+from phocap.registry.normalize import CARRIERS
 
 
 def _programme(args: argparse.Namespace) -> Any:
@@ -102,6 +103,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         confirmation=args.confirmation,
         key=key,
         sim_number=args.sim or "",
+        sim_carrier=args.carrier or "",
     )
     out(args, {"handover": done.pk}, lambda: f"Đã trao máy cho {done.resident.full_name} (lần trao #{done.pk}).")
     return 0
@@ -112,12 +114,14 @@ def cmd_absent(args: argparse.Namespace) -> int:
     event = _event(args)
     if args.undo:
         reservation = selectors.reservation_at(actor=actor, event=event, resident_id=args.resident, absent=True)
-        back = allocation.reservation_restore(actor=actor, reservation=reservation)
+        back = attendance.absent_undo(actor=actor, event=event, reservation=reservation)
         data: dict[str, Any] = {"reservation": back.pk, "resident": back.resident_id, "status": back.status}
         out(args, data, lambda: f"Đã hoàn tác: máy lại được giữ cho người dân số {back.resident_id}.")
         return 0
     reservation = selectors.reservation_at(actor=actor, event=event, resident_id=args.resident)
-    offered = allocation.reservation_release(actor=actor, reservation=reservation, reason=args.reason or "Vắng mặt")
+    offered = attendance.absent_record(
+        actor=actor, event=event, reservation=reservation, reason=args.reason or "Vắng mặt"
+    )
     data = {
         "reservation": reservation.pk,
         "resident": reservation.resident_id,
@@ -130,6 +134,30 @@ def cmd_absent(args: argparse.Namespace) -> int:
         lambda: (
             "Đã trả máy về kho"
             + (f" và mời người dân số {offered.resident_id}." if offered else "; không còn ai chờ trong đợt.")
+        ),
+    )
+    return 0
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    event = attendance.event_close(actor=actor_of(args), event=_event(args))
+    kept = EventMinutes.objects.get(event=event)
+    data: dict[str, Any] = {
+        "event": event.pk,
+        "closed_at": event.closed_at,
+        "handed": kept.handed,
+        "absent": kept.absent,
+        "waiting": len(selectors.expected_at(actor=actor_of(args), event=event)),
+    }
+    if args.minutes:
+        Path(args.minutes).write_bytes(bytes(kept.content))
+        data["minutes"] = args.minutes
+    out(
+        args,
+        data,
+        lambda: (
+            f"Buổi trao #{event.pk} đã kết thúc: {kept.handed} máy đã trao, {kept.absent} người vắng mặt"
+            + (f"; biên bản: {args.minutes}." if args.minutes else ".")
         ),
     )
     return 0
@@ -191,6 +219,7 @@ def register(sub: Any) -> None:
     p.add_argument("--imei", required=True, help="IMEI của máy trao (phải là máy đã giữ cho người này)")
     p.add_argument("--confirmation", required=True, choices=["signature", "thumbprint"])
     p.add_argument("--sim", help="số thuê bao của SIM trong hộp")
+    p.add_argument("--carrier", choices=list(CARRIERS), help="nhà mạng (mặc định: theo đầu số)")
     p.add_argument("--sim-not-activated", action="store_true", help="SIM chưa kích hoạt")
     p = with_json(add_command(group, "absent", cmd_absent, "người nhận vắng mặt: trả máy, mời người tiếp theo"))
     p.add_argument("--programme", required=True)
@@ -198,6 +227,10 @@ def register(sub: Any) -> None:
     p.add_argument("--resident", type=int, required=True, help="mã người dân")
     p.add_argument("--reason", help="mặc định: Vắng mặt")
     p.add_argument("--undo", action="store_true", help="hoàn tác (người này đã đến)")
+    p = with_json(add_command(group, "close", cmd_close, "kết thúc buổi trao, lập biên bản (không ghi thêm được)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--event", type=int, required=True)
+    p.add_argument("--minutes", help="ghi biên bản (PDF) vào tệp này")
     p = with_json(add_command(group, "return", cmd_return, "người nhận trả lại máy"))
     p.add_argument("--programme", required=True)
     p.add_argument("--handover", type=int, required=True)

@@ -19,7 +19,7 @@ from phocap.devices import selectors as device_selectors
 from phocap.devices import services as devices
 from phocap.devices.models import Device
 from phocap.fundraising import selectors as fundraising
-from phocap.handover import services
+from phocap.handover import attendance, services
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme, ProgrammeCommune
 
@@ -45,11 +45,13 @@ def demo_distribution_create(*, actor: scope.Actor, programme: Programme) -> Non
     _donated(programme, manager)
     round_ = allocation.round_propose(actor=manager, programme=programme, seed=SEED)
     allocation.round_approve(actor=checker, round_=round_)
-    for code, day, place, who in (
-        ("01870", dt.date(2023, 11, 10), "Nhà văn hóa xã Giáo Hiệu (ví dụ)", officer),
-        ("01837", dt.date(2023, 11, 17), "Hội trường UBND phường Sông Cầu (ví dụ)", checker),
+    for code, day, place, who, close in (
+        # left open: the people offered a no-show's phone are still to come
+        ("01870", dt.date(2023, 11, 10), "Nhà văn hóa xã Giáo Hiệu (ví dụ)", officer, False),
+        ("01837", dt.date(2023, 11, 17), "Hội trường UBND phường Sông Cầu (ví dụ)", checker, True),
     ):
-        _event(programme, who, programmes.commune_get(actor=who, programme=programme, code=code), day, place)
+        commune = programmes.commune_get(actor=who, programme=programme, code=code)
+        _event(programme, who, commune, day, place, close=close)
     # the phones left over in Phường Sông Cầu on their way back to the provincial store, not yet confirmed there
     song_cau = programmes.commune_get(actor=manager, programme=programme, code="01837")
     for device in device_selectors.device_list(actor=manager, programme=programme).filter(
@@ -121,8 +123,9 @@ def _donated(programme: Programme, manager: Any) -> None:
         )
 
 
-def _event(programme: Programme, who: Any, commune: ProgrammeCommune, day: dt.date, place: str) -> None:
-    """A handover event: a few do not come (their phone goes to the next in line), one gives the phone back."""
+def _event(programme: Programme, who: Any, commune: ProgrammeCommune, day: dt.date, place: str, *, close: bool) -> None:
+    """A handover event: a few do not come (their phone goes to the next in line); perhaps closed with its
+    minutes; one person gives the phone back nine days later."""
     event = services.event_create(
         actor=who,
         programme=programme,
@@ -131,9 +134,10 @@ def _event(programme: Programme, who: Any, commune: ProgrammeCommune, day: dt.da
         place=place,
         organisers="Sở Thông tin và Truyền thông; VNPT Bắc Kạn (ví dụ)",
     )
+    given_back = None
     for n, reservation in enumerate(list(allocation_selectors.expected(commune))):
         if n % 17 == 5:
-            allocation.reservation_release(actor=who, reservation=reservation, reason="Vắng mặt (ví dụ)")
+            attendance.absent_record(actor=who, event=event, reservation=reservation, reason="Vắng mặt (ví dụ)")
             continue
         done = services.handover_record(
             actor=who,
@@ -146,11 +150,14 @@ def _event(programme: Programme, who: Any, commune: ProgrammeCommune, day: dt.da
             confirmation="thumbprint" if n % 5 == 0 else "signature",
             key=f"demo-{event.pk}-{reservation.pk}",
         )
-        if n == 3:
-            services.handover_return(
-                actor=who,
-                handover=done,
-                reason="Con cháu đã mua máy (ví dụ)",
-                device_ok=True,
-                on=day + dt.timedelta(days=9),
-            )
+        given_back = done if n == 3 else given_back
+    if close:
+        attendance.event_close(actor=who, event=event)  # the minutes as they stood that day
+    if given_back is not None:
+        services.handover_return(
+            actor=who,
+            handover=given_back,
+            reason="Con cháu đã mua máy (ví dụ)",
+            device_ok=True,
+            on=day + dt.timedelta(days=9),
+        )

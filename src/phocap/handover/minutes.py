@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from phocap.allocation import selectors as allocation
 from phocap.core.pdf import FONT, MOTTO, new_document, nfc, place_and_date
-from phocap.handover.models import Handover, HandoverEvent
+from phocap.handover.models import Absence, Handover, HandoverEvent
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -55,15 +56,30 @@ def _signatures(pdf: FPDF, left: str, right: str) -> None:
 
 def render_minutes(event: HandoverEvent) -> bytes:
     """Biên bản bàn giao điện thoại thông minh for one event: parties, the list of recipients with IMEI and phone
-    number, signature lines."""
+    number, who was absent and who is still waiting, signature lines. Marked a draft while the event is open (the
+    kept minutes are made when it closes: `attendance.event_close`)."""
     handovers = list(
         Handover.objects.filter(event=event)
         .select_related("resident", "device__phone_model")
         .order_by("resident__village", "resident__full_name", "at")
     )
     number = f"{event.pk:03d}/BB-UBND"
+    absent = Absence.objects.filter(event=event, undone_at__isnull=True).count()
+    waiting = allocation.expected(event.commune).count()
     pdf = _document(f"Biên bản bàn giao điện thoại — {event.commune.unit.name}")
     _heading(pdf, event, number)
+    if event.closed_at is None:
+        pdf.set_font(FONT, "B", 10.5)
+        pdf.set_text_color(170, 0, 0)
+        pdf.multi_cell(
+            0,
+            6,
+            nfc("BẢN NHÁP — buổi trao chưa kết thúc; biên bản chính thức được lập khi kết thúc buổi trao."),
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_text_color(0, 0, 0)
     pdf.set_font(FONT, "B", 15)
     pdf.multi_cell(0, 8, nfc("BIÊN BẢN BÀN GIAO ĐIỆN THOẠI THÔNG MINH"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "I", 10.5)
@@ -110,8 +126,10 @@ def render_minutes(event: HandoverEvent) -> bytes:
         0,
         6,
         nfc(
-            f"Tổng số: {len(handovers)} máy. Bên nhận đã kiểm tra máy hoạt động bình thường. Biên bản được lập "
-            "thành 02 bản, mỗi bên giữ 01 bản."
+            f"Tổng số: {len(handovers)} máy. Bên nhận đã kiểm tra máy hoạt động bình thường.\n"
+            f"Vắng mặt: {absent} người (máy được trả về kho hoặc chuyển cho người tiếp theo trong danh sách). "
+            f"Chưa nhận: {waiting} người (máy tiếp tục được giữ cho buổi trao sau).\n"
+            "Biên bản được lập thành 02 bản, mỗi bên giữ 01 bản."
         ),
         new_x="LMARGIN",
         new_y="NEXT",

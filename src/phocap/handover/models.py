@@ -23,6 +23,10 @@ class HandoverEvent(models.Model):
     organisers = models.CharField(_("đơn vị phối hợp"), max_length=500, blank=True)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(default=timezone.now)
+    # closed: the minutes are made (EventMinutes) and nothing more is recorded at the event — no handover, no
+    # absence, no undoing one
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("buổi trao tặng")
@@ -30,6 +34,48 @@ class HandoverEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune} {self.held_on:%d/%m/%Y}"
+
+
+class EventMinutes(models.Model):
+    """The minutes of a closed event as they were made when it closed: the signed paper's twin, which later
+    returns or swaps do not rewrite."""
+
+    event = models.OneToOneField(HandoverEvent, on_delete=models.PROTECT, related_name="minutes")
+    content = models.BinaryField()
+    handed = models.PositiveIntegerField()  # phones handed over at the event
+    absent = models.PositiveIntegerField()  # people recorded absent at it (and not undone)
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("biên bản buổi trao")
+        verbose_name_plural = _("biên bản buổi trao")
+
+    def __str__(self) -> str:
+        return f"biên bản {self.event_id}"
+
+
+class Absence(models.Model):
+    """A person expected at an event recorded absent there (their phone went back to stock or to the next in
+    line). Undone — the person came after all — until the event closes."""
+
+    event = models.ForeignKey(HandoverEvent, on_delete=models.PROTECT, related_name="absences")
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("lý do"), max_length=300)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vắng mặt")
+        verbose_name_plural = _("vắng mặt")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reservation"], condition=Q(undone_at__isnull=True), name="one_standing_absence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"vắng {self.reservation_id} @ {self.event_id}"
 
 
 def not_ended_by(on: dt.date) -> Q:

@@ -13,7 +13,7 @@ from phocap.accounts import scope
 from phocap.allocation import selectors as allocation
 from phocap.core.errors import NotFound
 from phocap.devices.models import PurchaseOrder
-from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
+from phocap.handover.models import Absence, Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme, ProgrammeCommune
 
 
@@ -66,14 +66,24 @@ def expected_at(*, actor: scope.Actor, event: HandoverEvent) -> list[dict[str, A
     ]
 
 
+def absences_of(event: HandoverEvent) -> QuerySet[Absence]:
+    """The people recorded absent at the event and not undone, latest first (what the page offers to undo while
+    the event is open)."""
+    return (
+        Absence.objects.filter(event=event, undone_at__isnull=True)
+        .select_related("reservation__resident")
+        .order_by("-recorded_at")
+    )
+
+
 def reservation_at(*, actor: scope.Actor, event: HandoverEvent, resident_id: int, absent: bool = False) -> Any:
     """The reservation an event holds for a person: the phone kept for them (or, `absent`, the one released when
     they were marked absent at it)."""
-    found = (
-        (allocation.absent(event.commune, event.created_at) if absent else allocation.expected(event.commune))
-        .filter(resident_id=resident_id)
-        .first()
-    )
+    if absent:
+        absence = absences_of(event).filter(reservation__resident_id=resident_id).first()
+        found = absence.reservation if absence is not None else None
+    else:
+        found = allocation.expected(event.commune).filter(resident_id=resident_id).first()
     if found is None or not scope.can_write_commune(actor, event.commune):
         raise NotFound(
             "Người này không có trong danh sách chờ nhận máy của buổi trao."

@@ -1,6 +1,6 @@
 """Handover (issue #5): the person's identity checked against the registry, the device checked against their
 reservation, the confirmation recorded — once, even when the form is sent twice; returns and replacements keep
-both devices on record. (No-shows release the phone to the next in line: `allocation.services.reservation_release`.)
+both devices on record. (No-shows, their undoing and closing an event: `handover.attendance`.)
 
 This app writes only its own rows — events, handovers, photos. The reservation's side is the allocation's
 (`reservation_hand_over`, `reservation_end`, `reservation_keep`), the phone's the devices app's (`move`), the
@@ -29,6 +29,7 @@ from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.core.services import service
 from phocap.devices import services as devices
 from phocap.devices.models import Device
+from phocap.handover.attendance import open_locked
 from phocap.handover.models import Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize
@@ -147,11 +148,13 @@ def handover_record(
     note: str = "",
     photo: bytes | None = None,
     sim_number: str = "",
+    sim_carrier: str = "",
 ) -> Handover:
     """Hand the reserved phone to its person. Idempotent on `key`, scoped to the actor and the event: a retried
     submit returns the actor's first record (even when it arrives while the first is still being written); the
     same key from another actor or event is another request. `photo` (optional) is the confirmation picture as
-    the phone took it (re-encoded before the transaction); `sim_number`, the SIM's (for the minutes)."""
+    the phone took it (re-encoded before the transaction); `sim_number`, the SIM's (for the minutes), and
+    `sim_carrier` its network when said (numbers are ported: otherwise the network of its prefix)."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
     if not _may(actor, event.commune):
@@ -163,9 +166,10 @@ def handover_record(
     if confirmation not in ("signature", "thumbprint"):
         raise ValidationFailed("Người nhận cần ký hoặc điểm chỉ.", field="confirmation")
     picture = read_photo(photo) if photo else None
-    sim = _sim(sim_number)
+    sim = _sim(sim_number, sim_carrier)
     try:
         with transaction.atomic(durable=True):
+            open_locked(event)  # not once the event is closed; a close waits for this record
             try:
                 reservation = _held_for(event, reservation_id)
             except Conflict:
@@ -215,15 +219,21 @@ def handover_record(
     return handover
 
 
-def _sim(text: str) -> normalize.Phone | None:
+def _sim(text: str, carrier: str = "") -> normalize.Phone | None:
+    if carrier and carrier not in normalize.CARRIERS:
+        raise ValidationFailed(
+            f"Nhà mạng không rõ: {carrier[:20]!r} (một trong {', '.join(normalize.CARRIERS)}).", field="sim_carrier"
+        )
     if not text.strip():
+        if carrier:
+            raise ValidationFailed("Ghi số thuê bao cùng nhà mạng.", field="sim_number")
         return None
     reading = normalize.read_phone(text)
     if reading.value is None:
         raise ValidationFailed(
             f"Số thuê bao không đọc được: {text.strip()[:20]!r} (10 chữ số, ví dụ 0912345678).", field="sim_number"
         )
-    return reading.value
+    return normalize.Phone(reading.value.number, carrier or reading.value.carrier)
 
 
 def _others_follow(

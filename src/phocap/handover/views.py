@@ -11,13 +11,15 @@ from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
 from phocap.allocation import selectors as allocation
-from phocap.allocation import services as allocation_services
+from phocap.allocation.models import Reservation
 from phocap.core.errors import DomainError
 from phocap.core.text import read_day
 from phocap.core.web import PDF, file_response, not_found_as_404
-from phocap.handover import minutes, selectors, services
+from phocap.handover import attendance, minutes, selectors, services
+from phocap.handover.models import HandoverEvent
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.registry.normalize import CARRIERS
 
 
 def _communes(request: HttpRequest, programme: Programme) -> list[ProgrammeCommune]:
@@ -56,48 +58,60 @@ def events(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "handover/events.html", {"programme": programme, "events": listing, "communes": communes})
 
 
+def _reservation(request: HttpRequest, event: HandoverEvent) -> Reservation:
+    return allocation.reservation_get(
+        actor=request.user, commune=event.commune, reservation_id=int(request.POST.get("reservation") or 0)
+    )
+
+
+def _act(request: HttpRequest, event: HandoverEvent) -> None:
+    """One of the hall page's forms: a handover (the default), an absence or its undoing, closing the event."""
+    action = request.POST.get("action", "give")
+    if action == "close":
+        attendance.event_close(actor=request.user, event=event)
+        messages.success(request, _("Đã kết thúc buổi trao; biên bản đã được lập."))
+    elif action == "undo_absent":
+        reservation = _reservation(request, event)
+        attendance.absent_undo(actor=request.user, event=event, reservation=reservation)
+        messages.success(
+            request, _("Đã hoàn tác: máy lại được giữ cho %(name)s.") % {"name": reservation.resident.full_name}
+        )
+    elif action == "absent":
+        offered = attendance.absent_record(
+            actor=request.user,
+            event=event,
+            reservation=_reservation(request, event),
+            reason=request.POST.get("reason") or "Vắng mặt",
+        )
+        messages.success(
+            request, _("Đã trả máy về kho và mời người tiếp theo.") if offered else _("Đã trả máy về kho.")
+        )
+    else:
+        done = services.handover_record(
+            actor=request.user,
+            event=event,
+            reservation_id=int(request.POST.get("reservation", "0") or 0),
+            id_number=request.POST.get("id_number", ""),
+            scanned=request.POST.get("scanned") == "1",
+            imei=request.POST.get("imei_typed", "").strip() or request.POST.get("imei", ""),
+            sim_activated=request.POST.get("sim") == "1",
+            confirmation=request.POST.get("confirmation", ""),
+            key=request.POST.get("key", ""),
+            photo=upload.read() if (upload := request.FILES.get("photo")) else None,
+            sim_number=request.POST.get("sim_number", ""),
+            sim_carrier=request.POST.get("sim_carrier", ""),
+        )
+        messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
+
+
 @login_required
 @not_found_as_404
 def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
     found = selectors.event_get(actor=request.user, programme=programme, event_id=event_id)
     if request.method == "POST":
-        action = request.POST.get("action", "give")
         try:
-            if action == "undo_absent":
-                reservation = allocation.reservation_get(
-                    actor=request.user, commune=found.commune, reservation_id=int(request.POST.get("reservation") or 0)
-                )
-                allocation_services.reservation_restore(actor=request.user, reservation=reservation)
-                messages.success(
-                    request, _("Đã hoàn tác: máy lại được giữ cho %(name)s.") % {"name": reservation.resident.full_name}
-                )
-            elif action == "absent":
-                reservation = allocation.reservation_get(
-                    actor=request.user, commune=found.commune, reservation_id=int(request.POST.get("reservation") or 0)
-                )
-                offered = allocation_services.reservation_release(
-                    actor=request.user, reservation=reservation, reason=request.POST.get("reason") or "Vắng mặt"
-                )
-                messages.success(
-                    request,
-                    _("Đã trả máy về kho và mời người tiếp theo.") if offered else _("Đã trả máy về kho."),
-                )
-            else:
-                done = services.handover_record(
-                    actor=request.user,
-                    event=found,
-                    reservation_id=int(request.POST.get("reservation", "0") or 0),
-                    id_number=request.POST.get("id_number", ""),
-                    scanned=request.POST.get("scanned") == "1",
-                    imei=request.POST.get("imei_typed", "").strip() or request.POST.get("imei", ""),
-                    sim_activated=request.POST.get("sim") == "1",
-                    confirmation=request.POST.get("confirmation", ""),
-                    key=request.POST.get("key", ""),
-                    photo=upload.read() if (upload := request.FILES.get("photo")) else None,
-                    sim_number=request.POST.get("sim_number", ""),
-                )
-                messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
+            _act(request, found)
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Không tìm thấy.")))
         return redirect("handover:event", code=code, event_id=found.pk)
@@ -108,7 +122,8 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
         "event": found,
         "waiting": waiting,
         "done": given,
-        "absent": allocation.absent(found.commune, found.created_at),
+        "absent": selectors.absences_of(found),
+        "carriers": CARRIERS,
     }
     return render(request, "handover/event.html", context)
 
@@ -118,7 +133,7 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
 def minutes_pdf(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     programme = programmes.programme_get(actor=request.user, code=code)
     found = selectors.event_get(actor=request.user, programme=programme, event_id=event_id)
-    return file_response(minutes.render_minutes(found), PDF, f"bien-ban-ban-giao-{found.pk}.pdf", inline=True)
+    return file_response(attendance.minutes_of(found), PDF, f"bien-ban-ban-giao-{found.pk}.pdf", inline=True)
 
 
 @login_required
