@@ -279,6 +279,16 @@ def _devices(w: World) -> None:
     (gift,) = services.device_receive(
         actor=manager, programme=p, phone_model=model, imeis=imeis(1, 48_000_000_000_000), donor=donor
     ).received
+    giver = fundraising.donor_by_name(actor=manager, programme=p, name="Công ty Hứa")  # an enterprise: a receipt
+    (in_kind,) = services.device_receive(
+        actor=manager,
+        programme=p,
+        phone_model=model,
+        imeis=imeis(1, 48_500_000_000_000),
+        donor=giver,
+        gift=services.GiftTerms(DAY, 1_500_000),
+    ).gifts
+    assert (in_kind.phones, in_kind.amount) == (1, 1_500_000)
     services.device_move(actor=manager, device=gift, to_state="checked")
     assert services.devices_check(actor=manager, programme=p, imeis=[gift.imei], result="needs_repair")["checked"] == 1
     services.device_check(

@@ -265,6 +265,27 @@ def test_cli_receive_prints_received_and_rejected(cli, tmp_path):
     )
     assert unknown.returncode == 2
     assert "Không tìm thấy nhà hảo tâm" in unknown.stderr
+    _cli_receives_a_gift_in_kind(cli, url, args, tmp_path)
+
+
+def _cli_receives_a_gift_in_kind(cli, url, args, tmp_path):
+    """Donated phones from the console (issue #15): their value typed as people type it; the demo donor's pledge
+    is already complete, so they are a gift without a pledge."""
+    path = tmp_path / "tang.txt"
+    path.write_text("\n".join(imeis(2, 59_000_000_000_000)))
+    given = ("devices", "receive", *args, "--model", "Xiaomi Redmi 9A", "--imei-file", str(path))
+    donor = ("--donated-by", DONOR, "--date", "2023-10-22")
+    unpriced = cli(*given, *donor, database_url=url)
+    assert unpriced.returncode == 2
+    assert "chưa có giá tham khảo" in unpriced.stderr
+    wrong = cli(*given, *donor, "--unit-value", "hai triệu", database_url=url)
+    assert wrong.returncode == 2
+    assert "Số tiền không đọc được" in wrong.stderr
+    done = cli(*given, *donor, "--unit-value", "1.800.000 đ", "--json", database_url=url)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["received"] == 2
+    assert [(g["phones"], g["amount"], g["pledge"]) for g in report["gifts"]] == [(2, 3_600_000, None)]
 
 
 def test_the_phones_page_receives_pasted_imeis_with_reasons(login, programme, model):

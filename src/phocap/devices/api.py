@@ -3,6 +3,7 @@ and `phocap devices`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema
@@ -11,6 +12,7 @@ from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
 from phocap.devices import selectors, services
 from phocap.fundraising import selectors as fundraising
+from phocap.fundraising.services.common import MAX_AMOUNT
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["devices"])
@@ -23,6 +25,9 @@ class ReceiveIn(Schema):
     donor_id: RowId | None = None
     location: str | None = None
     ready: bool = False
+    received_on: dt.date | None = None  # donated phones: the day they came (their gift's date; default today)
+    unit_value: int | None = Field(None, ge=1, le=MAX_AMOUNT)  # each donated phone's value; default its price
+    override_reason: str = Field("", max_length=300)  # donated outside the campaign period: the manager's reason
 
 
 class RejectedOut(Schema):
@@ -30,9 +35,17 @@ class RejectedOut(Schema):
     reason: str
 
 
+class ReceiveGiftOut(Schema):
+    donation: int
+    phones: int
+    amount: int
+    pledge: str | None
+
+
 class ReceiveOut(Schema):
     received: int
     rejected: list[RejectedOut]
+    gifts: list[ReceiveGiftOut]
 
 
 @router.post("/programmes/{code}/devices/receive", response=ReceiveOut, summary="Receive devices by IMEI")
@@ -55,6 +68,7 @@ def receive(request: AuthedRequest, code: str, body: ReceiveIn) -> Any:
         donor=donor,
         location=location,
         ready=body.ready,
+        gift=services.GiftTerms(body.received_on, body.unit_value, body.override_reason),
     )
     return result.as_dict()
 

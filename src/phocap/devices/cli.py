@@ -6,8 +6,12 @@ import argparse
 from typing import Any
 
 from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.core.errors import ValidationFailed
+from phocap.core.money import format_vnd
+from phocap.core.text import read_day
 from phocap.devices import selectors, services
 from phocap.fundraising import selectors as fundraising
+from phocap.fundraising.statement_files import parse_amount
 from phocap.programmes import selectors as programmes
 
 
@@ -17,6 +21,17 @@ def _programme(args: argparse.Namespace) -> Any:
 
 def _commune(args: argparse.Namespace, programme: Any, code: str | None) -> Any:
     return programmes.commune_get(actor=actor_of(args), programme=programme, code=code) if code else None
+
+
+def _amount(text: str) -> int:
+    """An amount as typed: "2.000.000", "2,000,000 đ" or "2000000"."""
+    try:
+        value = parse_amount(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValidationFailed(f"Số tiền không đọc được: {text[:20]!r} (ví dụ 2.000.000).", field="unit_value")
+    return value
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
@@ -37,6 +52,11 @@ def cmd_receive(args: argparse.Namespace) -> int:
         donor=donor,
         location=_commune(args, programme, args.location),
         ready=args.ready,
+        gift=services.GiftTerms(
+            read_day(args.date, field="date") if args.date else None,
+            _amount(args.unit_value) if args.unit_value else None,
+            args.outside_period_reason or "",
+        ),
     )
     report = result.as_dict()
     out(
@@ -45,6 +65,11 @@ def cmd_receive(args: argparse.Namespace) -> int:
         lambda: (
             f"Đã nhận {report['received']} máy; {len(report['rejected'])} IMEI bị từ chối."
             + "".join(f"\n  {r['imei']}: {r['reason']}" for r in report["rejected"])
+            + "".join(
+                f"\nỦng hộ hiện vật #{g['donation']}: {g['phones']} máy, {format_vnd(g['amount'])}"
+                + (f" (cam kết {g['pledge']})" if g["pledge"] else "")
+                for g in report["gifts"]
+            )
         ),
     )
     return 0
@@ -66,6 +91,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         lambda: (
             f"Đã ghi kết quả kiểm tra cho {report['checked']} máy; {len(report['rejected'])} IMEI không ghi được."
             + "".join(f"\n  {r['imei']}: {r['reason']}" for r in report["rejected"])
+            + "".join(
+                f"\nỦng hộ hiện vật #{g['donation']}: {g['phones']} máy, {format_vnd(g['amount'])}"
+                + (f" (cam kết {g['pledge']})" if g["pledge"] else "")
+                for g in report["gifts"]
+            )
         ),
     )
     return 0
@@ -161,6 +191,9 @@ def register(sub: Any) -> None:
     source.add_argument("--donated-by", help="tên nhà hảo tâm ủng hộ máy")
     p.add_argument("--location", help="mã xã nơi nhận (mặc định: kho tỉnh)")
     p.add_argument("--ready", action="store_true", help="máy đã đạt kiểm tra, sẵn sàng trao")
+    p.add_argument("--date", help="máy ủng hộ: ngày nhận (YYYY-MM-DD, mặc định hôm nay)")
+    p.add_argument("--unit-value", help="máy ủng hộ: giá trị mỗi máy (₫, mặc định giá tham khảo của mẫu máy)")
+    p.add_argument("--outside-period-reason", help="máy ủng hộ nhận ngoài thời gian vận động: lý do (quản lý)")
     p = with_json(add_command(group, "check", cmd_check, "ghi kết quả kiểm tra máy theo IMEI (nhiều máy một lần)"))
     p.add_argument("--programme", required=True)
     p.add_argument("--imei-file", required=True, help="mỗi dòng một IMEI, hoặc tệp XLSX/XLS/ODS/CSV (cột đầu tiên)")

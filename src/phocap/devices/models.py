@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from phocap.fundraising.models import Donor, JournalEntry, Pledge
+from phocap.fundraising.models import Donation, Donor, JournalEntry, Pledge
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
 
@@ -88,6 +88,9 @@ class Device(models.Model):
     )
     donor = models.ForeignKey(Donor, null=True, blank=True, on_delete=models.PROTECT, related_name="devices")
     pledge = models.ForeignKey(Pledge, null=True, blank=True, on_delete=models.PROTECT, related_name="devices")
+    # the gift in kind this donated phone belongs to (recorded when it was received, or the in-kind form's gift
+    # it completes): the ledger's value of it
+    donation = models.ForeignKey(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="devices")
     # condition of donated phones
     factory_reset = models.BooleanField(_("đã khôi phục cài đặt gốc"), null=True)
     activation_lock_free = models.BooleanField(_("không bị khóa tài khoản (FRP)"), null=True)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
 from phocap.core.errors import DomainError, PermissionDenied
+from phocap.core.money import format_vnd
+from phocap.core.text import read_day
 from phocap.core.web import not_found_as_404
 from phocap.devices import selectors, services
 from phocap.devices.models import Device
@@ -59,8 +61,19 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
         donor=donor,
         location=_commune(request, programme, request.POST.get("location")),
         ready=request.POST.get("ready") == "1",
+        gift=services.GiftTerms(
+            read_day(request.POST["received_on"], field="received_on") if request.POST.get("received_on") else None,
+            _number(request.POST.get("unit_value")) or None,
+            request.POST.get("override_reason", ""),
+        ),
     )
     messages.success(request, _("Đã nhận %(n)s máy.") % {"n": len(result.received)})
+    for gift in result.gifts:
+        messages.success(
+            request,
+            _("Đã ghi nhận ủng hộ hiện vật #%(id)s: %(n)s máy, %(value)s.")
+            % {"id": gift.pk, "n": gift.phones, "value": format_vnd(gift.amount)},
+        )
     return result
 
 

@@ -183,7 +183,7 @@ def demo_fundraising_create(*, actor: scope.Actor, programme: Programme) -> None
         channel="in_kind",
         amount=40_000_000,
         phones=20,
-        phone_model="Samsung Galaxy A05 (ví dụ)",
+        phone_model="Xiaomi Redmi 9A (ví dụ)",
         received_on=D(2023, 10, 16),
         pledge=pledges["TBSX23"],
         is_example=True,

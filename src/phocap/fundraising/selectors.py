@@ -151,8 +151,12 @@ def donor_by_name(*, actor: scope.Actor, programme: Programme, name: str) -> Don
 
 
 def phone_donors(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donor]:
-    """Donors who pledged phones (their phones are received in kind)."""
-    return donor_list(actor=actor, programme=programme).filter(pledges__phones__isnull=False).distinct()
+    """Donors who pledged phones or gave them in kind (their phones are received by IMEI)."""
+    return (
+        donor_list(actor=actor, programme=programme)
+        .filter(Q(pledges__phones__isnull=False) | Q(donations__channel=Donation.Channel.IN_KIND))
+        .distinct()
+    )
 
 
 def donor_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Donor]:

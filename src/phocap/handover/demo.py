@@ -110,6 +110,7 @@ def _donated(programme: Programme, manager: Any) -> None:
         ),
         imeis=_imeis(20, "86012345"),
         donor=donor,
+        gift=devices.GiftTerms(received_on=dt.date(2023, 10, 16)),  # they complete the gift recorded that day
     ).received
     for i, device in enumerate(donated):
         devices.device_check(

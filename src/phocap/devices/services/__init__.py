@@ -22,13 +22,14 @@ from phocap.devices.services.moves import (
     transfer_send_many,
 )
 from phocap.devices.services.purchases import phone_model_create, purchase_order_create
-from phocap.devices.services.receiving import ReceiveResult, device_receive, imeis_from_file, read_imei
+from phocap.devices.services.receiving import GiftTerms, ReceiveResult, device_receive, imeis_from_file, read_imei
 
 __all__ = [
     "CHECK_RESULTS",
     "KEEP",
     "MAX_AGE_YEARS",
     "MOVES",
+    "GiftTerms",
     "ReceiveResult",
     "TransferResult",
     "check_outcome",

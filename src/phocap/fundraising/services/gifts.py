@@ -128,14 +128,28 @@ def donation_post(
     """Record one gift and its ledger entry (debit where the money or phones are, credit the fund), inside the
     caller's transaction: the gift services and the review queue's settlement share it."""
     require_fundraiser(actor, programme)
-    where, earmark = _gift_checked(programme, gift)
-    _check_period(actor, programme, gift.received_on, gift.override_reason)
     if gift.pledge is not None:
         if isinstance(donor, Donor) and donor.pk != gift.pledge.donor_id:
             raise ValidationFailed("Nhà tài trợ khác với người đã cam kết.", field="donor")
         giver: Donor | None = gift.pledge.donor
     else:
         giver = donor_resolve(actor, programme, donor) if donor is not None else None
+    return _post(actor, programme, gift, giver)
+
+
+def in_kind_received(actor: scope.Actor, programme: Programme, donor: Donor, gift: Gift) -> Donation:
+    """Phones in kind recorded as they are received by IMEI (`devices.device_receive`, inside its transaction):
+    the same gift, ledger entry, audit row and receipt as the in-kind form. The receiver's right is the devices
+    app's to check (a manager, or the officer of the commune receiving them): receiving the phones is what
+    records their gift."""
+    if gift.channel != Donation.Channel.IN_KIND or (gift.pledge is not None and gift.pledge.donor_id != donor.pk):
+        raise ValidationFailed("Ủng hộ hiện vật không khớp nhà hảo tâm.", field="donor")
+    return _post(actor, programme, gift, donor)
+
+
+def _post(actor: scope.Actor, programme: Programme, gift: Gift, giver: Donor | None) -> Donation:
+    where, earmark = _gift_checked(programme, gift)
+    _check_period(actor, programme, gift.received_on, gift.override_reason)
     who = giver.audit_label() if giver else ANONYMOUS  # the ledger, the auditor's book, names no private person
     entry = ledger.post(
         programme=programme,
