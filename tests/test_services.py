@@ -267,6 +267,7 @@ def _devices(w: World) -> None:
     p, manager = w.programme, w["quanly"]
     commune = programmes.commune_get(actor=manager, programme=p, code=GIAO_HIEU)
     model = services.phone_model_create(actor=manager, programme=p, name="Nokia Thử 1")
+    model = services.phone_model_price_set(actor=manager, programme=p, phone_model=model, price=1_200_000)
     order = services.purchase_order_create(
         actor=manager, programme=p, phone_model="Nokia Thử 2", quantity=6, unit_price=1_000_000, supplier_name="x"
     )

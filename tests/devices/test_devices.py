@@ -266,6 +266,31 @@ def test_cli_receive_prints_received_and_rejected(cli, tmp_path):
     assert unknown.returncode == 2
     assert "Không tìm thấy nhà hảo tâm" in unknown.stderr
     _cli_receives_a_gift_in_kind(cli, url, args, tmp_path)
+    _cli_moves_phones(cli, url, args, tmp_path, good[1:])
+
+
+def _cli_moves_phones(cli, url, args, tmp_path, numbers):
+    """Orders listed, a model's price typed as people type it, phones sent to a commune and confirmed there by its
+    officer, each printing its JSON."""
+
+    def run(*words, who="quanly"):
+        done = cli("--as", who, "devices", *words, *args, "--json", database_url=url)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    orders = run("orders")["purchase_orders"]
+    assert {"purchase_order", "model", "quantity", "unit_price", "total", "received", "entry"} <= set(orders[0])
+    assert run("model-price", "--model", "Xiaomi Redmi 9A", "--price", "1.750.000")["price"] == 1_750_000
+    path = tmp_path / "gui.txt"
+    path.write_text("\n".join([*numbers, "999"]))
+    sent = run("transfer", "--imei-file", str(path), "--to", GIAO_HIEU)
+    assert sent["sent"] == len(numbers)
+    assert [r["imei"] for r in sent["rejected"]] == ["999"]
+    arrived = run("arrived", "--all", who="xa-giaohieu")
+    assert arrived == {"confirmed": len(numbers), "rejected": []}
+    again = run("arrived", "--imei-file", str(path), who="xa-giaohieu")
+    assert again["confirmed"] == 0
+    assert len(again["rejected"]) == len(numbers) + 1
 
 
 def _cli_receives_a_gift_in_kind(cli, url, args, tmp_path):

@@ -203,3 +203,20 @@ def test_the_phones_page_says_what_gift_the_phones_made(login, programme, model,
     assert "Đã nhận 2 máy." in done
     assert "Đã ghi nhận ủng hộ hiện vật" in done
     assert "2 máy, 5.000.000 ₫" in done
+
+
+def test_the_manager_sets_a_models_reference_price_on_the_phones_page(login, programme):
+    bare = services.phone_model_create(actor=SYSTEM, programme=programme, name="Itel A70")
+    client = login("quanly")
+    done = client.post(
+        "/p/bac-kan-2023/may/", {"action": "price", "model": bare.pk, "price": "1.650.000"}, follow=True
+    ).content.decode()
+    assert "Giá tham khảo của Itel A70: 1.650.000 ₫." in done
+    bare.refresh_from_db()
+    assert bare.price == 1_650_000
+    refused = client.post("/p/bac-kan-2023/may/", {"action": "price", "model": bare.pk, "price": "0"}, follow=True)
+    assert "lớn hơn 0" in refused.content.decode()
+    officer = login("xa-giaohieu")
+    officer.post("/p/bac-kan-2023/may/", {"action": "price", "model": bare.pk, "price": "1"})
+    bare.refresh_from_db()
+    assert bare.price == 1_650_000  # a commune officer's phones page has the checks form only

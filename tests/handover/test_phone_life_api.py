@@ -138,8 +138,8 @@ def test_a_phone_from_stock_to_a_replacement_through_the_api(programme, user):
     )
     assert visit["outcome"] == "broken"
     spare = next(n for n in numbers if n not in kept.values())
-    devices.transfer_send_many(actor=user("quanly"), programme=programme, imeis=[spare], to=commune)  # web-only today
-    devices.transfer_confirm(actor=user("xa-giaohieu"), device=Device.objects.get(imei=spare))
+    assert post(manager, f"{P}/devices/transfers", {"imeis": [spare], "to": GIAO_HIEU})["sent"] == 1
+    assert post(officer, f"{P}/devices/transfers/confirm", {"imeis": [spare]})["confirmed"] == 1
     swapped = post(officer, f"{P}/handovers/{given['id']}/replace", {"imei": spare, "reason": "Màn hình hỏng ngày 7"})
     assert (swapped["device_imei"], swapped["status"]) == (spare, "current")
     assert Device.objects.get(imei=kept[one["resident"]]).state == "needs_repair"

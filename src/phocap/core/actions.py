@@ -77,6 +77,7 @@ class Action(models.TextChoices):
     DUPLICATE_REOPEN = "duplicate.reopen", _("Hủy quyết định về cặp trùng")
     # devices
     PHONE_MODEL_CREATE = "phone_model.create", _("Thêm mẫu điện thoại")
+    PHONE_MODEL_PRICE = "phone_model.price", _("Ghi giá tham khảo của mẫu điện thoại")
     PURCHASE_CREATE = "purchase.create", _("Đặt mua điện thoại")
     DEVICES_RECEIVE = "devices.receive", _("Nhận điện thoại vào kho")
     DEVICE_MOVE = "device.move", _("Đổi tình trạng điện thoại")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Field, Query, Router, Schema
+from django.db.models import Count
+from ninja import Field, Query, Router, Schema, Status
 
 from phocap.core.schemas import RowId
 from phocap.core.web import AuthedRequest
@@ -121,3 +122,152 @@ def search(request: AuthedRequest, code: str, params: Query[DeviceSearchParams])
 def stock(request: AuthedRequest, code: str) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return selectors.stock(actor=request.auth, programme=programme)
+
+
+class PhoneModelOut(Schema):
+    id: int
+    brand: str
+    model: str
+    price: int | None
+
+
+class PhoneModelIn(Schema):
+    name: str = Field(min_length=1, max_length=120, description='"Samsung Galaxy A05"')
+    price: int | None = Field(None, ge=1, le=MAX_AMOUNT)
+
+
+class PhoneModelPriceIn(Schema):
+    price: int = Field(ge=1, le=MAX_AMOUNT)
+
+
+@router.get("/programmes/{code}/devices/models", response=list[PhoneModelOut], summary="Phone models and prices")
+def models(request: AuthedRequest, code: str) -> Any:
+    programmes.programme_get(actor=request.auth, code=code)
+    return selectors.phone_models()
+
+
+@router.post("/programmes/{code}/devices/models", response={201: PhoneModelOut}, summary="Add a phone model")
+def model_create(request: AuthedRequest, code: str, body: PhoneModelIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    made = services.phone_model_create(actor=request.auth, programme=programme, name=body.name, price=body.price)
+    return Status(201, made)
+
+
+@router.post(
+    "/programmes/{code}/devices/models/{model_id}/price",
+    response=PhoneModelOut,
+    summary="Set a model's reference price (the value of a donated phone of it)",
+)
+def model_price(request: AuthedRequest, code: str, model_id: int, body: PhoneModelPriceIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return services.phone_model_price_set(
+        actor=request.auth, programme=programme, phone_model=selectors.phone_model_get(model_id), price=body.price
+    )
+
+
+class PurchaseOrderIn(Schema):
+    model: str = Field(min_length=1, max_length=120)
+    quantity: int = Field(ge=1, le=1_000_000)
+    unit_price: int = Field(ge=1, le=MAX_AMOUNT)
+    supplier: str = Field(min_length=1, max_length=200)
+    earmark: str | None = Field(None, max_length=10, description="the commune whose earmarked fund pays first")
+
+
+class PurchaseOrderOut(Schema):
+    id: int
+    model: str
+    quantity: int
+    unit_price: int
+    total: int
+    received: int
+    entry: str
+
+    @staticmethod
+    def resolve_model(obj: Any) -> str:
+        return str(obj.phone_model)
+
+    @staticmethod
+    def resolve_received(obj: Any) -> int:
+        return int(getattr(obj, "received", None) or obj.devices.count())
+
+    @staticmethod
+    def resolve_entry(obj: Any) -> str:
+        return str(obj.payment_id)
+
+
+@router.get("/programmes/{code}/devices/purchase-orders", response=list[PurchaseOrderOut], summary="Purchase orders")
+def purchase_orders(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return selectors.purchase_order_list(actor=request.auth, programme=programme).annotate(received=Count("devices"))
+
+
+@router.post(
+    "/programmes/{code}/devices/purchase-orders",
+    response={201: PurchaseOrderOut},
+    summary="Order phones, paid from the funds by one ledger entry (earmarked fund first)",
+)
+def purchase_order_create(request: AuthedRequest, code: str, body: PurchaseOrderIn) -> Any:
+    actor = request.auth
+    programme = programmes.programme_get(actor=actor, code=code)
+    order = services.purchase_order_create(
+        actor=actor,
+        programme=programme,
+        phone_model=body.model,
+        quantity=body.quantity,
+        unit_price=body.unit_price,
+        supplier_name=body.supplier,
+        earmark=programmes.commune_get(actor=actor, programme=programme, code=body.earmark) if body.earmark else None,
+    )
+    return Status(201, order)
+
+
+class TransferIn(Schema):
+    imeis: list[str] = Field(max_length=5000)
+    to: str | None = Field(None, max_length=10, description="commune code; none: the provincial store")
+
+
+class TransferOut(Schema):
+    sent: int
+    rejected: list[RejectedOut]
+
+
+class ConfirmIn(Schema):
+    imeis: list[str] = Field(max_length=5000)
+
+
+class ConfirmOut(Schema):
+    confirmed: int
+    rejected: list[RejectedOut]
+
+
+@router.post(
+    "/programmes/{code}/devices/transfers",
+    response=TransferOut,
+    summary="Send phones (by IMEI) to a commune or back to the provincial store; each refused line with its reason",
+)
+def transfer(request: AuthedRequest, code: str, body: TransferIn) -> Any:
+    actor = request.auth
+    programme = programmes.programme_get(actor=actor, code=code)
+    to = programmes.commune_get(actor=actor, programme=programme, code=body.to) if body.to else None
+    result = services.transfer_send_many(actor=actor, programme=programme, imeis=body.imeis, to=to)
+    return {"sent": len(result.sent), "rejected": result.rejected}
+
+
+@router.get("/programmes/{code}/devices/in-transit", summary="Phones on their way to a place the caller receives for")
+def in_transit(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return {
+        "devices": [selectors.device_json(d) for d in selectors.in_transit_to(actor=request.auth, programme=programme)]
+    }
+
+
+@router.post(
+    "/programmes/{code}/devices/transfers/confirm",
+    response=ConfirmOut,
+    summary="The receiving side confirms the phones that arrived (all of those listed that are on their way, or none)",
+)
+def transfer_confirm(request: AuthedRequest, code: str, body: ConfirmIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    pending, rejected = selectors.arrived(actor=request.auth, programme=programme, imeis=body.imeis)
+    confirmed = services.transfer_confirm_many(actor=request.auth, devices=pending)
+    return {"confirmed": confirmed, "rejected": rejected}

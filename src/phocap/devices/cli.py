@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.db.models import Count
+
 from phocap.core.cli import actor_of, add_command, out, read_file, with_json
-from phocap.core.errors import ValidationFailed
 from phocap.core.money import format_vnd
 from phocap.core.text import read_day
 from phocap.devices import selectors, services
@@ -19,18 +20,21 @@ def _programme(args: argparse.Namespace) -> Any:
     return programmes.programme_get(actor=actor_of(args), code=args.programme)
 
 
+STORE = ("kho", "store", "kho-tinh")
+
+
 def _commune(args: argparse.Namespace, programme: Any, code: str | None) -> Any:
     return programmes.commune_get(actor=actor_of(args), programme=programme, code=code) if code else None
 
 
-def _amount(text: str) -> int:
-    """An amount as typed: "2.000.000", "2,000,000 đ" or "2000000"."""
+def money(text: str) -> int:
+    """An amount of đồng as people type it — "2.000.000", "2,000,000 đ" or "2000000" — for argparse's `type`."""
     try:
         value = parse_amount(text)
     except ValueError:
         value = 0
     if value <= 0:
-        raise ValidationFailed(f"Số tiền không đọc được: {text[:20]!r} (ví dụ 2.000.000).", field="unit_value")
+        raise argparse.ArgumentTypeError(f"Số tiền không đọc được: {text[:20]!r} (ví dụ 2.000.000).")
     return value
 
 
@@ -54,7 +58,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         ready=args.ready,
         gift=services.GiftTerms(
             read_day(args.date, field="date") if args.date else None,
-            _amount(args.unit_value) if args.unit_value else None,
+            args.unit_value,
             args.outside_period_reason or "",
         ),
     )
@@ -91,11 +95,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         lambda: (
             f"Đã ghi kết quả kiểm tra cho {report['checked']} máy; {len(report['rejected'])} IMEI không ghi được."
             + "".join(f"\n  {r['imei']}: {r['reason']}" for r in report["rejected"])
-            + "".join(
-                f"\nỦng hộ hiện vật #{g['donation']}: {g['phones']} máy, {format_vnd(g['amount'])}"
-                + (f" (cam kết {g['pledge']})" if g["pledge"] else "")
-                for g in report["gifts"]
-            )
         ),
     )
     return 0
@@ -130,6 +129,92 @@ def cmd_purchase(args: argparse.Namespace) -> int:
     )
     data = {"purchase_order": order.pk, "total": order.total, "entry": str(order.payment_id)}
     out(args, data, lambda: f"Đơn mua #{order.pk}: {order.quantity} × {order.phone_model}, {order.total:,} ₫.")
+    return 0
+
+
+def cmd_orders(args: argparse.Namespace) -> int:
+    orders = selectors.purchase_order_list(actor=actor_of(args), programme=_programme(args)).annotate(
+        received=Count("devices")
+    )
+    rows = [
+        {
+            "purchase_order": o.pk,
+            "model": str(o.phone_model),
+            "quantity": o.quantity,
+            "unit_price": o.unit_price,
+            "total": o.total,
+            "received": o.received,
+            "entry": str(o.payment_id),
+        }
+        for o in orders
+    ]
+    out(
+        args,
+        {"purchase_orders": rows},
+        lambda: (
+            "\n".join(
+                f"#{o.pk:<5} {o.phone_model!s:<28} {o.received}/{o.quantity} máy  {format_vnd(o.total)}" for o in orders
+            )
+            or "Chưa có đơn mua nào."
+        ),
+    )
+    return 0
+
+
+def cmd_model_price(args: argparse.Namespace) -> int:
+    pm = services.phone_model_price_set(
+        actor=actor_of(args),
+        programme=_programme(args),
+        phone_model=selectors.phone_model_find(args.model),
+        price=args.price,
+    )
+    data = {"id": pm.pk, "model": str(pm), "price": pm.price}
+    out(args, data, lambda: f"Giá tham khảo của {pm}: {format_vnd(pm.price)}.")
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    """Send the phones of a file to a commune (or back to the provincial store: --to kho)."""
+    programme = _programme(args)
+    data, name = read_file(args.imei_file)
+    to = None if args.to.lower() in STORE else _commune(args, programme, args.to)
+    result = services.transfer_send_many(
+        actor=actor_of(args), programme=programme, imeis=services.imeis_from_file(data, name), to=to
+    )
+    report = {"sent": len(result.sent), "rejected": result.rejected}
+    out(
+        args,
+        report,
+        lambda: (
+            f"Đã gửi {report['sent']} máy đến {to.unit.name if to else 'kho tỉnh'}; "
+            f"{len(result.rejected)} IMEI không gửi được."
+            + "".join(f"\n  {r['imei']}: {r['reason']}" for r in result.rejected)
+        ),
+    )
+    return 0
+
+
+def cmd_arrived(args: argparse.Namespace) -> int:
+    """The receiving side confirms what arrived: the phones of a file, or (--all) every phone on its way here."""
+    actor, programme = actor_of(args), _programme(args)
+    if args.all:
+        pending: list[Any] = list(selectors.in_transit_to(actor=actor, programme=programme))
+        rejected: list[dict[str, str]] = []
+    else:
+        data, name = read_file(args.imei_file)
+        pending, rejected = selectors.arrived(
+            actor=actor, programme=programme, imeis=services.imeis_from_file(data, name)
+        )
+    confirmed = services.transfer_confirm_many(actor=actor, devices=pending)
+    report = {"confirmed": confirmed, "rejected": rejected}
+    out(
+        args,
+        report,
+        lambda: (
+            f"Đã xác nhận nhận {confirmed} máy; {len(rejected)} IMEI không xác nhận được."
+            + "".join(f"\n  {r['imei']}: {r['reason']}" for r in rejected)
+        ),
+    )
     return 0
 
 
@@ -192,7 +277,9 @@ def register(sub: Any) -> None:
     p.add_argument("--location", help="mã xã nơi nhận (mặc định: kho tỉnh)")
     p.add_argument("--ready", action="store_true", help="máy đã đạt kiểm tra, sẵn sàng trao")
     p.add_argument("--date", help="máy ủng hộ: ngày nhận (YYYY-MM-DD, mặc định hôm nay)")
-    p.add_argument("--unit-value", help="máy ủng hộ: giá trị mỗi máy (₫, mặc định giá tham khảo của mẫu máy)")
+    p.add_argument(
+        "--unit-value", type=money, help="máy ủng hộ: giá trị mỗi máy (₫, mặc định giá tham khảo của mẫu máy)"
+    )
     p.add_argument("--outside-period-reason", help="máy ủng hộ nhận ngoài thời gian vận động: lý do (quản lý)")
     p = with_json(add_command(group, "check", cmd_check, "ghi kết quả kiểm tra máy theo IMEI (nhiều máy một lần)"))
     p.add_argument("--programme", required=True)
@@ -205,15 +292,30 @@ def register(sub: Any) -> None:
     p.add_argument("--brand")
     p.add_argument("--android")
     p.add_argument("--storage", type=int, help="GB")
-    p.add_argument("--price", type=int, help="giá tham khảo (₫)")
+    p.add_argument("--price", type=money, help="giá tham khảo (₫), ví dụ 2.000.000")
     p.add_argument("--no-4g", action="store_true")
     p = with_json(add_command(group, "purchase", cmd_purchase, "đặt mua máy, chi từ quỹ (ghi sổ cái)"))
     p.add_argument("--programme", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--quantity", type=int, required=True)
-    p.add_argument("--unit-price", type=int, required=True, help="đơn giá (₫)")
+    p.add_argument("--unit-price", type=money, required=True, help="đơn giá (₫), ví dụ 2.000.000")
     p.add_argument("--supplier", required=True)
     p.add_argument("--earmark", help="mã xã khi mua bằng quỹ dành riêng cho xã")
+    p = with_json(add_command(group, "orders", cmd_orders, "các đơn mua máy và số máy đã nhận"))
+    p.add_argument("--programme", required=True)
+    p = with_json(add_command(group, "model-price", cmd_model_price, "ghi giá tham khảo của mẫu máy"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--price", type=money, required=True, help="đồng, ví dụ 2.000.000")
+    p = with_json(add_command(group, "transfer", cmd_transfer, "chuyển máy (theo IMEI) đến xã hoặc về kho tỉnh"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--imei-file", required=True, help="mỗi dòng một IMEI, hoặc tệp XLSX/XLS/ODS/CSV (cột đầu tiên)")
+    p.add_argument("--to", required=True, help="mã xã nhận, hoặc kho (kho tỉnh)")
+    p = with_json(add_command(group, "arrived", cmd_arrived, "nơi nhận xác nhận máy đã đến"))
+    p.add_argument("--programme", required=True)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--imei-file", help="IMEI của các máy đã đến")
+    which.add_argument("--all", action="store_true", help="mọi máy đang chuyển đến nơi bạn nhận")
     p = with_json(add_command(group, "find", cmd_find, "tìm máy theo IMEI (hoặc số cuối); không có số: máy cần xử lý"))
     p.add_argument("--programme", required=True)
     p.add_argument("imei", nargs="?", help="IMEI hoặc ít nhất 4 số cuối")

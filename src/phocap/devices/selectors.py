@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from phocap.accounts import scope
 from phocap.core.errors import NotFound, PermissionDenied
+from phocap.devices.imeis import read_imeis
 from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder
 from phocap.programmes.models import Programme
 
@@ -131,6 +133,17 @@ def in_transit_to(*, actor: scope.Actor, programme: Programme) -> QuerySet[Devic
         return mine.select_related("phone_model", "location__unit").order_by("location__unit__code", "imei")
     writable = programme.communes.filter(places).values("pk")
     return mine.filter(location__in=writable).select_related("phone_model", "location__unit").order_by("imei")
+
+
+def arrived(
+    *, actor: scope.Actor, programme: Programme, imeis: Iterable[str]
+) -> tuple[list[Device], list[dict[str, str]]]:
+    """Of the IMEIs scanned at arrival, the phones on their way to a place this actor receives for, and each other
+    line with its reason (the API's and the CLI's confirmation)."""
+    wanted, rejected = read_imeis(imeis)
+    pending = {d.imei: d for d in in_transit_to(actor=actor, programme=programme).filter(imei__in=wanted)}
+    rejected += [{"imei": i, "reason": "Máy không đang chuyển đến nơi bạn nhận."} for i in wanted if i not in pending]
+    return [pending[i] for i in wanted if i in pending], rejected
 
 
 def phone_models() -> QuerySet[PhoneModel]:

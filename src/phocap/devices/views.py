@@ -121,6 +121,18 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
             if request.POST.get("action") == "purchase":
                 _purchase(request, programme)
                 return redirect("devices:stock", code=code)
+            if request.POST.get("action") == "price":
+                priced = services.phone_model_price_set(
+                    actor=request.user,
+                    programme=programme,
+                    phone_model=selectors.phone_model_get(_number(request.POST.get("model"))),
+                    price=_number(request.POST.get("price")),
+                )
+                messages.success(
+                    request,
+                    _("Giá tham khảo của %(m)s: %(p)s.") % {"m": priced, "p": format_vnd(priced.price)},
+                )
+                return redirect("devices:stock", code=code)
             result = _receive(request, programme)
             if not result.rejected:
                 return redirect("devices:stock", code=code)

@@ -17,6 +17,7 @@ from phocap.core.services import service
 from phocap.devices.models import PhoneModel, PurchaseOrder
 from phocap.devices.services.common import require_manager
 from phocap.fundraising import ledger
+from phocap.fundraising.services.common import MAX_AMOUNT
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
 
@@ -44,6 +45,28 @@ def phone_model_create(
     """A phone model (shared by every programme); the stored one when it exists. Managers only."""
     require_manager(actor, programme, "thêm mẫu máy")
     return _phone_model_ensure(actor, name, brand, **details)
+
+
+@service(audits=[Action.PHONE_MODEL_PRICE])
+def phone_model_price_set(
+    *, actor: scope.Actor, programme: Programme, phone_model: PhoneModel, price: int
+) -> PhoneModel:
+    """A model's reference price (đồng): what a donated phone of it is worth when its gift is recorded. Shared by
+    every programme, like the model; gifts already recorded keep their value."""
+    require_manager(actor, programme, "ghi giá tham khảo của mẫu máy")
+    if not 0 < price <= MAX_AMOUNT:
+        raise ValidationFailed("Giá tham khảo phải lớn hơn 0 đồng.", field="price")
+    locked = PhoneModel.objects.select_for_update().get(pk=phone_model.pk)
+    before, locked.price = locked.price, price
+    locked.save(update_fields=["price"])
+    audit.record(
+        actor=actor,
+        action=Action.PHONE_MODEL_PRICE,
+        obj=locked,
+        programme_code=programme.code,
+        changes={"price": [before, price]},
+    )
+    return locked
 
 
 # --- money → phones -------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
-from stdnum import imei as stdnum_imei
 
 from phocap.accounts import scope
 from phocap.core import audit
@@ -18,7 +17,7 @@ from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.services import service
-from phocap.core.spreadsheets import read_rows
+from phocap.devices.imeis import imeis_from_file, read_imei, read_imeis
 from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder
 from phocap.devices.services.common import S, may_handle
 from phocap.fundraising.models import Donation, Donor, Pledge
@@ -46,53 +45,6 @@ class ReceiveResult:
                 for g in self.gifts
             ],
         }
-
-
-def imeis_from_file(data: bytes, filename: str) -> list[str]:
-    """IMEIs from a text file (one per line) or a spreadsheet (XLSX, XLS, ODS, CSV: the first column; a header
-    row and blank cells are skipped; numeric cells are whole numbers — 15 digits fit a spreadsheet number)."""
-    if not filename.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
-        return data.decode("utf-8-sig").splitlines()
-    out = []
-    for row in read_rows(data, filename):
-        cell = row[0] if row else None
-        if isinstance(cell, float) and cell.is_integer():
-            cell = int(cell)
-        text = str(cell).strip() if cell not in (None, "") else ""
-        if text and any(ch.isdigit() for ch in text):
-            out.append(text)
-    return out
-
-
-def read_imei(text: str) -> tuple[str | None, str]:
-    """A 15-digit IMEI with a good check digit, or the reason it is not."""
-    compact = "".join(ch for ch in str(text) if not ch.isspace() and ch not in "-./")
-    if not compact.isdigit():
-        return None, "IMEI chỉ gồm chữ số."
-    if len(compact) != 15:
-        return None, f"IMEI phải có 15 chữ số (đang có {len(compact)})."
-    if not stdnum_imei.is_valid(compact):
-        return None, "Sai chữ số kiểm tra (Luhn): gõ nhầm một số?"
-    return compact, ""
-
-
-def read_imeis(lines: Iterable[str]) -> tuple[list[str], list[dict[str, str]]]:
-    """The well-formed IMEIs of a scanned or pasted list, once each, and the lines refused with their reason."""
-    rejected: list[dict[str, str]] = []
-    wanted: list[str] = []
-    seen: set[str] = set()
-    for raw in lines:
-        if not str(raw).strip():
-            continue
-        number, reason = read_imei(raw)
-        if number is None:
-            rejected.append({"imei": str(raw).strip(), "reason": reason})
-        elif number in seen:
-            rejected.append({"imei": number, "reason": "Trùng trong danh sách nhập."})
-        else:
-            seen.add(number)
-            wanted.append(number)
-    return wanted, rejected
 
 
 def _within_order(order: PurchaseOrder, wanted: list[str]) -> tuple[list[str], list[dict[str, str]]]:
@@ -313,3 +265,6 @@ def device_receive(
         },
     )
     return ReceiveResult(devices, rejected, list({d.pk: d for _, d in links}.values()))
+
+
+__all__ = ["GiftTerms", "ReceiveResult", "device_receive", "imeis_from_file", "read_imei", "read_imeis"]
