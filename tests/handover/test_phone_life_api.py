@@ -14,7 +14,6 @@ from phocap.accounts.models import Membership, Role, User
 from phocap.accounts.services import api_token_create
 from phocap.allocation import selectors as allocation
 from phocap.core.actors import SYSTEM
-from phocap.devices import services as devices
 from phocap.devices.models import Device
 from tests.devices.test_devices import imeis
 from tests.registry.test_dedup import _book
@@ -55,13 +54,17 @@ def test_a_phone_from_stock_to_a_replacement_through_the_api(programme, user):
     assert imported.status_code == 200, imported.content
     assert imported.json()["consents"] == 3
 
-    model = devices.phone_model_create(actor=SYSTEM, programme=programme, name="Samsung Galaxy A05")
-    order = devices.purchase_order_create(
-        actor=SYSTEM, programme=programme, phone_model=model, quantity=4, unit_price=2_000_000, supplier_name="x"
-    )  # buying is the treasurer's, not a partner's (no purchase endpoint)
+    order = post(
+        manager,
+        f"{P}/devices/purchase-orders",
+        {"model": "Samsung Galaxy A05", "quantity": 4, "unit_price": 2_000_000, "supplier": "Nhà cung cấp thử"},
+        status=201,
+    )
     numbers = imeis(4, start=37_000_000_000_000)
     received = post(
-        manager, f"{P}/devices/receive", {"model": "Samsung Galaxy A05", "imeis": numbers, "purchase_order": order.pk}
+        manager,
+        f"{P}/devices/receive",
+        {"model": "Samsung Galaxy A05", "imeis": numbers, "purchase_order": order["id"]},
     )
     assert received["received"] == 4
     empty = post(manager, f"{P}/allocation/rounds", {"seed": "0"})  # proposed before any phone was checked
