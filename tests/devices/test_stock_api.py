@@ -52,8 +52,16 @@ def test_models_orders_and_transfers_through_the_api(user):
     send(
         manager,
         f"{P}/devices/receive",
-        {"model": "Vsmart Joy 4", "imeis": numbers, "purchase_order": order["id"], "ready": True},
+        {
+            "model": "Vsmart Joy 4",
+            "imeis": numbers,
+            "purchase_order": order["id"],
+            "ready": True,
+            "colour": " Xanh  lá ",
+        },
     )
+    found = manager.get(f"{P}/devices/search", {"imei": numbers[0][-5:]}).json()["devices"]
+    assert [(d["imei"], d["colour"]) for d in found] == [(numbers[0], "Xanh lá")]
     listed = {o["id"]: o for o in manager.get(f"{P}/devices/purchase-orders").json()}
     assert listed[order["id"]]["received"] == 3
 

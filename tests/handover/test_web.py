@@ -244,6 +244,15 @@ def test_the_hall_page_records_a_no_show_and_undoes_it(login, event):  # noqa: F
     assert Reservation.objects.get(pk=reservation.pk).status == "active"
 
 
+def test_the_hall_page_names_the_kept_phones_colour_when_known(login, event):  # noqa: F811
+    from phocap.devices.models import Device
+
+    reservation = _first(event)
+    Device.objects.filter(pk=reservation.device_id).update(colour="Đen")
+    page = login("xa-giaohieu").get(f"/p/bac-kan-2023/trao/{event.pk}/").content.decode()
+    assert f"Máy giữ cho người này: {reservation.device.phone_model}, Đen, IMEI …{reservation.device.imei[-5:]}" in page
+
+
 def test_closing_the_event_on_the_hall_page_asks_first_and_ends_recording(login, event):  # noqa: F811
     reservation = _first(event)
     client = login("xa-giaohieu")

@@ -11,7 +11,7 @@ import pytest
 from phocap.allocation import selectors as allocation
 from phocap.allocation import services as rounds
 from phocap.core.actors import SYSTEM
-from phocap.devices.services import device_receive, phone_model_create
+from phocap.devices.services import GiftTerms, device_receive, phone_model_create
 from phocap.fundraising.services import donor_create
 from phocap.programmes import definition
 from phocap.programmes import selectors as programmes
@@ -93,9 +93,17 @@ def test_born_30_12_2005_is_an_adult_on_31_12_2023_everywhere(year_end, user):
         services.consent_record(actor=SYSTEM, resident=person, purpose="Nhận máy", given_on=ON, method="ký giấy")
     assert {p.full_name for p in allocation.eligible_residents(year_end)} == {"Lý Thị Đủ", "Lý Văn Kịp"}
     giver = donor_create(actor=SYSTEM, programme=year_end, kind="enterprise", name="Công ty Tặng Máy")
-    model = phone_model_create(actor=SYSTEM, programme=year_end, name="Nokia C32")
+    model = phone_model_create(actor=SYSTEM, programme=year_end, name="Nokia C32", price=1_500_000)
     phones = imeis(2, 49_000_000_000_000)
-    device_receive(actor=SYSTEM, programme=year_end, phone_model=model, imeis=phones, donor=giver, ready=True)
+    device_receive(
+        actor=SYSTEM,
+        programme=year_end,
+        phone_model=model,
+        imeis=phones,
+        donor=giver,
+        ready=True,
+        gift=GiftTerms(received_on=year_end.campaign_start),
+    )
     round_ = rounds.round_propose(actor=user("admin"), programme=year_end, seed="cuối năm")
     summary = allocation.round_summary(round_)
     assert summary["selected"] == 2

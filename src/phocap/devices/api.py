@@ -26,6 +26,7 @@ class ReceiveIn(Schema):
     donor_id: RowId | None = None
     location: str | None = None
     ready: bool = False
+    colour: str = Field("", max_length=30)  # the batch's colour, when all alike
     received_on: dt.date | None = None  # donated phones: the day they came (their gift's date; default today)
     unit_value: int | None = Field(None, ge=1, le=MAX_AMOUNT)  # each donated phone's value; default its price
     override_reason: str = Field("", max_length=300)  # donated outside the campaign period: the manager's reason
@@ -69,6 +70,7 @@ def receive(request: AuthedRequest, code: str, body: ReceiveIn) -> Any:
         donor=donor,
         location=location,
         ready=body.ready,
+        colour=body.colour,
         gift=services.GiftTerms(body.received_on, body.unit_value, body.override_reason),
     )
     return result.as_dict()

@@ -56,6 +56,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
         donor=donor,
         location=_commune(args, programme, args.location),
         ready=args.ready,
+        colour=args.colour or "",
         gift=services.GiftTerms(
             read_day(args.date, field="date") if args.date else None,
             args.unit_value,
@@ -276,6 +277,7 @@ def register(sub: Any) -> None:
     source.add_argument("--donated-by", help="tên nhà hảo tâm ủng hộ máy")
     p.add_argument("--location", help="mã xã nơi nhận (mặc định: kho tỉnh)")
     p.add_argument("--ready", action="store_true", help="máy đã đạt kiểm tra, sẵn sàng trao")
+    p.add_argument("--colour", help="màu máy (khi cả lô cùng màu)")
     p.add_argument("--date", help="máy ủng hộ: ngày nhận (YYYY-MM-DD, mặc định hôm nay)")
     p.add_argument(
         "--unit-value", type=money, help="máy ủng hộ: giá trị mỗi máy (₫, mặc định giá tham khảo của mẫu máy)"

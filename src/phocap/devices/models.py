@@ -83,6 +83,9 @@ class Device(models.Model):
     serial = models.CharField(_("số sê-ri"), max_length=40, blank=True)
     phone_model = models.ForeignKey(PhoneModel, on_delete=models.PROTECT, related_name="devices")
     source = models.CharField(_("nguồn"), max_length=9, choices=Source.choices)
+    # when known: told apart from identical boxes. db_default: added in place (SQLite would rebuild the table, which
+    # its triggers refer to)
+    colour = models.CharField(_("màu"), max_length=30, blank=True, db_default="")
     purchase_order = models.ForeignKey(
         PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
     )
@@ -127,6 +130,11 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.imei
+
+    @property
+    def described(self) -> str:
+        """The model, and the colour when known: what the hall page and the box labels say of the phone."""
+        return f"{self.phone_model}, {self.colour}" if self.colour else str(self.phone_model)
 
 
 class DeviceEvent(models.Model):

@@ -112,6 +112,7 @@ def device_json(d: Device, history: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "imei": d.imei,
         "model": str(d.phone_model),
+        "colour": d.colour,
         "state": d.state,
         "location": d.location.unit.code if d.location else None,
         "received_at": d.received_at,

@@ -61,6 +61,7 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
         donor=donor,
         location=_commune(request, programme, request.POST.get("location")),
         ready=request.POST.get("ready") == "1",
+        colour=request.POST.get("colour", ""),
         gift=services.GiftTerms(
             read_day(request.POST["received_on"], field="received_on") if request.POST.get("received_on") else None,
             _number(request.POST.get("unit_value")) or None,

@@ -75,6 +75,7 @@ class HandoverExpectedOut(Schema):
     full_name: str
     village: str
     model: str
+    colour: str
     imei: str
     imei_last5: str
 

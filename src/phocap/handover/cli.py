@@ -64,7 +64,9 @@ def cmd_expected(args: argparse.Namespace) -> int:
         {"expected": rows},
         lambda: (
             "\n".join(
-                f"{r['resident']:>8}  {r['full_name']:<30} {r['village']:<20} {r['model']} …{r['imei_last5']}"
+                f"{r['resident']:>8}  {r['full_name']:<30} {r['village']:<20} {r['model']}"
+                + (f", {r['colour']}" if r["colour"] else "")
+                + f" …{r['imei_last5']}"
                 for r in rows
             )
             or "Không còn ai chờ nhận máy."

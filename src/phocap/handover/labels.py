@@ -47,7 +47,7 @@ def render_labels(event: Any, reservations: list[Any]) -> bytes:
         pdf.set_font(FONT, "", 10)
         pdf.multi_cell(WIDTH - 40, 5, nfc(r.resident.village or event.commune.unit.name), new_x="LEFT", new_y="NEXT")
         pdf.set_xy(x + 4, y + 34)
-        pdf.multi_cell(WIDTH - 8, 5, nfc(str(r.device.phone_model)), new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(WIDTH - 8, 5, nfc(r.device.described), new_x="LEFT", new_y="NEXT")
         pdf.set_font(FONT, "B", 11)
         pdf.multi_cell(WIDTH - 8, 6, nfc(f"IMEI {r.device.imei}"), new_x="LEFT", new_y="NEXT")
         pdf.set_font(FONT, "", 8)

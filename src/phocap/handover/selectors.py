@@ -59,6 +59,7 @@ def expected_at(*, actor: scope.Actor, event: HandoverEvent) -> list[dict[str, A
             "full_name": r.resident.full_name,
             "village": r.resident.village,
             "model": str(r.device.phone_model),
+            "colour": r.device.colour,
             "imei": r.device.imei,
             "imei_last5": r.device.imei[-5:],
         }

@@ -145,6 +145,7 @@ class _Source:
     donor: Donor | None
     location: ProgrammeCommune | None
     ready: bool
+    colour: str = ""
 
 
 def _store(
@@ -160,6 +161,7 @@ def _store(
             imei=number,
             phone_model=source.phone_model,
             source=Device.Source.PURCHASED if source.purchase_order else Device.Source.DONATED,
+            colour=source.colour,
             purchase_order=source.purchase_order,
             donor=source.donor,
             pledge=links[i][0] if links else None,
@@ -225,13 +227,15 @@ def device_receive(
     location: ProgrammeCommune | None = None,
     ready: bool = False,
     gift: GiftTerms | None = None,
+    colour: str = "",
 ) -> ReceiveResult:
     """Devices into stock by IMEI, against a purchase order or donated by a donor. Bad check digits, IMEIs
     already known and repeats in the list are rejected with a reason; the rest are received in one
     transaction. `ready`: the phones passed their checks (for donated phones: reset, not locked, battery and
-    screen good). Donated phones are their donor's gift in kind (`_gifts_in_kind`, valued by `gift`): they
-    complete the gifts recorded before they came, then fulfil the donor's open phone pledges, oldest first."""
-    source = _Source(programme, phone_model, purchase_order, donor, location, ready)
+    screen good). `colour`: the colour of the batch's phones, when all alike. Donated phones are their donor's
+    gift in kind (`_gifts_in_kind`, valued by `gift`): they complete the gifts recorded before they came, then
+    fulfil the donor's open phone pledges, oldest first."""
+    source = _Source(programme, phone_model, purchase_order, donor, location, ready, " ".join(colour.split())[:30])
     _check_source(actor, source)
     wanted, rejected = read_imeis(imeis)
     known = set(Device.objects.filter(imei__in=wanted).values_list("imei", flat=True))
