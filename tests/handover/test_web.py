@@ -49,6 +49,34 @@ def test_a_handover_on_the_event_page_is_recorded_once_even_when_sent_twice(logi
     assert login("xa-songcau").get(f"/p/bac-kan-2023/trao/{event.pk}/").status_code == 404
 
 
+def test_a_wrong_phone_does_not_make_the_officer_retype_the_id_number(login, event, user):  # noqa: F811
+    reservation = _first(event)
+    client = login("xa-giaohieu")
+    url = f"/p/bac-kan-2023/trao/{event.pk}/"
+    other = next(r for r in allocation_selectors.expected(event.commune) if r.pk != reservation.pk)
+    form = {"reservation": reservation.pk, "key": "k-1", "sim": "1", "confirmation": "signature"}
+    wrong_id = client.post(
+        url, {**form, "id_number": "006190099999", "imei_typed": reservation.device.imei}, follow=True
+    )
+    page = wrong_id.content.decode()
+    assert "Số định danh không khớp" in page
+    assert "Đã đối chiếu CCCD ở lần thử trước" not in page  # a wrong number marks nothing
+
+    client.post(url, {**form, "id_number": NUMBER, "imei_typed": other.device.imei})  # the box next to it
+    page = client.get(url).content.decode()
+    mine = page.split(f'name="reservation" value="{reservation.pk}">')[1][:1500]
+    assert "Đã đối chiếu CCCD ở lần thử trước" in mine
+    assert 'name="id_number"' not in mine
+    assert NUMBER not in page and NUMBER not in str(dict(client.session))  # the number itself is kept nowhere
+    done = client.post(url, {**form, "key": "k-2", "imei": reservation.device.imei}, follow=True).content.decode()
+    assert "Đã trao máy cho" in done
+    handed = Handover.objects.get(reservation=reservation)
+    assert handed.id_check == "typed"
+    assert "Đã đối chiếu CCCD ở lần thử trước" not in client.get(url).content.decode()
+    other_officer = login("quanly")  # another person's session has no such mark
+    assert "Đã đối chiếu CCCD ở lần thử trước" not in other_officer.get(url).content.decode()
+
+
 def test_the_public_statement_shows_money_spent_and_phones_handed_over_per_commune(client, event, user):  # noqa: F811
     from django.core.cache import cache
 

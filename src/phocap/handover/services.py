@@ -36,6 +36,7 @@ from phocap.registry import normalize
 from phocap.registry.models import Resident
 from phocap.registry.services import smartphone_mark
 
+IDENTITY_CHECKED = (Handover.IdCheck.TYPED, Handover.IdCheck.SCANNED)
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
 
@@ -149,12 +150,15 @@ def handover_record(
     photo: bytes | None = None,
     sim_number: str = "",
     sim_carrier: str = "",
+    verified: str = "",
 ) -> Handover:
     """Hand the reserved phone to its person. Idempotent on `key`, scoped to the actor and the event: a retried
     submit returns the actor's first record (even when it arrives while the first is still being written); the
     same key from another actor or event is another request. `photo` (optional) is the confirmation picture as
     the phone took it (re-encoded before the transaction); `sim_number`, the SIM's (for the minutes), and
-    `sim_carrier` its network when said (numbers are ported: otherwise the network of its prefix)."""
+    `sim_carrier` its network when said (numbers are ported: otherwise the network of its prefix). `verified`: how
+    this person's identity was checked by the same signed-in officer's attempt a moment ago that failed only on
+    the phone (the hall page keeps that in the session, never the number), so a second try needs no retyping."""
     if not key or len(key) > 64:
         raise ValidationFailed("Biểu mẫu không hợp lệ; tải lại trang.", field="key")
     if not _may(actor, event.commune):
@@ -178,7 +182,8 @@ def handover_record(
                     return first
                 raise
             resident: Resident = reservation.resident
-            id_check = _identity_check(resident, id_number, scanned)
+            checked = verified in IDENTITY_CHECKED and bool(resident.id_hash)
+            id_check = verified if checked else _identity_check(resident, id_number, scanned)
             _device_check(reservation, imei)
             handover = Handover.objects.create(
                 programme=event.programme,

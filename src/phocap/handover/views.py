@@ -3,6 +3,8 @@ short form each (sent once even when retried: the form carries its key), minutes
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from phocap.accounts import scope
 from phocap.allocation import selectors as allocation
 from phocap.allocation.models import Reservation
-from phocap.core.errors import DomainError
+from phocap.core.errors import Conflict, DomainError
 from phocap.core.text import read_day
 from phocap.core.web import PDF, file_response, not_found_as_404
 from phocap.handover import attendance, minutes, selectors, services
@@ -87,10 +89,38 @@ def _act(request: HttpRequest, event: HandoverEvent) -> None:
             request, _("Đã trả máy về kho và mời người tiếp theo.") if offered else _("Đã trả máy về kho.")
         )
     else:
+        _give(request, event)
+
+
+VERIFIED_FOR = 15 * 60  # seconds an identity checked by an attempt refused only on the phone stays checked
+
+
+def _verified(request: HttpRequest, event: HandoverEvent) -> dict[str, str]:
+    """{reservation id: how identity was checked} for this event's attempts of the last minutes that failed only on
+    the phone — kept in the signed-in officer's session (never the number itself)."""
+    now = time.time()
+    kept = request.session.get("phocap-verified", {})
+    return {k[len(f"{event.pk}:") :]: v[0] for k, v in kept.items() if k.startswith(f"{event.pk}:") and v[1] > now}
+
+
+def _remember(request: HttpRequest, event: HandoverEvent, reservation: int, how: str | None) -> None:
+    kept = {k: v for k, v in request.session.get("phocap-verified", {}).items() if v[1] > time.time()}
+    if how is None:
+        kept.pop(f"{event.pk}:{reservation}", None)
+    else:
+        kept[f"{event.pk}:{reservation}"] = (how, time.time() + VERIFIED_FOR)
+    request.session["phocap-verified"] = kept
+
+
+def _give(request: HttpRequest, event: HandoverEvent) -> None:
+    reservation = int(request.POST.get("reservation", "0") or 0)
+    typed = request.POST.get("id_number", "").strip()
+    verified = "" if typed else _verified(request, event).get(str(reservation), "")
+    try:
         done = services.handover_record(
             actor=request.user,
             event=event,
-            reservation_id=int(request.POST.get("reservation", "0") or 0),
+            reservation_id=reservation,
             id_number=request.POST.get("id_number", ""),
             scanned=request.POST.get("scanned") == "1",
             imei=request.POST.get("imei_typed", "").strip() or request.POST.get("imei", ""),
@@ -100,8 +130,15 @@ def _act(request: HttpRequest, event: HandoverEvent) -> None:
             photo=upload.read() if (upload := request.FILES.get("photo")) else None,
             sim_number=request.POST.get("sim_number", ""),
             sim_carrier=request.POST.get("sim_carrier", ""),
+            verified=verified,
         )
-        messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
+    except Conflict as exc:
+        if exc.code == "wrong_device":  # the identity passed (it is checked first): not asked again for a while
+            how = verified or ("scanned" if request.POST.get("scanned") == "1" else "typed")
+            _remember(request, event, reservation, how)
+        raise
+    _remember(request, event, reservation, None)
+    messages.success(request, _("Đã trao máy cho %(name)s.") % {"name": done.resident.full_name})
 
 
 @login_required
@@ -115,7 +152,8 @@ def event(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Không tìm thấy.")))
         return redirect("handover:event", code=code, event_id=found.pk)
-    waiting = [(r, services.new_key()) for r in allocation.expected(found.commune)]
+    verified = _verified(request, found)
+    waiting = [(r, services.new_key(), verified.get(str(r.pk))) for r in allocation.expected(found.commune)]
     given = selectors.handovers_of(found)
     context = {
         "programme": programme,
