@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,43 @@ def test_4b_a_no_show_asks_first_and_is_undone_at_the_hall(demo: Demo, open_page
     assert page.locator("details.card summary strong", has_text=name).count() == 1
     assert page.locator("ul.absent-list li", has_text=name).count() == 0
     shot(page, "flow-4d-no-show-undone")
+
+
+def test_4c_the_officer_closes_an_event_on_a_phone_after_being_asked(demo: Demo, open_page: Any):
+    made = json.loads(
+        demo.phocap(
+            "--as",
+            "xa-giaohieu",
+            "handover",
+            "event-add",
+            "--programme",
+            CODE,
+            "--commune",
+            GIAO_HIEU,
+            "--date",
+            "2023-11-24",
+            "--place",
+            "Nhà văn hóa thôn Nà Pài (buổi bù)",
+            "--json",
+        )
+    )
+    page = open_page(**PHONE)
+    sign_in(page, demo.base, "xa-giaohieu")
+    page.goto(f"{demo.base}/p/{CODE}/trao/{made['event']}/")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("form.close-event button")
+    assert "không hoàn tác được" in asked[0]
+    assert page.locator("form.close-event").count() == 1  # dismissed: still open
+    page.once("dialog", lambda d: d.accept())
+    page.click("form.close-event button")
+    page.wait_for_load_state()
+    assert "Đã kết thúc buổi trao; biên bản đã được lập." in page.inner_text("ul.messages")
+    assert "Buổi trao đã kết thúc lúc" in page.inner_text("main")
+    assert page.locator("form[data-draft]").count() == 0  # no handover form left
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the closed event scrolls sideways on a phone"
+    shot(page, "flow-4e-event-closed")
 
 
 def test_5_team_member_records_onboarding_steps_for_a_household(demo: Demo, open_page: Any):

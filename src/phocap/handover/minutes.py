@@ -54,6 +54,30 @@ def _signatures(pdf: FPDF, left: str, right: str) -> None:
     pdf.multi_cell(87, 5, nfc("(Ký hoặc điểm chỉ, ghi rõ họ tên)"), align="C", new_x="LMARGIN", new_y="NEXT")
 
 
+def _recipients(pdf: FPDF, handovers: list[Handover]) -> None:
+    """The minutes' table: one row per handover at the event."""
+    widths = (10, 46, 30, 36, 28, 24)
+    headers = ("TT", "Họ và tên", "Thôn/bản", "IMEI", "Số thuê bao", "Xác nhận")
+    pdf.set_font(FONT, "B", 9.5)
+    for w, title in zip(widths, headers, strict=True):
+        pdf.cell(w, 8, nfc(title), border=1, align="C")
+    pdf.ln()
+    pdf.set_font(FONT, "", 9.5)
+    for i, h in enumerate(handovers, 1):
+        confirmed = "Ký" if h.confirmation == "signature" else "Điểm chỉ"
+        cells = (
+            str(i),
+            h.resident.full_name,
+            h.resident.village,
+            h.device.imei,
+            h.device.sim_number,
+            {"returned": "Đã trả lại", "replaced": "Đã đổi máy"}.get(h.status, confirmed),
+        )
+        for w, text in zip(widths, cells, strict=True):
+            pdf.cell(w, 7, nfc(text)[:40], border=1, align="C" if w <= 24 else "L")
+        pdf.ln()
+
+
 def render_minutes(event: HandoverEvent) -> bytes:
     """Biên bản bàn giao điện thoại thông minh for one event: parties, the list of recipients with IMEI and phone
     number, who was absent and who is still waiting, signature lines. Marked a draft while the event is open (the
@@ -100,26 +124,7 @@ def render_minutes(event: HandoverEvent) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(2)
-    widths = (10, 46, 30, 36, 28, 24)
-    headers = ("TT", "Họ và tên", "Thôn/bản", "IMEI", "Số thuê bao", "Xác nhận")
-    pdf.set_font(FONT, "B", 9.5)
-    for w, title in zip(widths, headers, strict=True):
-        pdf.cell(w, 8, nfc(title), border=1, align="C")
-    pdf.ln()
-    pdf.set_font(FONT, "", 9.5)
-    for i, h in enumerate(handovers, 1):
-        confirmed = "Ký" if h.confirmation == "signature" else "Điểm chỉ"
-        cells = (
-            str(i),
-            h.resident.full_name,
-            h.resident.village,
-            h.device.imei,
-            h.device.sim_number,
-            {"returned": "Đã trả lại", "replaced": "Đã đổi máy"}.get(h.status, confirmed),
-        )
-        for w, text in zip(widths, cells, strict=True):
-            pdf.cell(w, 7, nfc(text)[:40], border=1, align="C" if w <= 24 else "L")
-        pdf.ln()
+    _recipients(pdf, handovers)
     pdf.ln(3)
     pdf.set_font(FONT, "", 11)
     pdf.multi_cell(

@@ -201,19 +201,7 @@ def handover_record(
             if picture is not None:
                 HandoverPhoto.objects.create(handover=handover, content=picture, uploaded_by=_label(actor))
             _others_follow(actor, event, reservation, sim)
-            audit.record(
-                actor=actor,
-                action=Action.HANDOVER_RECORD,
-                obj=handover,
-                programme_code=event.programme.code,
-                extra={
-                    "event": event.pk,
-                    "id_check": id_check,
-                    "device": reservation.device.imei,
-                    "photo": picture is not None,
-                    "sim_number": sim is not None,
-                },
-            )
+            _record_audit(actor, handover, photo=picture is not None, sim=sim is not None)
     except IntegrityError:
         again = Handover.objects.filter(key=mine).first()
         if again is not None:
@@ -222,6 +210,22 @@ def handover_record(
             "Người này vừa được ghi nhận nhận máy ở một thao tác khác.", code="already_handed_over"
         ) from None
     return handover
+
+
+def _record_audit(actor: scope.Actor, handover: Handover, *, photo: bool, sim: bool) -> None:
+    audit.record(
+        actor=actor,
+        action=Action.HANDOVER_RECORD,
+        obj=handover,
+        programme_code=handover.event.programme.code,
+        extra={
+            "event": handover.event_id,
+            "id_check": handover.id_check,
+            "device": handover.device.imei,
+            "photo": photo,
+            "sim_number": sim,
+        },
+    )
 
 
 def _sim(text: str, carrier: str = "") -> normalize.Phone | None:
