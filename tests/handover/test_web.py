@@ -288,6 +288,8 @@ def test_closing_the_event_on_the_hall_page_asks_first_and_ends_recording(login,
     url = f"/p/bac-kan-2023/trao/{event.pk}/"
     client.post(url, {"action": "absent", "reservation": reservation.pk})
     page = client.get(url).content.decode()
+    assert page.count('value="close"') == 1  # once, in the page's body
+    assert page.index('value="close"') > page.index("<main")
     button = page.split('name="action" value="close">')[1][:600]
     assert "data-confirm=" in button
     assert "không hoàn tác được" in button
