@@ -36,7 +36,7 @@ def test_models_orders_and_transfers_through_the_api(user):
     assert PhoneModel.objects.get(pk=made["id"]).price == 1_900_000
     assert AuditEvent.objects.filter(action="phone_model.price", object_id=str(made["id"])).exists()
     send(manager, f"{P}/devices/models/{made['id']}/price", {"price": 0}, status=422)
-    send(officer, f"{P}/devices/models/{made['id']}/price", {"price": 1}, status=403)
+    send(officer, f"{P}/devices/models/{made['id']}/price", {"price": 1_500_000}, status=403)
     assert any(m["id"] == made["id"] for m in manager.get(f"{P}/devices/models").json())
 
     order = send(

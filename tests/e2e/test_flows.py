@@ -80,7 +80,11 @@ def test_2_fundraising_officer_imports_a_statement_and_confirms_the_match(demo: 
     page.goto(f"{demo.base}/p/{CODE}/quyen-gop/cam-ket/")
     page.select_option("#id_donor_kind", "enterprise")
     page.fill("#id_donor_name", "Công ty TNHH Mặt Trời Xanh")
-    page.fill("#id_amount", "25000000")
+    page.type("#id_amount", "25.000.000")  # typed key by key, as Vietnamese write it
+    read = page.locator("#id_amount ~ .amount-read")
+    read.wait_for()
+    page.wait_for_function("document.querySelector('.amount-read').textContent.includes('đồng')")
+    assert read.inner_text() == "= 25.000.000 ₫ — Hai mươi lăm triệu đồng"  # before anything is saved
     page.click("form button.primary")
     assert "Đã ghi cam kết" in page.inner_text("ul.messages")
     shot(page, "flow-2a-pledge")

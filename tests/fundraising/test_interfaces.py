@@ -71,10 +71,13 @@ def test_commune_officers_and_partners_do_not_see_fundraising(login):
 def test_the_auditor_reads_but_cannot_write(login):
     client = login("kiemtoan")
     assert client.get(f"{P}/cam-ket/").status_code == 200
-    assert client.post(f"{P}/cam-ket/", {"donor_kind": "individual", "donor_name": "A", "amount": 5}).status_code == 404
+    assert (
+        client.post(f"{P}/cam-ket/", {"donor_kind": "individual", "donor_name": "A", "amount": 5_000_000}).status_code
+        == 404
+    )
     refused = client.post(
         f"{API}/pledges",
-        data=json.dumps({"donor_kind": "individual", "donor_name": "Ông A", "amount": 5}),
+        data=json.dumps({"donor_kind": "individual", "donor_name": "Ông A", "amount": 5_000_000}),
         content_type="application/json",
     )
     assert refused.status_code == 403

@@ -193,6 +193,19 @@ def test_a_refused_pledge_and_a_refused_gift_leave_no_donor_from_the_command_lin
     )  # fmt: skip
     assert late_gift.returncode == 2
     assert "ngoài thời gian vận động" in late_gift.stderr
+    small = cli(
+        "fundraising", "cash-add", "--programme", "bac-kan-2023", "--point", "tinh", "--amount", "5.000",
+        "--date", "2023-09-01", "--receipt-number", "PT-10", "--donor-kind", "enterprise", "--donor-name", NAME,
+        database_url=url,
+    )  # fmt: skip
+    assert small.returncode == 2
+    assert "Số tiền nhỏ: 5.000 ₫" in small.stderr
+    unreadable = cli(
+        "fundraising", "pledge-add", "--programme", "bac-kan-2023", "--donor-kind", "enterprise",
+        "--donor-name", NAME, "--amount", "năm triệu", database_url=url,
+    )  # fmt: skip
+    assert unreadable.returncode == 2
+    assert "Số tiền không đọc được" in unreadable.stderr
     shown = cli("manage", "shell", "--no-imports", "-c", _COUNT, database_url=url)
     assert shown.stdout.split()[-2:] == ["0", "0"], shown.stderr
 

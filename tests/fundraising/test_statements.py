@@ -174,7 +174,7 @@ def test_cli_import_statement_prints_the_counts(cli, tmp_path):
         "--tax-code",
         "0100100110",
         "--amount",
-        "5000000",
+        "5.000.000",  # as a Vietnamese types it: five million, not five đồng
         "--json",
         database_url=url,
     )

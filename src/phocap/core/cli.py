@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from phocap.core.actors import SYSTEM
-from phocap.core.errors import NotFound
+from phocap.core.amounts import read_amount
+from phocap.core.errors import NotFound, ValidationFailed
 from phocap.core.uploads import check_size
 
 Handler = Callable[[argparse.Namespace], int]
@@ -63,3 +64,29 @@ def read_file(path_text: str) -> tuple[bytes, str]:
         raise NotFound(f"Không có tệp {path_text}.")
     check_size(path.stat().st_size, path.name)
     return path.read_bytes(), path.name
+
+
+def amount_type(text: str) -> int:
+    """argparse's `type` for an amount of đồng as people type it (5.000.000, 5 triệu, 2,5tr; `core.amounts`)."""
+    try:
+        return read_amount(text, small_ok=True)
+    except ValidationFailed as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def add_amount(parser: Any, flag: str, *, to: Any = None, required: bool = False, help_: str = "") -> None:
+    """An amount option (on `to`, a group of `parser`, when given) and, once per command, `--confirm-small`: an
+    amount under 10.000 ₫ is refused without it (`amount_of`)."""
+    (to or parser).add_argument(
+        flag, type=amount_type, required=required, help=f"{help_} (đồng: 5000000, 5.000.000, 5 triệu, 2,5tr)".strip()
+    )
+    if not any(action.dest == "confirm_small" for action in parser._actions):
+        parser.add_argument("--confirm-small", action="store_true", help="xác nhận số tiền dưới 10.000 ₫ là đúng")
+
+
+def amount_of(args: argparse.Namespace, dest: str) -> int | None:
+    """The amount given for `dest`, refused when small and not confirmed."""
+    value: int | None = getattr(args, dest)
+    if value is not None and not getattr(args, "confirm_small", False):
+        read_amount(value, field=dest)
+    return value

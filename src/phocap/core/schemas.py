@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 MAX_ROW_ID = 2**63 - 1  # the databases' integer range: a larger id is a 422, never an overflow in a query
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]  # an id sent in a body or a filter
@@ -34,3 +35,10 @@ class JobOut(Schema):
     @staticmethod
     def resolve_job_id(obj: Any) -> int:
         return int(obj.pk)
+
+
+# an amount of đồng as a number, or as people type it ("5.000.000", "5 triệu", "2,5tr": `core.amounts`)
+TypedAmount = Annotated[
+    int | Annotated[str, StringConstraints(max_length=60)],
+    Field(description="đồng: 5000000, or as typed — 5.000.000, 5 triệu, 2,5tr", union_mode="left_to_right"),
+]

@@ -9,11 +9,11 @@ from typing import Any, Literal
 from django.db.models import Count
 from ninja import Field, Query, Router, Schema, Status
 
-from phocap.core.schemas import RowId
+from phocap.core.amounts import read_price
+from phocap.core.schemas import RowId, TypedAmount
 from phocap.core.web import AuthedRequest
 from phocap.devices import selectors, services
 from phocap.fundraising import selectors as fundraising
-from phocap.fundraising.services.common import MAX_AMOUNT
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["devices"])
@@ -28,7 +28,7 @@ class ReceiveIn(Schema):
     ready: bool = False
     colour: str = Field("", max_length=30)  # the batch's colour, when all alike
     received_on: dt.date | None = None  # donated phones: the day they came (their gift's date; default today)
-    unit_value: int | None = Field(None, ge=1, le=MAX_AMOUNT)  # each donated phone's value; default its price
+    unit_value: TypedAmount | None = None  # each donated phone's value; default its price
     override_reason: str = Field("", max_length=300)  # donated outside the campaign period: the manager's reason
 
 
@@ -71,7 +71,11 @@ def receive(request: AuthedRequest, code: str, body: ReceiveIn) -> Any:
         location=location,
         ready=body.ready,
         colour=body.colour,
-        gift=services.GiftTerms(body.received_on, body.unit_value, body.override_reason),
+        gift=services.GiftTerms(
+            body.received_on,
+            read_price(body.unit_value, field="unit_value") if body.unit_value is not None else None,
+            body.override_reason,
+        ),
     )
     return result.as_dict()
 
@@ -135,11 +139,11 @@ class PhoneModelOut(Schema):
 
 class PhoneModelIn(Schema):
     name: str = Field(min_length=1, max_length=120, description='"Samsung Galaxy A05"')
-    price: int | None = Field(None, ge=1, le=MAX_AMOUNT)
+    price: TypedAmount | None = None
 
 
 class PhoneModelPriceIn(Schema):
-    price: int = Field(ge=1, le=MAX_AMOUNT)
+    price: TypedAmount
 
 
 @router.get("/programmes/{code}/devices/models", response=list[PhoneModelOut], summary="Phone models and prices")
@@ -151,7 +155,8 @@ def models(request: AuthedRequest, code: str) -> Any:
 @router.post("/programmes/{code}/devices/models", response={201: PhoneModelOut}, summary="Add a phone model")
 def model_create(request: AuthedRequest, code: str, body: PhoneModelIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
-    made = services.phone_model_create(actor=request.auth, programme=programme, name=body.name, price=body.price)
+    price = read_price(body.price) if body.price is not None else None
+    made = services.phone_model_create(actor=request.auth, programme=programme, name=body.name, price=price)
     return Status(201, made)
 
 
@@ -163,14 +168,17 @@ def model_create(request: AuthedRequest, code: str, body: PhoneModelIn) -> Any:
 def model_price(request: AuthedRequest, code: str, model_id: int, body: PhoneModelPriceIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return services.phone_model_price_set(
-        actor=request.auth, programme=programme, phone_model=selectors.phone_model_get(model_id), price=body.price
+        actor=request.auth,
+        programme=programme,
+        phone_model=selectors.phone_model_get(model_id),
+        price=read_price(body.price),
     )
 
 
 class PurchaseOrderIn(Schema):
     model: str = Field(min_length=1, max_length=120)
     quantity: int = Field(ge=1, le=1_000_000)
-    unit_price: int = Field(ge=1, le=MAX_AMOUNT)
+    unit_price: TypedAmount
     supplier: str = Field(min_length=1, max_length=200)
     earmark: str | None = Field(None, max_length=10, description="the commune whose earmarked fund pays first")
 
@@ -216,7 +224,7 @@ def purchase_order_create(request: AuthedRequest, code: str, body: PurchaseOrder
         programme=programme,
         phone_model=body.model,
         quantity=body.quantity,
-        unit_price=body.unit_price,
+        unit_price=read_price(body.unit_price, field="unit_price"),
         supplier_name=body.supplier,
         earmark=programmes.commune_get(actor=actor, programme=programme, code=body.earmark) if body.earmark else None,
     )

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.db.models import Count
 
+from phocap.core.amounts import read_price
 from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.core.errors import ValidationFailed
 from phocap.core.money import format_vnd
 from phocap.core.text import read_day
 from phocap.devices import selectors, services
 from phocap.fundraising import selectors as fundraising
-from phocap.fundraising.statement_files import parse_amount
 from phocap.programmes import selectors as programmes
 
 
@@ -28,14 +29,11 @@ def _commune(args: argparse.Namespace, programme: Any, code: str | None) -> Any:
 
 
 def money(text: str) -> int:
-    """An amount of đồng as people type it — "2.000.000", "2,000,000 đ" or "2000000" — for argparse's `type`."""
+    """A phone's price or value as people type it ("2.000.000", "2 triệu"), for argparse's `type`."""
     try:
-        value = parse_amount(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"Số tiền không đọc được: {text[:20]!r} (ví dụ 2.000.000).")
-    return value
+        return read_price(text)
+    except ValidationFailed as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def cmd_receive(args: argparse.Namespace) -> int:

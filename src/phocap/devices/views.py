@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
+from phocap.core.amounts import read_price
 from phocap.core.errors import DomainError, PermissionDenied
 from phocap.core.money import format_vnd
 from phocap.core.text import read_day
@@ -24,7 +25,7 @@ from phocap.programmes.models import Programme
 
 
 def _number(text: str | None) -> int:
-    """A count or an amount as typed: "5.000.000", "5,000,000" or "5000000"."""
+    """A count or an id as typed ("1.000" phones; amounts are read by `core.amounts`)."""
     return int((text or "0").replace(".", "").replace(",", "").replace(" ", "") or 0)
 
 
@@ -38,7 +39,7 @@ def _purchase(request: HttpRequest, programme: Programme) -> None:
         programme=programme,
         phone_model=request.POST.get("model_name", ""),
         quantity=_number(request.POST.get("quantity")),
-        unit_price=_number(request.POST.get("unit_price")),
+        unit_price=read_price(request.POST.get("unit_price"), field="unit_price"),
         supplier_name=request.POST.get("supplier", ""),
         earmark=_commune(request, programme, request.POST.get("earmark")),
     )
@@ -64,7 +65,7 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
         colour=request.POST.get("colour", ""),
         gift=services.GiftTerms(
             read_day(request.POST["received_on"], field="received_on") if request.POST.get("received_on") else None,
-            _number(request.POST.get("unit_value")) or None,
+            read_price(value, field="unit_value") if (value := request.POST.get("unit_value", "").strip()) else None,
             request.POST.get("override_reason", ""),
         ),
     )
@@ -127,7 +128,7 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
                     actor=request.user,
                     programme=programme,
                     phone_model=selectors.phone_model_get(_number(request.POST.get("model"))),
-                    price=_number(request.POST.get("price")),
+                    price=read_price(request.POST.get("price")),
                 )
                 messages.success(
                     request,

@@ -2,12 +2,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from phocap.core import amounts
 from phocap.core.models import BackgroundJob
-from phocap.core.schemas import JobOut
+from phocap.core.schemas import JobOut, TypedAmount
 from phocap.core.web import AuthedRequest
 from phocap.fundraising import selectors, services, statements
 from phocap.fundraising.models import Donation, StatementLine
@@ -32,10 +33,18 @@ class PledgeIn(Schema):
     donor_name: str = Field(..., min_length=2, max_length=300)
     tax_code: str = ""
     publish_name: bool | None = None
-    amount: int | None = Field(None, gt=0)
+    amount: TypedAmount | None = None
+    confirm_small: bool = False  # an amount under 10.000 ₫ is refused unless confirmed
     phones: int | None = Field(None, gt=0)
     commune_code: str | None = Field(None, pattern=r"^[0-9]{5}$")
     due_date: dt.date | None = None
+
+
+def _amount(payload: Any) -> int | None:
+    """The amount as the caller typed it ("5.000.000", "5 triệu" or 5000000), read like the forms read it."""
+    if payload.amount is None:
+        return None
+    return amounts.read_amount(payload.amount, small_ok=payload.confirm_small)
 
 
 class QrOut(Schema):
@@ -63,7 +72,8 @@ class DonationOut(Schema):
 
 class CashIn(Schema):
     collection_point: str
-    amount: int = Field(..., gt=0)
+    amount: TypedAmount
+    confirm_small: bool = False
     received_on: dt.date
     cash_receipt_number: str = Field(..., min_length=1, max_length=40)
     donor_kind: str = "individual"
@@ -173,7 +183,7 @@ def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
             tax_code=payload.tax_code,
             publish_name=payload.publish_name,
         ),
-        amount=payload.amount,
+        amount=_amount(payload),
         phones=payload.phones,
         earmark=earmark,
         due_date=payload.due_date,
@@ -226,7 +236,7 @@ def record_cash(request: AuthedRequest, code: str, payload: CashIn) -> Any:
         actor=request.auth,
         programme=programme,
         channel=Donation.Channel.CASH,
-        amount=payload.amount,
+        amount=amounts.read_amount(payload.amount, small_ok=payload.confirm_small),
         received_on=payload.received_on,
         donor=donor,
         pledge=pledge,
@@ -296,3 +306,23 @@ def public_donations(request: AuthedRequest, code: str) -> Any:
     if programme is None:
         raise Http404
     return selectors.public_donations(programme)
+
+
+class AmountReadIn(Schema):
+    text: str = Field(max_length=60)
+
+
+class AmountReadOut(Schema):
+    amount: int
+    figures: str
+    words: str
+    small: bool
+
+
+@public_router.get(
+    "/amount",
+    response=AmountReadOut,
+    summary="An amount as people type it (5.000.000, 5 triệu, 2,5tr) read back in figures and words",
+)
+def amount_read(request: Any, params: Query[AmountReadIn]) -> Any:
+    return amounts.described(amounts.read_amount(params.text, small_ok=True))

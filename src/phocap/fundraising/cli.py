@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from phocap.core.cli import actor_of, add_command, out, read_file, with_json
+from phocap.core.cli import actor_of, add_amount, add_command, amount_of, out, read_file, with_json
 from phocap.core.models import BackgroundJob
 from phocap.core.money import format_vnd
 from phocap.core.text import read_date, read_day
@@ -26,7 +26,7 @@ def cmd_pledge_add(args: argparse.Namespace) -> int:
         actor=actor,
         programme=programme,
         donor=services.DonorInput(kind=args.donor_kind, name=args.donor_name, tax_code=args.tax_code or ""),
-        amount=args.amount,
+        amount=amount_of(args, "amount"),
         phones=args.phones,
         earmark=earmark,
         due_date=read_date(args.due),
@@ -165,7 +165,7 @@ def cmd_cash_add(args: argparse.Namespace) -> int:
         actor=actor,
         programme=programme,
         channel="cash",
-        amount=args.amount,
+        amount=amount_of(args, "amount") or 0,  # required: argparse gives one
         received_on=read_day(args.date),
         donor=donor,
         collection_point=point,
@@ -204,7 +204,7 @@ def register(sub: Any) -> None:
     p.add_argument("--donor-name", required=True)
     p.add_argument("--tax-code")
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--amount", type=int, help="số tiền (đồng)")
+    add_amount(p, "--amount", to=which, help_="số tiền")
     which.add_argument("--phones", type=int, help="số máy")
     p.add_argument("--commune", help="dành cho xã (mã xã)")
     p.add_argument("--due", help="hạn, YYYY-MM-DD")
@@ -232,7 +232,7 @@ def register(sub: Any) -> None:
     p = with_json(add_command(group, "cash-add", cmd_cash_add, "ghi một khoản tiền mặt tại điểm cầu"))
     p.add_argument("--programme", required=True)
     p.add_argument("--point", required=True, help="mã điểm cầu, ví dụ tinh")
-    p.add_argument("--amount", type=int, required=True)
+    add_amount(p, "--amount", required=True, help_="số tiền")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
     p.add_argument("--receipt-number", required=True, help="số phiếu thu")
     p.add_argument("--donor-kind", default="individual")

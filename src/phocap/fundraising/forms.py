@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phocap.core.forms import AmountField, check_small, confirm_small_field
 from phocap.core.web import UploadField
 from phocap.fundraising.models import Donor
 from phocap.fundraising.statement_files import ColumnMap
@@ -17,7 +18,8 @@ class PledgeForm(forms.Form):
     donor_name = forms.CharField(label=_("Tên nhà tài trợ"), max_length=300)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
     publish_name = forms.BooleanField(label=_("Đồng ý công khai tên"), required=False, initial=True)
-    amount = forms.IntegerField(label=_("Số tiền (₫)"), min_value=1, required=False)
+    amount = AmountField(label=_("Số tiền (₫)"), required=False)
+    confirm_small = confirm_small_field()
     phones = forms.IntegerField(label=_("Hoặc số máy"), min_value=1, required=False)
     earmark = forms.ChoiceField(label=_("Dành cho xã (nếu có)"), required=False)
     due_date = forms.DateField(label=_("Hạn"), required=False, **DATE_INPUT)  # type: ignore[arg-type]
@@ -28,14 +30,16 @@ class PledgeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if bool(data.get("amount")) == bool(data.get("phones")):
+        if bool(data.get("amount")) == bool(data.get("phones")) and not self.has_error("amount"):
             raise forms.ValidationError(_("Nhập số tiền hoặc số máy (một trong hai)."))
+        check_small(self, data, "amount")
         return data
 
 
 class CashForm(forms.Form):
     collection_point = forms.ChoiceField(label=_("Điểm cầu"))
-    amount = forms.IntegerField(label=_("Số tiền (₫)"), min_value=1)
+    amount = AmountField(label=_("Số tiền (₫)"))
+    confirm_small = confirm_small_field()
     received_on = forms.DateField(label=_("Ngày nhận"), **DATE_INPUT)  # type: ignore[arg-type]
     cash_receipt_number = forms.CharField(label=_("Số phiếu thu"), max_length=40)
     donor_name = forms.CharField(label=_("Người ủng hộ (bỏ trống: nhà hảo tâm)"), max_length=300, required=False)
@@ -48,6 +52,11 @@ class CashForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["collection_point"].choices = points  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_small(self, data, "amount")
+        return data
+
 
 class InKindForm(forms.Form):
     donor_name = forms.CharField(label=_("Nhà tài trợ"), max_length=300)
@@ -55,10 +64,16 @@ class InKindForm(forms.Form):
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
     phones = forms.IntegerField(label=_("Số máy"), min_value=1)
     phone_model = forms.CharField(label=_("Loại máy"), max_length=120)
-    amount = forms.IntegerField(label=_("Giá trị ước tính (₫)"), min_value=1)
+    amount = AmountField(label=_("Giá trị ước tính (₫)"))
+    confirm_small = confirm_small_field()
     received_on = forms.DateField(label=_("Ngày nhận"), **DATE_INPUT)  # type: ignore[arg-type]
     pledge = forms.CharField(label=_("Mã cam kết (nếu có)"), max_length=12, required=False)
     override_reason = forms.CharField(label=_("Lý do nhận ngoài thời gian vận động"), max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_small(self, data, "amount")
+        return data
 
 
 class StatementForm(forms.Form):

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from phocap.accounts import scope
 from phocap.core.errors import DomainError
 from phocap.core.models import BackgroundJob
+from phocap.core.money import format_vnd
+from phocap.core.vnwords import amount_in_words
 from phocap.core.web import PDF, add_domain_error, file_response, not_found_as_404
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
 from phocap.fundraising.forms import CashForm, InKindForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
@@ -114,7 +116,10 @@ def pledges(request: HttpRequest, code: str) -> HttpResponse:
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                messages.success(request, _("Đã ghi cam kết %(ref)s.") % {"ref": pledge.reference})
+                said = f": {format_vnd(pledge.amount)} ({amount_in_words(pledge.amount)})" if pledge.amount else ""
+                messages.success(
+                    request, _("Đã ghi cam kết %(ref)s%(said)s.") % {"ref": pledge.reference, "said": said}
+                )
                 return redirect("fundraising:pledge", code=code, reference=pledge.reference)
     return render(
         request,

@@ -7,7 +7,9 @@
 //   it, puts the error on it and scrolls to it. A form the server shows again with its errors (.errorlist) is
 //   only opened and scrolled to; otherwise the sent form is kept for this tab (sessionStorage, read once, on the
 //   next page only) and put back when that page says an error (.messages .error). Passwords, files and fields
-//   marked data-no-keep or autocomplete=off, and ID numbers, are never kept.
+//   marked data-no-keep or autocomplete=off, and ID numbers, are never kept;
+// - an amount box (data-amount) says, as it is typed, how the amount is read — "5.000.000 ₫ — Năm triệu đồng" — or
+//   why it cannot be, before anything is saved (the server reads it the same way: /api/v1/public/amount).
 (function () {
   "use strict";
   var KEY = "phocap:sent-form";
@@ -94,7 +96,37 @@
     return null;
   }
 
+  function readAmount(input) {
+    var out = input.parentNode.querySelector(".amount-read");
+    if (!out) {
+      out = document.createElement("small");
+      out.className = "amount-read";
+      out.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", out);
+    }
+    var text = input.value.trim();
+    if (!text) { out.textContent = ""; return; }
+    fetch("/api/v1/public/amount?text=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (answer) {
+        if (input.value.trim() !== text) return;  // typed on since
+        out.classList.toggle("error", !answer.ok);
+        out.textContent = answer.ok
+          ? "= " + answer.body.figures + " — " + answer.body.words + (answer.body.small ? " (số tiền nhỏ: kiểm tra lại)" : "")
+          : (answer.body.title || answer.body.detail || "");
+      })
+      .catch(function () { out.textContent = ""; });
+  }
+  var amountTimers = new WeakMap();
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest("[data-amount]");
+    if (!input) return;
+    clearTimeout(amountTimers.get(input));
+    amountTimers.set(input, setTimeout(function () { readAmount(input); }, 250));
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-amount]").forEach(function (input) { if (input.value) readAmount(input); });
     var saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (e) { saved = null; }
     var invalid = document.querySelector("form .errorlist, form [aria-invalid=true]");
