@@ -132,6 +132,7 @@ def _programmes_and_accounts(w: World) -> None:
 
 def _fundraising(w: World) -> None:
     from phocap.fundraising import selectors, services, statements
+    from phocap.fundraising.services import cash
     from phocap.programmes import selectors as programmes
 
     officer, p = w["mttq"], w.programme
@@ -181,6 +182,16 @@ def _fundraising(w: World) -> None:
     resolve = statements.statement_line_resolve
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 1"], action="pledge", pledge=pledge)
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 2"], action="gift")
+    services.donation_record(
+        actor=officer,
+        programme=p,
+        channel="cash",
+        amount=1_000_000,
+        received_on=DAY,
+        collection_point=point,
+        cash_receipt_number="PT-T-2",
+    )
+    cash.cash_deposit(actor=officer, programme=p, point=point, amount=700_000, deposited_on=DAY, reference="GNT-1")
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 3"], action="deposit", collection_point=point)
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 4"], action="ignore", note="không phải của đợt")
 

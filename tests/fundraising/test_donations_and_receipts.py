@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import itertools
 
 import pytest
 from pypdf import PdfReader
@@ -13,6 +14,9 @@ from phocap.fundraising.models import Donation, Donor, Receipt
 pytestmark = pytest.mark.django_db
 
 
+NUMBERS = itertools.count(1)
+
+
 def cash(programme, actor, **kw):
     return services.donation_record(
         actor=actor,
@@ -21,7 +25,7 @@ def cash(programme, actor, **kw):
         amount=kw.pop("amount", 1_000_000),
         received_on=kw.pop("received_on", dt.date(2023, 9, 1)),
         collection_point=programme.collection_points.get(key="tinh"),
-        cash_receipt_number="PT-T",
+        cash_receipt_number=kw.pop("number", f"PT-T-{next(NUMBERS)}"),  # a receipt number once per point
         **kw,
     )
 

@@ -55,6 +55,7 @@ class Action(models.TextChoices):
     STATEMENT_LINE_PLEDGE = "statement_line.pledge", _("Dòng sao kê: ghi vào cam kết")
     STATEMENT_LINE_GIFT = "statement_line.gift", _("Dòng sao kê: khoản ủng hộ không cam kết")
     STATEMENT_LINE_DEPOSIT = "statement_line.deposit", _("Dòng sao kê: nộp tiền mặt")
+    CASH_DEPOSIT = "cash.deposit", _("Nộp tiền mặt từ điểm cầu về ngân hàng")
     STATEMENT_LINE_IGNORE = "statement_line.ignore", _("Dòng sao kê: bỏ qua")
     # registry
     RESIDENT_REGISTER = "resident.register", _("Thêm người dân")

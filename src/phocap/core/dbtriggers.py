@@ -25,6 +25,51 @@ APPEND_ONLY = (
     "fundraising_receipt",
 )
 BALANCED = (("fundraising_journalentry", "fundraising_journalline"),)
+# accounts whose balance can never be below zero: cash at a collection point and cash on its way to the bank
+NON_NEGATIVE = ("cash", "cash_in_transit")
+NEGATIVE = "phocap: cash at a collection point cannot go below zero"
+
+
+def _non_negative_sql(vendor: str) -> list[str]:
+    codes = ", ".join(f"'{c}'" for c in NON_NEGATIVE)
+    below = (
+        "EXISTS (SELECT 1 FROM fundraising_journalline l JOIN fundraising_ledgeraccount a ON a.id = l.account_id "
+        f"WHERE l.entry_id = NEW.id AND a.code IN ({codes}) AND "
+        "(SELECT SUM(t.amount) FROM fundraising_journalline t WHERE t.account_id = l.account_id) < 0)"
+    )
+    if vendor == "sqlite":
+        return [
+            'CREATE TRIGGER IF NOT EXISTS "fundraising_cash_never_negative" BEFORE INSERT ON '
+            f"\"fundraising_journalentry\" BEGIN SELECT RAISE(ABORT, '{NEGATIVE}') WHERE {below}; END;"
+        ]
+    return [
+        'CREATE OR REPLACE FUNCTION "fundraising_cash_never_negative"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        f"BEGIN IF {below} THEN RAISE EXCEPTION '{NEGATIVE}'; END IF; RETURN NEW; END; $$;",
+        'DROP TRIGGER IF EXISTS "fundraising_cash_never_negative" ON "fundraising_journalentry"',
+        'CREATE TRIGGER "fundraising_cash_never_negative" BEFORE INSERT ON "fundraising_journalentry" '
+        'FOR EACH ROW EXECUTE FUNCTION "fundraising_cash_never_negative"();',
+    ]
+
+
+def cash_never_negative() -> migrations.RunPython:
+    """The balance of a collection point's cash (and of cash on its way to the bank) can never go below zero:
+    posting an entry that would leave one negative is refused by the database — the services check first and
+    say why in Vietnamese; this is the backstop for anything that bypasses them."""
+
+    def apply(apps: Any, schema_editor: Any) -> None:
+        for statement in _non_negative_sql(schema_editor.connection.vendor):
+            schema_editor.execute(statement)
+
+    def revert(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute('DROP TRIGGER IF EXISTS "fundraising_cash_never_negative"')
+        else:
+            schema_editor.execute(
+                'DROP TRIGGER IF EXISTS "fundraising_cash_never_negative" ON fundraising_journalentry'
+            )
+            schema_editor.execute('DROP FUNCTION IF EXISTS "fundraising_cash_never_negative"()')
+
+    return migrations.RunPython(apply, revert, elidable=False)
 
 
 def _forward(table: str) -> Any:
@@ -169,3 +214,6 @@ def guard_all(using: str = "default", **_: Any) -> None:
         for entry_table, line_table in BALANCED:
             if {entry_table, line_table} <= tables:
                 _balanced_forward(entry_table, line_table)(None, editor)
+        if {"fundraising_journalentry", "fundraising_journalline", "fundraising_ledgeraccount"} <= tables:
+            for statement in _non_negative_sql(connection.vendor):
+                editor.execute(statement)

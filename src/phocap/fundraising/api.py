@@ -8,10 +8,11 @@ from ninja.pagination import paginate
 
 from phocap.core import amounts
 from phocap.core.models import BackgroundJob
-from phocap.core.schemas import JobOut, TypedAmount
+from phocap.core.schemas import JobOut, RowId, TypedAmount
 from phocap.core.web import AuthedRequest
 from phocap.fundraising import selectors, services, statements
 from phocap.fundraising.models import Donation, StatementLine
+from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["fundraising"])
@@ -113,6 +114,7 @@ class ResolveIn(Schema):
     action: str = Field(..., pattern=r"^(pledge|gift|deposit|ignore)$")
     pledge_reference: str = ""
     collection_point: str = ""
+    deposit_id: RowId | None = None  # the deposit slip a cash credit is (else the only open one of that amount)
     note: str = ""
     override_reason: str = ""
 
@@ -291,6 +293,9 @@ def resolve_line(request: AuthedRequest, code: str, line_id: int, payload: Resol
         collection_point=point,
         note=payload.note,
         override_reason=payload.override_reason,
+        deposit=selectors.cash_deposit_get(actor=request.auth, programme=programme, deposit_id=payload.deposit_id)
+        if payload.deposit_id
+        else None,
     )
 
 
@@ -326,3 +331,54 @@ class AmountReadOut(Schema):
 )
 def amount_read(request: Any, params: Query[AmountReadIn]) -> Any:
     return amounts.described(amounts.read_amount(params.text, small_ok=True))
+
+
+class CashDepositIn(Schema):
+    collection_point: str = Field(max_length=64)
+    amount: TypedAmount
+    confirm_small: bool = False
+    deposited_on: dt.date
+    reference: str = Field("", max_length=60)
+
+
+class CashDepositOut(Schema):
+    deposit: int
+    point_balance: int
+
+
+class CashPointOut(Schema):
+    key: str
+    name: str
+    received: int
+    deposited: int
+    in_transit: int
+    held: int
+
+
+@router.post(
+    "/programmes/{code}/cash-deposits",
+    response={201: CashDepositOut},
+    summary="A collection point pays cash into the bank (its deposit slip); refused above what the point holds",
+)
+def cash_deposit(request: AuthedRequest, code: str, payload: CashDepositIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    deposit = cash.cash_deposit(
+        actor=request.auth,
+        programme=programme,
+        point=programmes.collection_point_get(actor=request.auth, programme=programme, key=payload.collection_point),
+        amount=amounts.read_amount(payload.amount, small_ok=payload.confirm_small),
+        deposited_on=payload.deposited_on,
+        reference=payload.reference,
+    )
+    left = next(
+        p["held"]
+        for p in selectors.cash_points(actor=request.auth, programme=programme)
+        if p["key"] == deposit.collection_point.key
+    )
+    return Status(201, {"deposit": deposit.pk, "point_balance": left})
+
+
+@router.get("/programmes/{code}/cash-points", response=list[CashPointOut], summary="Each collection point's cash")
+def cash_points(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return selectors.cash_points(actor=request.auth, programme=programme)

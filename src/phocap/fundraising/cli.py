@@ -11,6 +11,7 @@ from phocap.core.models import BackgroundJob
 from phocap.core.money import format_vnd
 from phocap.core.text import read_date, read_day
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
+from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
 
 
@@ -180,6 +181,44 @@ def cmd_cash_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cash_deposit(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    programme = _programme(args, actor)
+    point = programmes.collection_point_get(actor=actor, programme=programme, key=args.point)
+    deposit = cash.cash_deposit(
+        actor=actor,
+        programme=programme,
+        point=point,
+        amount=amount_of(args, "amount") or 0,
+        deposited_on=read_day(args.date, field="date"),
+        reference=args.reference or "",
+    )
+    left = next(p["held"] for p in selectors.cash_points(actor=actor, programme=programme) if p["key"] == point.key)
+    out(
+        args,
+        {"deposit": deposit.pk, "point_balance": left},
+        lambda: (
+            f"Giấy nộp tiền #{deposit.pk}: {format_vnd(deposit.amount)} từ {point}; điểm cầu còn {format_vnd(left)}."
+        ),
+    )
+    return 0
+
+
+def cmd_cash_points(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    rows = selectors.cash_points(actor=actor, programme=_programme(args, actor))
+    out(
+        args,
+        {"points": rows},
+        lambda: "\n".join(
+            f"{r['key']:<12} {r['name'][:30]:<30} nhận {format_vnd(r['received']):>16}"
+            f"  nộp {format_vnd(r['deposited']):>16}  giữ {format_vnd(r['held']):>16}"
+            for r in rows
+        ),
+    )
+    return 0
+
+
 def cmd_receipt(args: argparse.Namespace) -> int:
     actor = actor_of(args)
     programme = _programme(args, actor)
@@ -241,6 +280,16 @@ def register(sub: Any) -> None:
     p.add_argument("--publish-name", action="store_true", help="người ủng hộ đồng ý công khai tên")
     p.add_argument("--override-reason", help="lý do nhận ngoài thời gian vận động (quản lý chương trình)")
 
+    p = with_json(
+        add_command(group, "cash-deposit", cmd_cash_deposit, "ghi giấy nộp tiền mặt từ điểm cầu về ngân hàng")
+    )
+    p.add_argument("--programme", required=True)
+    p.add_argument("--point", required=True, help="mã điểm cầu, ví dụ ba-be")
+    add_amount(p, "--amount", required=True, help_="số tiền nộp")
+    p.add_argument("--date", required=True, help="ngày nộp, YYYY-MM-DD")
+    p.add_argument("--reference", help="số giấy nộp tiền")
+    p = with_json(add_command(group, "cash-points", cmd_cash_points, "tiền mặt của từng điểm cầu: nhận, nộp, đang giữ"))
+    p.add_argument("--programme", required=True)
     p = with_json(add_command(group, "receipt", cmd_receipt, "cấp giấy chứng nhận ủng hộ (PDF)"))
     p.add_argument("donation_id", type=int)
     p.add_argument("--programme", required=True)

@@ -19,6 +19,7 @@ from phocap.fundraising import selectors, services
 from phocap.fundraising.models import Pledge
 from phocap.fundraising.references import check_symbol
 from phocap.fundraising.sample_statements import Row, render
+from phocap.fundraising.services.cash import cash_deposit
 from phocap.fundraising.statements import statement_import, statement_line_resolve
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
@@ -188,17 +189,22 @@ def demo_fundraising_create(*, actor: scope.Actor, programme: Programme) -> None
         pledge=pledges["TBSX23"],
         is_example=True,
     )
+    # Ba Bể pays its cash into the bank with a deposit slip; the statement shows it arrive
+    ba_be = programmes.collection_point_get(actor=actor, programme=programme, key="ba-be")
+    cash_deposit(
+        actor=actor,
+        programme=programme,
+        point=ba_be,
+        amount=4_500_000,
+        deposited_on=D(2023, 11, 8),
+        reference="GNT-BB-01",
+    )
     for layout, fmt in SAMPLE_FILES.items():
         data = render(layout, programme.bank_account_number, statement_rows()[layout], fmt=fmt)
         statement_import(actor=actor, programme=programme, data=data, filename=f"sao-ke-{layout}.{fmt}")
     # the officer settles what the importer could not: Ba Bể's cash paid into the bank
     deposit = selectors.review_queue(actor=actor, programme=programme).get(description="NOP TIEN MAT DIEM CAU BA BE")
-    statement_line_resolve(
-        actor=actor,
-        line=deposit,
-        action="deposit",
-        collection_point=programmes.collection_point_get(actor=actor, programme=programme, key="ba-be"),
-    )
+    statement_line_resolve(actor=actor, line=deposit, action="deposit", collection_point=ba_be)
     first = (
         selectors.donation_list(actor=actor, programme=programme).filter(pledge__isnull=False).order_by("id").first()
     )

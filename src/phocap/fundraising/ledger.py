@@ -21,6 +21,7 @@ from phocap.programmes.models import CollectionPoint, Programme, ProgrammeCommun
 KINDS = {
     LedgerAccount.Code.BANK: LedgerAccount.Kind.ASSET,
     LedgerAccount.Code.CASH: LedgerAccount.Kind.ASSET,
+    LedgerAccount.Code.CASH_IN_TRANSIT: LedgerAccount.Kind.ASSET,
     LedgerAccount.Code.IN_KIND: LedgerAccount.Kind.ASSET,
     LedgerAccount.Code.UNRESTRICTED: LedgerAccount.Kind.FUND,
     LedgerAccount.Code.EARMARKED: LedgerAccount.Kind.FUND,

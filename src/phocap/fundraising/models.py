@@ -129,6 +129,7 @@ class LedgerAccount(models.Model):
     class Code(models.TextChoices):
         BANK = "bank", _("Tài khoản ngân hàng của đợt vận động")
         CASH = "cash", _("Tiền mặt tại điểm cầu")
+        CASH_IN_TRANSIT = "cash_in_transit", _("Tiền mặt đang nộp về ngân hàng")
         IN_KIND = "in_kind", _("Hiện vật (điện thoại)")
         UNRESTRICTED = "unrestricted", _("Quỹ chung")
         EARMARKED = "earmarked", _("Quỹ dành riêng cho xã")
@@ -293,6 +294,7 @@ class Donation(models.Model):
         related_name="donations",
     )
     cash_receipt_number = models.CharField(_("số phiếu thu"), max_length=40, blank=True)
+    receipt_year = models.PositiveSmallIntegerField(null=True, blank=True)  # a cash receipt's number is the year's
     statement_line = models.OneToOneField(
         StatementLine, null=True, blank=True, on_delete=models.PROTECT, related_name="donation"
     )
@@ -328,6 +330,15 @@ class Donation(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(channel="in_kind") | Q(phones__gt=0), name="in_kind_donation_has_phones"
+            ),
+            # a cash receipt (phiếu thu) is numbered once per collection point and year
+            models.UniqueConstraint(
+                fields=["collection_point", "receipt_year", "cash_receipt_number"],
+                condition=Q(channel="cash") & ~Q(cash_receipt_number=""),
+                name="cash_receipt_number_once_per_point_and_year",
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel="cash") | Q(receipt_year__isnull=False), name="cash_donation_has_receipt_year"
             ),
         ]
         # money by day and per earmarked commune on a date (the indicators, the timeline), read from the index alone
@@ -385,3 +396,30 @@ class ReceiptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.last_number}"
+
+
+class CashDeposit(models.Model):
+    """Cash a collection point paid into the campaign's bank account (its deposit slip): from the point's cash to
+    "cash in transit" when recorded, from there to the bank when the statement's credit line is matched to it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cash_deposits")
+    collection_point = models.ForeignKey(
+        CollectionPoint, verbose_name=_("điểm cầu"), on_delete=models.PROTECT, related_name="deposits"
+    )
+    amount = models.BigIntegerField(_("số tiền (₫)"))
+    deposited_on = models.DateField(_("ngày nộp"))
+    reference = models.CharField(_("số giấy nộp tiền"), max_length=60, blank=True)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="cash_deposit")
+    statement_line = models.OneToOneField(
+        StatementLine, null=True, blank=True, on_delete=models.PROTECT, related_name="cash_deposit"
+    )
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("nộp tiền mặt về ngân hàng")
+        verbose_name_plural = _("nộp tiền mặt về ngân hàng")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="cash_deposit_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.collection_point} {self.deposited_on:%d/%m/%Y} {self.amount:,}"

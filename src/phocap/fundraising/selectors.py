@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from phocap.accounts import scope
 from phocap.core.errors import NotFound
 from phocap.fundraising.models import (
+    CashDeposit,
     Donation,
     Donor,
     JournalLine,
@@ -362,3 +363,55 @@ def bank_balance(programme: Programme) -> int:
     if bank is None:
         return 0
     return int(JournalLine.objects.filter(account=bank).aggregate(s=Sum("amount"))["s"] or 0)
+
+
+def cash_points(*, actor: scope.Actor, programme: Programme) -> list[dict[str, Any]]:
+    """Each collection point's cash: received there (live gifts), paid in with a deposit slip, held now, and of
+    what was paid in, how much the bank statement has shown arrive."""
+    require_view(actor, programme)
+    held = dict(
+        JournalLine.objects.filter(account__programme=programme, account__code=LedgerAccount.Code.CASH)
+        .values_list("account__collection_point")
+        .annotate(s=Sum("amount"))
+        .values_list("account__collection_point", "s")
+    )
+    received = dict(
+        Donation.objects.filter(LIVE, programme=programme, channel=Donation.Channel.CASH)
+        .values_list("collection_point")
+        .annotate(s=Sum("amount"))
+        .values_list("collection_point", "s")
+    )
+    paid = {
+        (r["collection_point"], r["matched"]): r["s"]
+        for r in CashDeposit.objects.filter(programme=programme)
+        .annotate(matched=Q(statement_line__isnull=False))
+        .values("collection_point", "matched")
+        .annotate(s=Sum("amount"))
+    }
+    return [
+        {
+            "key": p.key,
+            "name": p.name,
+            "received": received.get(p.pk, 0) or 0,
+            "deposited": (paid.get((p.pk, True), 0) or 0) + (paid.get((p.pk, False), 0) or 0),
+            "in_transit": paid.get((p.pk, False), 0) or 0,
+            "held": held.get(p.pk, 0) or 0,
+        }
+        for p in programme.collection_points.order_by("kind", "name")
+    ]
+
+
+def cash_deposits(*, actor: scope.Actor, programme: Programme) -> QuerySet[CashDeposit]:
+    require_view(actor, programme)
+    return (
+        CashDeposit.objects.filter(programme=programme)
+        .select_related("collection_point", "statement_line")
+        .order_by("-deposited_on", "-id")
+    )
+
+
+def cash_deposit_get(*, actor: scope.Actor, programme: Programme, deposit_id: int) -> CashDeposit:
+    found = cash_deposits(actor=actor, programme=programme).filter(pk=deposit_id).first()
+    if found is None:
+        raise NotFound("Không tìm thấy giấy nộp tiền.")
+    return found

@@ -31,6 +31,7 @@ from phocap.core.services import service
 from phocap.core.text import ascii_fold
 from phocap.fundraising import ledger, references, selectors
 from phocap.fundraising.models import (
+    CashDeposit,
     Donation,
     Donor,
     JournalEntry,
@@ -40,7 +41,7 @@ from phocap.fundraising.models import (
     StatementLine,
     WalkInCode,
 )
-from phocap.fundraising.services import Gift, bank_transfers_record, donation_post, require_fundraiser
+from phocap.fundraising.services import Gift, bank_transfers_record, cash, donation_post, require_fundraiser
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
 from phocap.fundraising.tasks import statement_import_task
 from phocap.programmes.models import CollectionPoint, Programme
@@ -398,10 +399,12 @@ def statement_line_resolve(
     collection_point: CollectionPoint | None = None,
     override_reason: str = "",
     note: str = "",
+    deposit: CashDeposit | None = None,
 ) -> StatementLine:
     """Settle a credit waiting for review:
     `pledge` — a gift towards this pledge; `gift` — an unpledged gift (from `donor`, or anonymous);
-    `deposit` — cash from a collection point paid into the bank (a transfer, not a new gift);
+    `deposit` — cash a collection point paid into the bank (not a new gift): the recorded deposit slip it is
+    (`deposit`, or the only one of that amount and `collection_point` not yet matched — `cash.deposit_for`);
     `ignore` — not ours to count (kept, with the reason, in the audit trail)."""
     programme = line.programme
     require_fundraiser(actor, programme)
@@ -424,7 +427,8 @@ def statement_line_resolve(
         donation_post(actor, programme, gift, donor if action == "gift" else None)
         locked.status = StatementLine.Status.MATCHED
     elif action == "deposit":
-        locked.entry = _deposit_entry(actor, programme, locked, collection_point)
+        slip = cash.deposit_for(locked, deposit, collection_point)
+        locked.entry = cash.deposit_match(actor, locked, slip)
         locked.status = StatementLine.Status.POSTED
     elif action == "ignore":
         if not note.strip():
@@ -442,22 +446,3 @@ def statement_line_resolve(
         extra={"pledge": pledge.reference if pledge else "", "note": note},
     )
     return locked
-
-
-def _deposit_entry(
-    actor: scope.Actor, programme: Programme, line: StatementLine, point: CollectionPoint | None
-) -> JournalEntry:
-    """Cash a collection point paid into the bank: from cash at the point to the bank (not a new gift)."""
-    if point is None or point.programme_id != programme.pk:
-        raise ValidationFailed("Chọn điểm cầu đã nộp tiền mặt.", field="collection_point")
-    return ledger.post(
-        programme=programme,
-        kind=JournalEntry.Kind.TRANSFER,
-        occurred_on=line.booked_on,
-        memo=f"Nộp tiền mặt từ {point}",
-        lines=[
-            (ledger.account(programme, LedgerAccount.Code.BANK), line.amount),
-            (ledger.account(programme, LedgerAccount.Code.CASH, point=point), -line.amount),
-        ],
-        actor_label=_label(actor),
-    )

@@ -399,6 +399,11 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
                     collection_point=point,
                     note=data["note"],
                     override_reason=data["override_reason"],
+                    deposit=selectors.cash_deposit_get(
+                        actor=request.user, programme=programme, deposit_id=data["deposit"]
+                    )
+                    if data["deposit"]
+                    else None,
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -415,6 +420,9 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             programme,
             lines=selectors.review_queue(actor=request.user, programme=programme)[:200],
             points=programmes.collection_point_list(actor=request.user, programme=programme),
+            open_deposits=selectors.cash_deposits(actor=request.user, programme=programme).filter(
+                statement_line__isnull=True
+            ),
             open_pledges=[
                 r
                 for r in selectors.pledge_rows(actor=request.user, programme=programme)

@@ -91,7 +91,7 @@ def _gifts_in_kind(
     donor = source.donor
     assert donor is not None
     gifts = list(
-        Donation.objects.select_for_update()
+        Donation.objects.select_for_update(of=("self",))  # the pledge is an outer join: not lockable on PostgreSQL
         .filter(reversed_at__isnull=True, donor=donor, channel=Donation.Channel.IN_KIND, phones__isnull=False)
         .select_related("pledge")
         .order_by("received_on", "id")

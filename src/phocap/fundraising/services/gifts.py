@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from phocap.accounts import scope
@@ -16,12 +17,14 @@ from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from phocap.core.money import format_vnd
 from phocap.core.services import service
 from phocap.fundraising import ledger
 from phocap.fundraising.models import (
     Donation,
     Donor,
     JournalEntry,
+    JournalLine,
     LedgerAccount,
     Pledge,
     StatementLine,
@@ -147,9 +150,40 @@ def in_kind_received(actor: scope.Actor, programme: Programme, donor: Donor, gif
     return _post(actor, programme, gift, donor)
 
 
+def _cash_still_held(donation: Donation) -> None:
+    """A cash gift is undone only while its point still holds that much (not after it was paid into the bank)."""
+    point_cash = ledger.account(donation.programme, LedgerAccount.Code.CASH, point=donation.collection_point)
+    LedgerAccount.objects.select_for_update().get(pk=point_cash.pk)
+    held = int(JournalLine.objects.filter(account=point_cash).aggregate(s=Sum("amount"))["s"] or 0)
+    if held < donation.amount:
+        raise Conflict(
+            f"Điểm cầu chỉ còn giữ {format_vnd(held)}: tiền mặt của khoản này đã nộp về ngân hàng, không hủy được.",
+            code="cash_already_deposited",
+        )
+
+
+def _receipt_unused(gift: Gift) -> None:
+    """A cash receipt (phiếu thu) number is used once per collection point and year (the database holds it too)."""
+    number = gift.cash_receipt_number.strip()
+    if gift.channel != Donation.Channel.CASH or not number:
+        return
+    if Donation.objects.filter(
+        channel=Donation.Channel.CASH,
+        collection_point=gift.collection_point,
+        receipt_year=gift.received_on.year,
+        cash_receipt_number=number,
+    ).exists():
+        raise Conflict(
+            f"Số phiếu thu {number} đã dùng tại điểm cầu {gift.collection_point} năm {gift.received_on.year}.",
+            field="cash_receipt_number",
+            code="receipt_number_used",
+        )
+
+
 def _post(actor: scope.Actor, programme: Programme, gift: Gift, giver: Donor | None) -> Donation:
     where, earmark = _gift_checked(programme, gift)
     _check_period(actor, programme, gift.received_on, gift.override_reason)
+    _receipt_unused(gift)
     who = giver.audit_label() if giver else ANONYMOUS  # the ledger, the auditor's book, names no private person
     entry = ledger.post(
         programme=programme,
@@ -172,6 +206,7 @@ def _post(actor: scope.Actor, programme: Programme, gift: Gift, giver: Donor | N
                 received_on=gift.received_on,
                 collection_point=gift.collection_point,
                 cash_receipt_number=gift.cash_receipt_number.strip(),
+                receipt_year=gift.received_on.year if gift.channel == Donation.Channel.CASH else None,
                 statement_line=gift.statement_line,
                 earmark=earmark,
                 entry=entry,
@@ -180,6 +215,12 @@ def _post(actor: scope.Actor, programme: Programme, gift: Gift, giver: Donor | N
                 created_by=actor_user(actor),
             )
     except IntegrityError:
+        if gift.channel == Donation.Channel.CASH:  # the same receipt number, recorded at this very moment
+            raise Conflict(
+                f"Số phiếu thu {gift.cash_receipt_number.strip()} vừa được ghi ở điểm cầu này.",
+                field="cash_receipt_number",
+                code="receipt_number_used",
+            ) from None
         raise Conflict("Dòng sao kê này đã được ghi thành một khoản ủng hộ.", field="statement_line") from None
     reason = {"outside_period_reason": gift.override_reason} if gift.override_reason else None
     audit.record_many([_donation_audit(actor, donation, reason)])
@@ -282,6 +323,8 @@ def donation_reverse(*, actor: scope.Actor, donation: Donation, reason: str) -> 
     locked = Donation.objects.select_for_update().select_related("entry", "programme").get(pk=donation.pk)
     if locked.reversed_at is not None:
         raise Conflict("Khoản ủng hộ này đã được hủy ghi nhận.")
+    if locked.channel == Donation.Channel.CASH:
+        _cash_still_held(locked)
     ledger.reverse(
         locked.entry,
         occurred_on=timezone.localdate(),

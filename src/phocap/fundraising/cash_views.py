@@ -1,0 +1,66 @@
+"""The cash page (issue #16): what each collection point received, paid into the bank and holds; a deposit slip
+recorded from there; the slips and whether the bank statement has shown them arrive."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from phocap.accounts import scope
+from phocap.core.amounts import read_amount
+from phocap.core.errors import DomainError
+from phocap.core.money import format_vnd
+from phocap.core.text import read_day
+from phocap.core.vnwords import amount_in_words
+from phocap.core.web import not_found_as_404
+from phocap.fundraising import selectors
+from phocap.fundraising.services.cash import cash_deposit, held_at
+from phocap.programmes import selectors as programmes
+
+
+@login_required
+@not_found_as_404
+def cash(request: HttpRequest, code: str) -> HttpResponse:
+    programme = programmes.programme_get(actor=request.user, code=code)
+    if not scope.can_view_fundraising(request.user, programme):
+        raise Http404
+    can_manage = scope.can_manage_fundraising(request.user, programme)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        try:
+            deposit = cash_deposit(
+                actor=request.user,
+                programme=programme,
+                point=programmes.collection_point_get(
+                    actor=request.user, programme=programme, key=request.POST.get("point", "")
+                ),
+                amount=read_amount(request.POST.get("amount"), small_ok=request.POST.get("confirm_small") == "on"),
+                deposited_on=read_day(request.POST.get("deposited_on"), field="deposited_on"),
+                reference=request.POST.get("reference", ""),
+            )
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Ngày không hợp lệ.")))
+        else:
+            left = held_at(deposit.entry.lines.get(amount__lt=0).account)
+            messages.success(
+                request,
+                _("Đã ghi giấy nộp tiền: %(amount)s (%(words)s) từ %(point)s; điểm cầu còn giữ %(left)s.")
+                % {
+                    "amount": format_vnd(deposit.amount),
+                    "words": amount_in_words(deposit.amount),
+                    "point": deposit.collection_point,
+                    "left": format_vnd(left),
+                },
+            )
+        return redirect("fundraising:cash", code=code)
+    context = {
+        "programme": programme,
+        "can_manage": can_manage,
+        "points": selectors.cash_points(actor=request.user, programme=programme),
+        "deposits": selectors.cash_deposits(actor=request.user, programme=programme)[:100],
+    }
+    return render(request, "fundraising/cash.html", context)
