@@ -105,7 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with channel("cli"):
             return int(args.func(args))
     except DomainError as exc:
-        sys.stderr.write(f"phocap: {exc.message}\n")
+        known = exc.data.get("candidate") if exc.code == "donor_mismatch" else None
+        hint = f" (nhà tài trợ số {known['id']}: chạy lại với --same-donor {known['id']})" if known else ""
+        sys.stderr.write(f"phocap: {exc.message}{hint}\n")
         return EXIT_ERROR
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"phocap: cấu hình chưa đúng: {exc}\n")

@@ -208,6 +208,43 @@ def test_a_refused_pledge_and_a_refused_gift_leave_no_donor_from_the_command_lin
     assert "Số tiền không đọc được" in unreadable.stderr
     shown = cli("manage", "shell", "--no-imports", "-c", _COUNT, database_url=url)
     assert shown.stdout.split()[-2:] == ["0", "0"], shown.stderr
+    _cash_from_the_command_line(cli, url)
+
+
+def _cash_from_the_command_line(cli, url):
+    """Issue #16's documented commands: a receipt number once per point and year; a deposit slip never above what
+    the point holds, answering {"deposit", "point_balance"}."""
+    given = ("fundraising", "cash-add", "--programme", "bac-kan-2023", "--point", "na-ri", "--date", "2023-09-01")
+    first = cli(*given, "--amount", "3 triệu", "--receipt-number", "PT-NR-1", "--json", database_url=url)
+    assert first.returncode == 0, first.stderr
+    again = cli(*given, "--amount", "1.000.000", "--receipt-number", "PT-NR-1", database_url=url)
+    assert again.returncode == 2
+    assert "đã dùng" in again.stderr
+    deposit = ("fundraising", "cash-deposit", "--programme", "bac-kan-2023", "--point", "na-ri", "--date", "2023-09-05")
+    paid = cli(*deposit, "--amount", "2.000.000", "--reference", "GNT-7", "--json", database_url=url)
+    assert paid.returncode == 0, paid.stderr
+    answer = json.loads(paid.stdout)
+    assert set(answer) == {"deposit", "point_balance"}
+    assert answer["point_balance"] == 1_000_000
+    over = cli(*deposit, "--amount", "1.000.001", database_url=url)
+    assert over.returncode == 2
+    assert "đang giữ 1.000.000 ₫" in over.stderr
+    _donor_asked_from_the_command_line(cli, url)
+
+
+def _donor_asked_from_the_command_line(cli, url):
+    add = ("fundraising", "pledge-add", "--programme", "bac-kan-2023", "--donor-kind", "enterprise", "--amount", "5tr")
+    first = cli(*add, "--donor-name", "Công ty Sao Mai", "--tax-code", "0100109106", "--json", database_url=url)
+    assert first.returncode == 0, first.stderr
+    asked = cli(*add, "--donor-name", "Công ty Sao Hôm", "--tax-code", "0100109106", database_url=url)
+    assert asked.returncode == 2
+    assert "«Công ty Sao Mai»" in asked.stderr
+    number = asked.stderr.split("--same-donor ")[1].split(")")[0]
+    answered = cli(
+        *add, "--donor-name", "Công ty Sao Hôm", "--tax-code", "0100109106", "--same-donor", number, "--json",
+        database_url=url,
+    )  # fmt: skip
+    assert answered.returncode == 0, answered.stderr
 
 
 _COUNT = (

@@ -65,6 +65,7 @@ def problem(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     extra = {"field": exc.field} if exc.field else {}
+    extra.update(exc.data)
     return problem(request, status=exc.status, code=exc.code, title=exc.message, **extra)
 
 

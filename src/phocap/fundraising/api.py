@@ -34,6 +34,7 @@ class PledgeIn(Schema):
     donor_name: str = Field(..., min_length=2, max_length=300)
     tax_code: str = ""
     publish_name: bool | None = None
+    same_as: int | None = Field(None, ge=-1, le=2**63 - 1)  # after a 409 donor_mismatch: the donor meant, or -1: new
     amount: TypedAmount | None = None
     confirm_small: bool = False  # an amount under 10.000 ₫ is refused unless confirmed
     phones: int | None = Field(None, gt=0)
@@ -80,6 +81,7 @@ class CashIn(Schema):
     donor_kind: str = "individual"
     donor_name: str = ""
     publish_name: bool = False
+    same_as: int | None = Field(None, ge=-1, le=2**63 - 1)
     pledge_reference: str = ""
     override_reason: str = ""
 
@@ -184,6 +186,7 @@ def create_pledge(request: AuthedRequest, code: str, payload: PledgeIn) -> Any:
             name=payload.donor_name,
             tax_code=payload.tax_code,
             publish_name=payload.publish_name,
+            same_as=payload.same_as,
         ),
         amount=_amount(payload),
         phones=payload.phones,
@@ -225,7 +228,12 @@ def record_cash(request: AuthedRequest, code: str, payload: CashIn) -> Any:
     programme = _programme(request, code)
     point = programmes.collection_point_get(actor=request.auth, programme=programme, key=payload.collection_point)
     donor = (
-        services.DonorInput(kind=payload.donor_kind, name=payload.donor_name, publish_name=payload.publish_name)
+        services.DonorInput(
+            kind=payload.donor_kind,
+            name=payload.donor_name,
+            publish_name=payload.publish_name,
+            same_as=payload.same_as,
+        )
         if payload.donor_name
         else None
     )

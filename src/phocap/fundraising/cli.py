@@ -26,7 +26,9 @@ def cmd_pledge_add(args: argparse.Namespace) -> int:
     pledge = services.pledge_create(
         actor=actor,
         programme=programme,
-        donor=services.DonorInput(kind=args.donor_kind, name=args.donor_name, tax_code=args.tax_code or ""),
+        donor=services.DonorInput(
+            kind=args.donor_kind, name=args.donor_name, tax_code=args.tax_code or "", same_as=args.same_donor
+        ),
         amount=amount_of(args, "amount"),
         phones=args.phones,
         earmark=earmark,
@@ -158,6 +160,7 @@ def cmd_cash_add(args: argparse.Namespace) -> int:
             name=args.donor_name,
             tax_code=args.tax_code or "",
             publish_name=args.publish_name or None,
+            same_as=args.same_donor,
         )
         if args.donor_name
         else None
@@ -242,6 +245,7 @@ def register(sub: Any) -> None:
     p.add_argument("--donor-kind", required=True, help="enterprise | agency | organisation | individual")
     p.add_argument("--donor-name", required=True)
     p.add_argument("--tax-code")
+    p.add_argument("--same-donor", type=int, help="mã nhà tài trợ đã có mà bạn muốn ghi (khi được hỏi)")
     which = p.add_mutually_exclusive_group(required=True)
     add_amount(p, "--amount", to=which, help_="số tiền")
     which.add_argument("--phones", type=int, help="số máy")
@@ -277,6 +281,7 @@ def register(sub: Any) -> None:
     p.add_argument("--donor-kind", default="individual")
     p.add_argument("--donor-name", help="bỏ trống nếu là nhà hảo tâm không nêu tên")
     p.add_argument("--tax-code")
+    p.add_argument("--same-donor", type=int, help="mã nhà tài trợ đã có mà bạn muốn ghi (khi được hỏi)")
     p.add_argument("--publish-name", action="store_true", help="người ủng hộ đồng ý công khai tên")
     p.add_argument("--override-reason", help="lý do nhận ngoài thời gian vận động (quản lý chương trình)")
 

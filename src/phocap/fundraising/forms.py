@@ -5,9 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phocap.core.errors import DomainError
 from phocap.core.forms import AmountField, check_small, confirm_small_field
-from phocap.core.web import UploadField
+from phocap.core.web import UploadField, add_domain_error
 from phocap.fundraising.models import Donor
+from phocap.fundraising.services.donors import NEW_DONOR
 from phocap.fundraising.statement_files import ColumnMap
 
 DATE_INPUT = {"input_formats": ["%d/%m/%Y", "%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"})}
@@ -16,6 +18,7 @@ DATE_INPUT = {"input_formats": ["%d/%m/%Y", "%Y-%m-%d"], "widget": forms.DateInp
 class PledgeForm(forms.Form):
     donor_kind = forms.ChoiceField(label=_("Loại nhà tài trợ"), choices=Donor.Kind.choices)
     donor_name = forms.CharField(label=_("Tên nhà tài trợ"), max_length=300)
+    same_as = forms.IntegerField(required=False, widget=forms.HiddenInput)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
     publish_name = forms.BooleanField(label=_("Đồng ý công khai tên"), required=False, initial=True)
     amount = AmountField(label=_("Số tiền (₫)"), required=False)
@@ -43,6 +46,7 @@ class CashForm(forms.Form):
     received_on = forms.DateField(label=_("Ngày nhận"), **DATE_INPUT)  # type: ignore[arg-type]
     cash_receipt_number = forms.CharField(label=_("Số phiếu thu"), max_length=40)
     donor_name = forms.CharField(label=_("Người ủng hộ (bỏ trống: nhà hảo tâm)"), max_length=300, required=False)
+    same_as = forms.IntegerField(required=False, widget=forms.HiddenInput)
     donor_kind = forms.ChoiceField(label=_("Loại"), choices=Donor.Kind.choices, initial="individual")
     publish_name = forms.BooleanField(label=_("Đồng ý công khai tên"), required=False)
     pledge = forms.CharField(label=_("Mã cam kết (nếu có)"), max_length=12, required=False)
@@ -60,6 +64,7 @@ class CashForm(forms.Form):
 
 class InKindForm(forms.Form):
     donor_name = forms.CharField(label=_("Nhà tài trợ"), max_length=300)
+    same_as = forms.IntegerField(required=False, widget=forms.HiddenInput)
     donor_kind = forms.ChoiceField(label=_("Loại"), choices=Donor.Kind.choices, initial="enterprise")
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
     phones = forms.IntegerField(label=_("Số máy"), min_value=1)
@@ -124,3 +129,21 @@ class ResolveForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Lý do"), max_length=300)
+
+
+def form_error(form: forms.Form, exc: DomainError) -> None:
+    """A refusal shown on the form; when the donor typed is a known one under another name (`DonorMismatch`), the
+    form asks which is meant — that donor, or (when allowed) a new one — and is sent again with the answer."""
+    add_domain_error(form, exc)
+    if exc.code != "donor_mismatch" or "same_as" not in form.fields:
+        return
+    known = exc.data["candidate"]
+    choices: list[tuple[int, str]] = [
+        (known["id"], str(_("Đúng: ghi cho nhà tài trợ đã có «%(name)s»") % {"name": known["name"]}))
+    ]
+    if exc.data.get("new_allowed"):
+        choices.append((NEW_DONOR, str(_("Không: đây là nhà tài trợ mới"))))
+    form.fields["same_as"] = forms.TypedChoiceField(
+        label=_("Nhà tài trợ nào?"), choices=choices, coerce=int, widget=forms.RadioSelect, required=False
+    )
+    form._bound_fields_cache.pop("same_as", None)  # type: ignore[attr-defined]  # validating bound the hidden one

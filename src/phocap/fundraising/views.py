@@ -17,9 +17,17 @@ from phocap.core.errors import DomainError
 from phocap.core.models import BackgroundJob
 from phocap.core.money import format_vnd
 from phocap.core.vnwords import amount_in_words
-from phocap.core.web import PDF, add_domain_error, file_response, not_found_as_404
+from phocap.core.web import PDF, file_response, not_found_as_404
 from phocap.fundraising import receipts, selectors, services, statements, vietqr
-from phocap.fundraising.forms import CashForm, InKindForm, PledgeForm, ResolveForm, ReverseForm, StatementForm
+from phocap.fundraising.forms import (
+    CashForm,
+    InKindForm,
+    PledgeForm,
+    ResolveForm,
+    ReverseForm,
+    StatementForm,
+    form_error,
+)
 from phocap.fundraising.models import Donation, Pledge
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
@@ -107,6 +115,7 @@ def pledges(request: HttpRequest, code: str) -> HttpResponse:
                         name=data["donor_name"],
                         tax_code=data["tax_code"],
                         publish_name=data["publish_name"],
+                        same_as=data["same_as"],
                     ),
                     amount=data["amount"],
                     phones=data["phones"],
@@ -114,7 +123,7 @@ def pledges(request: HttpRequest, code: str) -> HttpResponse:
                     due_date=data["due_date"],
                 )
             except DomainError as exc:
-                add_domain_error(form, exc)
+                form_error(form, exc)
             else:
                 said = f": {format_vnd(pledge.amount)} ({amount_in_words(pledge.amount)})" if pledge.amount else ""
                 messages.success(
@@ -195,7 +204,10 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 donor = (
                     services.DonorInput(
-                        kind=data["donor_kind"], name=data["donor_name"], publish_name=data["publish_name"]
+                        kind=data["donor_kind"],
+                        name=data["donor_name"],
+                        publish_name=data["publish_name"],
+                        same_as=data["same_as"],
                     )
                     if data["donor_name"]
                     else None
@@ -216,7 +228,7 @@ def donations(request: HttpRequest, code: str) -> HttpResponse:
                     override_reason=data["override_reason"],
                 )
             except DomainError as exc:
-                add_domain_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Đã ghi nhận khoản ủng hộ số %(id)s.") % {"id": donation.pk})
                 return redirect("fundraising:donations", code=code)
@@ -250,7 +262,9 @@ def in_kind(request: HttpRequest, code: str) -> HttpResponse:
             donor = (
                 None
                 if pledge
-                else services.DonorInput(kind=data["donor_kind"], name=data["donor_name"], tax_code=data["tax_code"])
+                else services.DonorInput(
+                    kind=data["donor_kind"], name=data["donor_name"], tax_code=data["tax_code"], same_as=data["same_as"]
+                )
             )
             donation = services.donation_record(
                 actor=request.user,
@@ -265,7 +279,7 @@ def in_kind(request: HttpRequest, code: str) -> HttpResponse:
                 override_reason=data["override_reason"],
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Đã ghi nhận khoản ủng hộ số %(id)s.") % {"id": donation.pk})
             return redirect("fundraising:donations", code=code)
@@ -352,7 +366,7 @@ def statement_upload(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect("tasks")
                 result = done
             except DomainError as exc:
-                add_domain_error(form, exc)
+                form_error(form, exc)
             except forms.ValidationError as exc:  # an incomplete hand-made column mapping
                 form.add_error(None, exc)
     imports = selectors.statement_import_list(actor=request.user, programme=programme)[:20]

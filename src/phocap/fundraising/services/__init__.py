@@ -6,7 +6,9 @@ creates the donor *and* the pledge or gift, or — when either is refused — ne
 
 from phocap.fundraising.services.common import MAX_AMOUNT, require_fundraiser
 from phocap.fundraising.services.donors import (
+    NEW_DONOR,
     DonorInput,
+    DonorMismatch,
     clean_tax_code,
     donor_create,
     donor_find_or_create,
@@ -24,7 +26,9 @@ from phocap.fundraising.services.receipts import receipt_issue, receipts_for_ent
 
 __all__ = [
     "MAX_AMOUNT",
+    "NEW_DONOR",
     "DonorInput",
+    "DonorMismatch",
     "Gift",
     "bank_transfers_record",
     "clean_tax_code",

@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from stdnum.vn import mst
 
 from phocap.accounts import scope
@@ -15,7 +16,7 @@ from phocap.core.actions import Action
 from phocap.core.crypto import blind_index
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.core.services import service
-from phocap.core.text import clean_line, over_length
+from phocap.core.text import ascii_fold, clean_line, over_length
 from phocap.fundraising.models import (
     Donor,
 )
@@ -53,6 +54,39 @@ class DonorInput:
     contact_email: str = ""
     address: str = ""
     is_example: bool = False
+    # the answer to "is this the donor we already know?" (`DonorMismatch`): that donor's id, or NEW_DONOR
+    same_as: int | None = None
+
+
+NEW_DONOR = -1
+
+
+class DonorMismatch(Conflict):
+    """The tax code, phone or e-mail typed is a known donor's, under another name: which one is meant? Never
+    switched silently. `data["candidate"]` is that donor; `data["new_allowed"]` whether a new donor may be made
+    instead (not with the same tax code)."""
+
+    code = "donor_mismatch"
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(ascii_fold(a).lower().split()) == " ".join(ascii_fold(b).lower().split())
+
+
+def _ask(known: Donor, given: DonorInput, by: str, *, new_allowed: bool) -> None:
+    raise DonorMismatch(
+        f"{by} đã là của nhà tài trợ «{known.name}», khác tên vừa nhập «{clean_line(given.name)}». "
+        + (
+            "Ghi cho nhà tài trợ đã có, hay tạo nhà tài trợ mới?"
+            if new_allowed
+            else "Ghi cho nhà tài trợ đã có, hay sửa lại mã số thuế?"
+        ),
+        field="donor_name",
+        data={
+            "candidate": {"id": known.pk, "name": known.name, "kind": known.kind},
+            "new_allowed": new_allowed,
+        },
+    )
 
 
 def donor_new(actor: scope.Actor, programme: Programme, given: DonorInput) -> Donor:
@@ -101,12 +135,32 @@ def donor_resolve(actor: scope.Actor, programme: Programme, donor: Donor | Donor
             raise NotFound("Không tìm thấy nhà tài trợ trong chương trình.")
         return donor
     code = clean_tax_code(donor.tax_code)
-    existing = None
     if code:
-        existing = Donor.objects.filter(programme=programme, tax_code_index=blind_index(code)).first()
-    elif donor.kind != Donor.Kind.INDIVIDUAL:
-        existing = Donor.objects.filter(programme=programme, kind=donor.kind, name=clean_line(donor.name)).first()
-    return existing if existing is not None else donor_new(actor, programme, donor)
+        known = Donor.objects.filter(programme=programme, tax_code_index=blind_index(code)).first()
+        if known is not None and not _same_name(known.name, donor.name) and donor.same_as != known.pk:
+            _ask(known, donor, "Mã số thuế này", new_allowed=False)
+        return known if known is not None else donor_new(actor, programme, donor)
+    if donor.kind != Donor.Kind.INDIVIDUAL:
+        named = Donor.objects.filter(programme=programme, kind=donor.kind, name=clean_line(donor.name)).first()
+        if named is not None:
+            return named
+    contact = _by_contact(programme, donor)
+    if contact is not None and donor.same_as != NEW_DONOR:
+        if _same_name(contact.name, donor.name) or donor.same_as == contact.pk:
+            return contact
+        _ask(contact, donor, "Số điện thoại/e-mail này", new_allowed=True)
+    return donor_new(actor, programme, donor)
+
+
+def _by_contact(programme: Programme, donor: DonorInput) -> Donor | None:
+    """A known donor with the phone or e-mail typed (people without a tax code are told apart by these)."""
+    phone, email = clean_line(donor.contact_phone), clean_line(donor.contact_email)
+    if not (phone or email):
+        return None
+    found = Donor.objects.filter(programme=programme)
+    if phone and email:
+        return found.filter(Q(contact_phone=phone) | Q(contact_email__iexact=email)).first()
+    return (found.filter(contact_phone=phone) if phone else found.filter(contact_email__iexact=email)).first()
 
 
 @service(audits=[Action.DONOR_CREATE])
