@@ -282,6 +282,10 @@ def _devices(w: World) -> None:
     order = services.purchase_order_create(
         actor=manager, programme=p, phone_model="Nokia Thử 2", quantity=6, unit_price=1_000_000, supplier_name="x"
     )
+    mistaken = services.purchase_order_create(
+        actor=manager, programme=p, phone_model="Nokia Thử 2", quantity=1, unit_price=1_000_000, supplier_name="x"
+    )
+    services.purchase_order_void(actor=manager, order=mistaken, reason="nhập nhầm")
     numbers = imeis(6, 47_000_000_000_000)
     received = services.device_receive(
         actor=manager, programme=p, phone_model=order.phone_model, imeis=numbers, purchase_order=order, ready=True

@@ -224,6 +224,10 @@ def test_cli_receive_prints_received_and_rejected(cli, tmp_path):
         "2000000",
         "--supplier",
         "Nhà cung cấp ví dụ",
+        "--date",
+        "2023-10-12",
+        "--invoice",
+        "HĐ-77",
         "--json",
         database_url=url,
     )
@@ -280,6 +284,13 @@ def _cli_moves_phones(cli, url, args, tmp_path, numbers):
 
     orders = run("orders")["purchase_orders"]
     assert {"purchase_order", "model", "quantity", "unit_price", "total", "received", "entry"} <= set(orders[0])
+    dated = next(o for o in orders if o["invoice"] == "HĐ-77")
+    assert (dated["ordered_on"], dated["void"]) == ("2023-10-12", False)
+    spare = run(
+        "purchase", "--model", "Xiaomi Redmi 9A", "--quantity", "1", "--unit-price", "1,75 triệu", "--supplier", "x"
+    )
+    voided = run("purchase-void", "--purchase-order", str(spare["purchase_order"]), "--reason", "nhập nhầm")
+    assert (voided["purchase_order"], voided["status"]) == (spare["purchase_order"], "void")
     assert run("model-price", "--model", "Xiaomi Redmi 9A", "--price", "1.750.000")["price"] == 1_750_000
     path = tmp_path / "gui.txt"
     path.write_text("\n".join([*numbers, "999"]))

@@ -80,6 +80,7 @@ class Action(models.TextChoices):
     PHONE_MODEL_CREATE = "phone_model.create", _("Thêm mẫu điện thoại")
     PHONE_MODEL_PRICE = "phone_model.price", _("Ghi giá tham khảo của mẫu điện thoại")
     PURCHASE_CREATE = "purchase.create", _("Đặt mua điện thoại")
+    PURCHASE_VOID = "purchase.void", _("Hủy đơn mua điện thoại (đảo bút toán chi)")
     DEVICES_RECEIVE = "devices.receive", _("Nhận điện thoại vào kho")
     DEVICE_MOVE = "device.move", _("Đổi tình trạng điện thoại")
     DEVICE_CHECK = "device.check", _("Kiểm tra điện thoại")

@@ -181,6 +181,10 @@ class PurchaseOrderIn(Schema):
     unit_price: TypedAmount
     supplier: str = Field(min_length=1, max_length=200)
     earmark: str | None = Field(None, max_length=10, description="the commune whose earmarked fund pays first")
+    ordered_on: dt.date | None = None  # the day the spending counts from (default today)
+    supplier_tax_code: str = Field("", max_length=20)
+    invoice_number: str = Field("", max_length=40)
+    invoice_date: dt.date | None = None
 
 
 class PurchaseOrderOut(Schema):
@@ -191,6 +195,9 @@ class PurchaseOrderOut(Schema):
     total: int
     received: int
     entry: str
+    ordered_on: dt.date
+    invoice_number: str
+    voided_at: dt.datetime | None
 
     @staticmethod
     def resolve_model(obj: Any) -> str:
@@ -227,8 +234,27 @@ def purchase_order_create(request: AuthedRequest, code: str, body: PurchaseOrder
         unit_price=read_price(body.unit_price, field="unit_price"),
         supplier_name=body.supplier,
         earmark=programmes.commune_get(actor=actor, programme=programme, code=body.earmark) if body.earmark else None,
+        ordered_on=body.ordered_on,
+        supplier_tax_code=body.supplier_tax_code,
+        invoice_number=body.invoice_number,
+        invoice_date=body.invoice_date,
     )
     return Status(201, order)
+
+
+class PurchaseVoidIn(Schema):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post(
+    "/programmes/{code}/devices/purchase-orders/{order_id}/void",
+    response=PurchaseOrderOut,
+    summary="Void an order: its payment reversed on the ledger, its phones given back (not once one is kept or handed)",
+)
+def purchase_order_void(request: AuthedRequest, code: str, order_id: int, body: PurchaseVoidIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    order = selectors.purchase_order_get(actor=request.auth, programme=programme, order_id=order_id)
+    return services.purchase_order_void(actor=request.auth, order=order, reason=body.reason)
 
 
 class TransferIn(Schema):

@@ -125,6 +125,10 @@ def cmd_purchase(args: argparse.Namespace) -> int:
         unit_price=args.unit_price,
         supplier_name=args.supplier,
         earmark=_commune(args, programme, args.earmark),
+        ordered_on=read_day(args.date, field="date") if args.date else None,
+        supplier_tax_code=args.supplier_tax_code or "",
+        invoice_number=args.invoice or "",
+        invoice_date=read_day(args.invoice_date, field="invoice_date") if args.invoice_date else None,
     )
     data = {"purchase_order": order.pk, "total": order.total, "entry": str(order.payment_id)}
     out(args, data, lambda: f"Đơn mua #{order.pk}: {order.quantity} × {order.phone_model}, {order.total:,} ₫.")
@@ -144,6 +148,9 @@ def cmd_orders(args: argparse.Namespace) -> int:
             "total": o.total,
             "received": o.received,
             "entry": str(o.payment_id),
+            "ordered_on": o.ordered_on.isoformat(),
+            "invoice": o.invoice_number,
+            "void": o.voided_at is not None,
         }
         for o in orders
     ]
@@ -214,6 +221,15 @@ def cmd_arrived(args: argparse.Namespace) -> int:
             + "".join(f"\n  {r['imei']}: {r['reason']}" for r in rejected)
         ),
     )
+    return 0
+
+
+def cmd_purchase_void(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    order = selectors.purchase_order_get(actor=actor, programme=_programme(args), order_id=args.purchase_order)
+    done = services.purchase_order_void(actor=actor, order=order, reason=args.reason)
+    data = {"purchase_order": done.pk, "status": "void", "reversal": str(done.reversal_id)}
+    out(args, data, lambda: f"Đã hủy đơn mua #{done.pk}; khoản chi {format_vnd(done.total)} đã được đảo lại.")
     return 0
 
 
@@ -301,6 +317,14 @@ def register(sub: Any) -> None:
     p.add_argument("--unit-price", type=money, required=True, help="đơn giá (₫), ví dụ 2.000.000")
     p.add_argument("--supplier", required=True)
     p.add_argument("--earmark", help="mã xã khi mua bằng quỹ dành riêng cho xã")
+    p.add_argument("--date", help="ngày đặt mua, YYYY-MM-DD (tính chi từ ngày này; mặc định hôm nay)")
+    p.add_argument("--invoice", help="số hóa đơn của nhà cung cấp")
+    p.add_argument("--invoice-date", help="ngày hóa đơn, YYYY-MM-DD")
+    p.add_argument("--supplier-tax-code", help="mã số thuế nhà cung cấp")
+    p = with_json(add_command(group, "purchase-void", cmd_purchase_void, "hủy đơn mua (đảo bút toán chi)"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--purchase-order", type=int, required=True)
+    p.add_argument("--reason", required=True)
     p = with_json(add_command(group, "orders", cmd_orders, "các đơn mua máy và số máy đã nhận"))
     p.add_argument("--programme", required=True)
     p = with_json(add_command(group, "model-price", cmd_model_price, "ghi giá tham khảo của mẫu máy"))

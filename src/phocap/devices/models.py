@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +30,14 @@ class PhoneModel(models.Model):
         return f"{self.brand} {self.model}"
 
 
+def spent_by(on: dt.date | None = None) -> Q:
+    """Over PurchaseOrder: the orders whose money was spent on a date — ordered by then and not voided by then
+    (without a date: not voided)."""
+    if on is None:
+        return Q(voided_at__isnull=True)
+    return Q(ordered_on__lte=on) & (Q(voided_at__isnull=True) | Q(reversal__occurred_on__gt=on))
+
+
 class PurchaseOrder(models.Model):
     """N phones of a model at a unit price from a supplier, paid from the programme's funds by one ledger entry."""
 
@@ -41,7 +51,17 @@ class PurchaseOrder(models.Model):
         ProgrammeCommune, verbose_name=_("cho xã"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ordered_on = models.DateField(_("ngày đặt"))
+    # the supplier's invoice (hóa đơn) the payment rests on
+    supplier_tax_code = models.CharField(_("mã số thuế nhà cung cấp"), max_length=14, blank=True, db_default="")
+    invoice_number = models.CharField(_("số hóa đơn"), max_length=40, blank=True, db_default="")
+    invoice_date = models.DateField(_("ngày hóa đơn"), null=True, blank=True)
     payment = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="purchase_order")
+    # voided by a reversal of its payment before any of its phones was handed over (the order stays, as history)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True, db_default="")
+    reversal = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="voided_purchase_order"
+    )
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(default=timezone.now)
 

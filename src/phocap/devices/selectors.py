@@ -11,7 +11,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from phocap.accounts import scope
 from phocap.core.errors import NotFound, PermissionDenied
 from phocap.devices.imeis import read_imeis
-from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder
+from phocap.devices.models import Device, DeviceEvent, PhoneModel, PurchaseOrder, spent_by
 from phocap.programmes.models import Programme
 
 
@@ -185,7 +185,7 @@ def purchase_order_get(*, actor: scope.Actor, programme: Programme, order_id: in
 def purchase_orders_until(programme: Programme, on: dt.date) -> QuerySet[PurchaseOrder]:
     """The orders paid by the date (figures of the funds report: no personal data)."""
     return (
-        PurchaseOrder.objects.filter(programme=programme, ordered_on__lte=on)
+        PurchaseOrder.objects.filter(spent_by(on), programme=programme)
         .select_related("phone_model", "earmark__unit")
         .order_by("ordered_on", "pk")
     )

@@ -42,8 +42,24 @@ def _purchase(request: HttpRequest, programme: Programme) -> None:
         unit_price=read_price(request.POST.get("unit_price"), field="unit_price"),
         supplier_name=request.POST.get("supplier", ""),
         earmark=_commune(request, programme, request.POST.get("earmark")),
+        ordered_on=_day(request, "ordered_on"),
+        supplier_tax_code=request.POST.get("supplier_tax_code", ""),
+        invoice_number=request.POST.get("invoice_number", ""),
+        invoice_date=_day(request, "invoice_date"),
     )
     messages.success(request, _("Đã đặt mua đơn #%(n)s và ghi chi vào sổ cái.") % {"n": created.pk})
+
+
+def _day(request: HttpRequest, name: str) -> Any:
+    return read_day(request.POST[name], field=name) if request.POST.get(name) else None
+
+
+def _void(request: HttpRequest, programme: Programme) -> None:
+    order = selectors.purchase_order_get(
+        actor=request.user, programme=programme, order_id=_number(request.POST.get("order"))
+    )
+    services.purchase_order_void(actor=request.user, order=order, reason=request.POST.get("reason", ""))
+    messages.success(request, _("Đã hủy đơn mua #%(n)s; khoản chi đã được đảo lại trên sổ cái.") % {"n": order.pk})
 
 
 def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResult:
@@ -122,6 +138,9 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "purchase":
                 _purchase(request, programme)
+                return redirect("devices:stock", code=code)
+            if request.POST.get("action") == "void":
+                _void(request, programme)
                 return redirect("devices:stock", code=code)
             if request.POST.get("action") == "price":
                 priced = services.phone_model_price_set(

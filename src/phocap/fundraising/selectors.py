@@ -250,14 +250,6 @@ def summary(programme: Programme) -> dict[str, Any]:
     }
 
 
-def account_balances(*, actor: scope.Actor, programme: Programme) -> list[tuple[LedgerAccount, int]]:
-    require_view(actor, programme)
-    rows = JournalLine.objects.filter(account__programme=programme).values("account_id").annotate(total=Sum("amount"))
-    totals = {r["account_id"]: r["total"] for r in rows}
-    accounts = LedgerAccount.objects.filter(programme=programme).select_related("collection_point", "commune__unit")
-    return [(a, totals.get(a.pk, 0)) for a in sorted(accounts, key=lambda a: (a.kind, a.code, a.pk))]
-
-
 def public_donations(programme: Programme) -> QuerySet[Donation]:
     """For the public statement: no login. Only what may be published is selected (see public_row)."""
     return (
@@ -415,3 +407,20 @@ def cash_deposit_get(*, actor: scope.Actor, programme: Programme, deposit_id: in
     if found is None:
         raise NotFound("Không tìm thấy giấy nộp tiền.")
     return found
+
+
+def account_balances(programme: Programme, on: dt.date) -> list[tuple[str, int]]:
+    """The balance of every ledger account at the end of a day, as the funds report lists it: the bank, the cash at
+    each collection point and on its way to the bank, gifts in kind, the funds, the spending, the bank's fees."""
+    rows = (
+        JournalLine.objects.filter(account__programme=programme, entry__occurred_on__lte=on)
+        .values("account__code", "account__collection_point__name", "account__commune__unit__name")
+        .annotate(total=Sum("amount"))
+        .order_by("account__code", "account__collection_point__name", "account__commune__unit__name")
+    )
+    out = []
+    for r in rows:
+        label = str(LedgerAccount.Code(r["account__code"]).label)
+        place = r["account__collection_point__name"] or r["account__commune__unit__name"]
+        out.append((f"{label} — {place}" if place else label, int(r["total"] or 0)))
+    return out

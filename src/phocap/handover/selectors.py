@@ -12,13 +12,13 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from phocap.accounts import scope
 from phocap.allocation import selectors as allocation
 from phocap.core.errors import NotFound
-from phocap.devices.models import PurchaseOrder
+from phocap.devices.models import PurchaseOrder, spent_by
 from phocap.handover.models import Absence, Handover, HandoverEvent, HandoverPhoto
 from phocap.programmes.models import Programme, ProgrammeCommune
 
 
 def public_progress(programme: Programme) -> dict[str, Any]:
-    spent = PurchaseOrder.objects.filter(programme=programme).aggregate(
+    spent = PurchaseOrder.objects.filter(spent_by(), programme=programme).aggregate(
         total=Sum(F("quantity") * F("unit_price")), phones=Sum("quantity")
     )
     communes = (

@@ -31,7 +31,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_noop
 
-from phocap.devices.models import PurchaseOrder
+from phocap.devices.models import PurchaseOrder, spent_by
 from phocap.fundraising import selectors as fundraising
 from phocap.handover.models import Handover, HandoverEvent, not_ended_by
 from phocap.onboarding.models import FollowUpVisit, Step, StepRecord
@@ -245,7 +245,7 @@ def _money(programme: Programme, on: dt.date, out: Counts) -> None:
     out["received_all"] = {0: sum(gifts.values())}
     spent = {
         r["earmark_id"]: int(r["n"] or 0)
-        for r in PurchaseOrder.objects.filter(programme=programme, ordered_on__lte=on)
+        for r in PurchaseOrder.objects.filter(spent_by(on), programme=programme)
         .values("earmark_id")
         .annotate(n=Sum(F("quantity") * F("unit_price")))
     }

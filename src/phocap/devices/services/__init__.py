@@ -21,7 +21,12 @@ from phocap.devices.services.moves import (
     transfer_send,
     transfer_send_many,
 )
-from phocap.devices.services.purchases import phone_model_create, phone_model_price_set, purchase_order_create
+from phocap.devices.services.purchases import (
+    phone_model_create,
+    phone_model_price_set,
+    purchase_order_create,
+    purchase_order_void,
+)
 from phocap.devices.services.receiving import GiftTerms, ReceiveResult, device_receive, imeis_from_file, read_imei
 
 __all__ = [
@@ -44,6 +49,7 @@ __all__ = [
     "phone_model_create",
     "phone_model_price_set",
     "purchase_order_create",
+    "purchase_order_void",
     "read_imei",
     "transfer_confirm",
     "transfer_confirm_many",

@@ -11,13 +11,15 @@ from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
-from phocap.core.errors import NotFound, ValidationFailed
+from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.core.money import format_vnd
 from phocap.core.services import service
-from phocap.devices.models import PhoneModel, PurchaseOrder
+from phocap.devices.models import Device, PhoneModel, PurchaseOrder
 from phocap.devices.services.common import require_manager
+from phocap.devices.services.moves import move
 from phocap.fundraising import ledger
 from phocap.fundraising.services.common import MAX_AMOUNT
+from phocap.fundraising.services.donors import clean_tax_code
 from phocap.programmes.models import Organisation, Programme, ProgrammeCommune
 
 
@@ -84,10 +86,15 @@ def purchase_order_create(
     supplier: Organisation | None = None,
     earmark: ProgrammeCommune | None = None,
     ordered_on: dt.date | None = None,
+    supplier_tax_code: str = "",
+    invoice_number: str = "",
+    invoice_date: dt.date | None = None,
 ) -> PurchaseOrder:
     """Order phones and pay for them from the funds in one transaction (`ledger.spend_on_phones`: the earmarked
     commune's fund first, then the general one; refused when the funds or the bank do not hold enough).
-    `phone_model` may be a name as typed: the model is found, or created with the order."""
+    `phone_model` may be a name as typed: the model is found, or created with the order. `ordered_on` (default
+    today; not later) is the day the spending counts from in the funds report and the indicators; the supplier's
+    tax code and invoice document it."""
     require_manager(actor, programme, "đặt mua điện thoại")
     if quantity <= 0 or unit_price <= 0:
         raise ValidationFailed("Số máy và đơn giá phải lớn hơn 0.", field="quantity")
@@ -99,6 +106,11 @@ def purchase_order_create(
     model = phone_model if isinstance(phone_model, PhoneModel) else _phone_model_ensure(actor, phone_model)
     total = quantity * unit_price
     ordered_on = ordered_on or timezone.localdate()
+    if ordered_on > timezone.localdate():
+        raise ValidationFailed("Ngày đặt mua không thể sau hôm nay.", field="ordered_on")
+    if invoice_date is not None and invoice_date > timezone.localdate():
+        raise ValidationFailed("Ngày hóa đơn không thể sau hôm nay.", field="invoice_date")
+    tax_code = clean_tax_code(supplier_tax_code) if supplier_tax_code.strip() else ""
     paid = ledger.spend_on_phones(
         programme=programme,
         total=total,
@@ -116,6 +128,9 @@ def purchase_order_create(
         unit_price=unit_price,
         earmark=earmark,
         ordered_on=ordered_on,
+        supplier_tax_code=tax_code,
+        invoice_number=invoice_number.strip()[:40],
+        invoice_date=invoice_date,
         payment=paid.entry,
         created_by=_label(actor),
     )
@@ -132,3 +147,44 @@ def purchase_order_create(
         },
     )
     return order
+
+
+@service(audits=[Action.PURCHASE_VOID])
+def purchase_order_void(*, actor: scope.Actor, order: PurchaseOrder, reason: str) -> PurchaseOrder:
+    """Undo an order entered by mistake (or cancelled with the supplier): its payment is reversed on the ledger
+    (the order stays, marked void, as history) and its phones already received leave the stock as given back to
+    the supplier. Refused once any of its phones is kept for someone or handed over."""
+    require_manager(actor, order.programme, "hủy đơn mua")
+    if not reason.strip():
+        raise ValidationFailed("Cần ghi lý do hủy đơn.", field="reason")
+    locked = PurchaseOrder.objects.select_for_update().select_related("programme", "payment").get(pk=order.pk)
+    if locked.voided_at is not None:
+        raise Conflict("Đơn mua này đã hủy.", code="already_void")
+    phones = list(Device.objects.select_for_update().filter(purchase_order=locked))
+    used = [
+        d.imei for d in phones if d.state in (Device.State.RESERVED, Device.State.HANDED_OVER) or d.handovers.exists()
+    ]
+    if used:
+        raise Conflict(
+            f"{len(used)} máy của đơn đã được giữ cho người nhận hoặc đã trao (ví dụ {used[0]}): không hủy được.",
+            code="phones_in_use",
+        )
+    locked.reversal = ledger.reverse(
+        locked.payment,
+        occurred_on=timezone.localdate(),
+        memo=f"Hủy đơn mua #{locked.pk}: {reason.strip()}"[:300],
+        actor_label=_label(actor),
+    )
+    locked.voided_at, locked.void_reason = timezone.now(), reason.strip()[:300]
+    locked.save(update_fields=["reversal", "voided_at", "void_reason"])
+    for device in phones:
+        if device.state != Device.State.REJECTED:
+            move(device, Device.State.REJECTED, note=f"Trả nhà cung cấp: hủy đơn mua #{locked.pk}", actor=actor)
+    audit.record(
+        actor=actor,
+        action=Action.PURCHASE_VOID,
+        obj=locked,
+        programme_code=locked.programme.code,
+        extra={"reason": reason.strip()[:300], "total": locked.total, "phones": len(phones)},
+    )
+    return locked

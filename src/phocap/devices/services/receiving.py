@@ -50,6 +50,8 @@ class ReceiveResult:
 def _within_order(order: PurchaseOrder, wanted: list[str]) -> tuple[list[str], list[dict[str, str]]]:
     """No more devices than the order bought (the order row locked: two receptions at once cannot overfill it)."""
     locked = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.voided_at is not None:
+        raise Conflict(f"Đơn mua #{locked.pk} đã hủy: không nhận máy theo đơn này.", code="order_void")
     room = max(0, locked.quantity - locked.devices.count())
     over = [{"imei": i, "reason": f"Vượt số máy của đơn mua #{locked.pk} ({locked.quantity})."} for i in wanted[room:]]
     return wanted[:room], over

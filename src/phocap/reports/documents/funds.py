@@ -87,6 +87,17 @@ def _orders(programme: Programme, on: dt.date) -> Table:
     )
 
 
+def _balances(programme: Programme, on: dt.date) -> Table:
+    rows = fundraising.account_balances(programme, on)
+    return Table(
+        "4. Số dư các tài khoản (ngân hàng, tiền mặt tại điểm cầu, phí ngân hàng …; "
+        "tài sản và chi ghi dương, quỹ ghi âm)",
+        [Column("TT", 9, INT), Column("Tài khoản", 150), Column("Số dư (₫)", 60, MONEY)],
+        [[n, label, amount] for n, (label, amount) in enumerate(rows, 1)],
+        ["", "Tổng (sổ kép: bằng 0)", sum(a for _, a in rows)],
+    )
+
+
 def funds(*, actor: scope.Actor, programme: Programme, on: dt.date | None = None, number: str = "") -> Document:
     report = kpi(actor=actor, programme=programme, on=on)
     t = report.totals.indicators
@@ -105,6 +116,11 @@ def funds(*, actor: scope.Actor, programme: Programme, on: dt.date | None = None
             f"đã chi mua máy {money(t['funds_spent'].numerator)} ₫ ({cell_text(t['funds_spent'].percent, PCT)}% "
             "số đã nhận).",
         ],
-        tables=[_by_commune(report), _by_channel(programme, report.date), _orders(programme, report.date)],
+        tables=[
+            _by_commune(report),
+            _by_channel(programme, report.date),
+            _orders(programme, report.date),
+            _balances(programme, report.date),
+        ],
         notes=["Danh sách từng nhà tài trợ được công khai tại trang công khai của chương trình."],
     )
