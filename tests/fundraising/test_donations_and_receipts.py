@@ -72,9 +72,14 @@ def test_tax_codes_are_validated_encrypted_and_unique(programme, user):
         stored = cursor.fetchone()[0]
     assert "006123456789" not in stored
     assert Donor.objects.get(pk=household.pk).tax_code == "006123456789"
+    with pytest.raises(services.DonorMismatch):  # the same number under another name is asked about (#16)
+        services.donor_find_or_create(
+            actor=officer, programme=programme, kind="enterprise", name="Tên khác", tax_code="006123456789"
+        )
     again = services.donor_find_or_create(
-        actor=officer, programme=programme, kind="enterprise", name="Tên khác", tax_code="006123456789"
-    )
+        actor=officer, programme=programme, kind="enterprise", name="Tên khác", tax_code="006123456789",
+        same_as=household.pk,
+    )  # fmt: skip
     assert again.pk == household.pk
     event = AuditEvent.objects.get(action="donor.create", object_id=str(household.pk))
     assert "006123456789" not in str(event.changes)
