@@ -28,9 +28,32 @@ def test_public_statement_needs_no_login_and_publishes_only_what_may_be_publishe
     assert "Viễn thông Bắc Kạn (VNPT) — ví dụ" in page  # enterprises publish by default
     assert "Hoàng Văn Bình (ví dụ)" in page  # an individual who agreed
     assert page.count("Nhà hảo tâm") >= 18  # everyone else
-    for secret in ("113000000001", "0011004567890", "MBVCB", "MoMo", "4700123452", "PT-TINH-001"):
+    for secret in ("0011004567890", "MBVCB", "MoMo", "4700123452", "PT-TINH-001"):
         assert secret not in page
     assert "NGUYEN VAN TAM" not in page  # unmatched transfer text is not published
+    # the campaign's own account is published, once, to be paid into (issue #16)
+    assert page.count("113000000001") == 1
+    assert page.index("113000000001") < page.index("<table")
+
+
+def test_the_public_page_invites_giving_with_the_account_and_the_walk_in_qr(programme):
+    from vietnam_qr_pay import QRPay
+
+    from phocap.fundraising import selectors
+
+    page = Client().get("/cong-khai/bac-kan-2023/").content.decode()
+    giving = page.split('class="card giving"')[1].split("</section>")[0]
+    code = selectors.walk_in_code(programme).reference
+    assert "VietinBank (ví dụ)" in giving
+    assert "113000000001" in giving
+    assert "UY BAN MTTQ VIET NAM TINH BAC KAN" in giving
+    assert f"UNG HO {code}" in giving
+    assert "<svg" in giving
+    read = QRPay(selectors.public_giving(programme)["payload"])  # an independent decoder, CRC checked
+    assert read.is_valid
+    assert (read.consumer.bank_bin, read.consumer.bank_number, read.amount) == ("970415", "113000000001", None)
+    assert read.init_method == "11"  # static: any amount
+    assert code in read.additional_data.purpose
 
 
 def test_public_list_downloads_as_csv_and_xlsx_with_the_same_rows():

@@ -424,3 +424,21 @@ def account_balances(programme: Programme, on: dt.date) -> list[tuple[str, int]]
         place = r["account__collection_point__name"] or r["account__commune__unit__name"]
         out.append((f"{label} — {place}" if place else label, int(r["total"] or 0)))
     return out
+
+
+def public_giving(programme: Programme) -> dict[str, Any] | None:
+    """How anyone can give, for the public page: the campaign's account (bank, number, name) and the static
+    VietQR with the programme's walk-in code in its purpose — the account is published to be paid into, unlike
+    the donors' accounts. None until the programme has its account and walk-in code."""
+    code = walk_in_code(programme)
+    if code is None or not (programme.bank_bin and programme.bank_account_number):
+        return None
+    purpose = purpose_text(f"UNG HO {code.reference}")
+    return {
+        "bank": programme.bank_name,
+        "account": programme.bank_account_number,
+        "account_name": programme.bank_account_name,
+        "reference": code.reference,
+        "purpose": purpose,
+        "payload": payload(bin_code=programme.bank_bin, account=programme.bank_account_number, purpose=purpose),
+    }

@@ -15,6 +15,7 @@ from django.shortcuts import render
 
 from phocap.core.spreadsheets import csv_line, xlsx_bytes
 from phocap.fundraising import selectors as fundraising
+from phocap.fundraising import vietqr
 from phocap.handover import selectors as handover
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
@@ -61,6 +62,7 @@ def public_statement(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(fundraising.public_donations(programme), 50, allow_empty_first_page=True)
     page.count  # noqa: B018 - the paginator's count is one COUNT(*) on an indexed column
     current = page.get_page(request.GET.get("page"))
+    giving = fundraising.public_giving(programme)
     response = render(
         request,
         "reports/public.html",
@@ -69,6 +71,8 @@ def public_statement(request: HttpRequest, code: str) -> HttpResponse:
             "summary": summary,
             "page": current,
             "rows": [fundraising.public_row(d) for d in current],
+            "giving": giving,
+            "giving_qr": vietqr.svg(giving["payload"], scale=4) if giving else "",
         },
     )
     response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
