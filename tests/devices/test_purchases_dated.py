@@ -150,3 +150,12 @@ def test_the_phones_page_dates_an_order_and_voids_it_after_asking(login):
     ).content.decode()
     assert f"Đã hủy đơn mua #{made.pk}" in done
     assert "đã hủy</strong> (Nhập nhầm)" in done
+
+
+def test_the_database_refuses_a_void_order_without_its_reversal(programme):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    made = order(programme)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PurchaseOrder.objects.filter(pk=made.pk).update(voided_at=timezone.now(), void_reason="tay")

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from phocap.core.actors import SYSTEM
-from phocap.core.amounts import read_amount
+from phocap.core.amounts import read_amount, read_price
 from phocap.core.errors import NotFound, ValidationFailed
 from phocap.core.uploads import check_size
 
@@ -70,6 +70,14 @@ def amount_type(text: str) -> int:
     """argparse's `type` for an amount of đồng as people type it (5.000.000, 5 triệu, 2,5tr; `core.amounts`)."""
     try:
         return read_amount(text, small_ok=True)
+    except ValidationFailed as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def price_type(text: str) -> int:
+    """argparse's `type` for a phone's price or value (as `amount_type`, never under 10.000 ₫: `read_price`)."""
+    try:
+        return read_price(text)
     except ValidationFailed as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
 

@@ -7,9 +7,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from phocap.core.amounts import read_price
-from phocap.core.cli import actor_of, add_command, out, read_file, with_json
-from phocap.core.errors import ValidationFailed
+from phocap.core.cli import actor_of, add_command, out, price_type, read_file, with_json
 from phocap.core.money import format_vnd
 from phocap.core.text import read_day
 from phocap.devices import selectors, services
@@ -26,14 +24,6 @@ STORE = ("kho", "store", "kho-tinh")
 
 def _commune(args: argparse.Namespace, programme: Any, code: str | None) -> Any:
     return programmes.commune_get(actor=actor_of(args), programme=programme, code=code) if code else None
-
-
-def money(text: str) -> int:
-    """A phone's price or value as people type it ("2.000.000", "2 triệu"), for argparse's `type`."""
-    try:
-        return read_price(text)
-    except ValidationFailed as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
@@ -294,7 +284,7 @@ def register(sub: Any) -> None:
     p.add_argument("--colour", help="màu máy (khi cả lô cùng màu)")
     p.add_argument("--date", help="máy ủng hộ: ngày nhận (YYYY-MM-DD, mặc định hôm nay)")
     p.add_argument(
-        "--unit-value", type=money, help="máy ủng hộ: giá trị mỗi máy (₫, mặc định giá tham khảo của mẫu máy)"
+        "--unit-value", type=price_type, help="máy ủng hộ: giá trị mỗi máy (₫, mặc định giá tham khảo của mẫu máy)"
     )
     p.add_argument("--outside-period-reason", help="máy ủng hộ nhận ngoài thời gian vận động: lý do (quản lý)")
     p = with_json(add_command(group, "check", cmd_check, "ghi kết quả kiểm tra máy theo IMEI (nhiều máy một lần)"))
@@ -308,13 +298,13 @@ def register(sub: Any) -> None:
     p.add_argument("--brand")
     p.add_argument("--android")
     p.add_argument("--storage", type=int, help="GB")
-    p.add_argument("--price", type=money, help="giá tham khảo (₫), ví dụ 2.000.000")
+    p.add_argument("--price", type=price_type, help="giá tham khảo (₫), ví dụ 2.000.000")
     p.add_argument("--no-4g", action="store_true")
     p = with_json(add_command(group, "purchase", cmd_purchase, "đặt mua máy, chi từ quỹ (ghi sổ cái)"))
     p.add_argument("--programme", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--quantity", type=int, required=True)
-    p.add_argument("--unit-price", type=money, required=True, help="đơn giá (₫), ví dụ 2.000.000")
+    p.add_argument("--unit-price", type=price_type, required=True, help="đơn giá (₫), ví dụ 2.000.000")
     p.add_argument("--supplier", required=True)
     p.add_argument("--earmark", help="mã xã khi mua bằng quỹ dành riêng cho xã")
     p.add_argument("--date", help="ngày đặt mua, YYYY-MM-DD (tính chi từ ngày này; mặc định hôm nay)")
@@ -330,7 +320,7 @@ def register(sub: Any) -> None:
     p = with_json(add_command(group, "model-price", cmd_model_price, "ghi giá tham khảo của mẫu máy"))
     p.add_argument("--programme", required=True)
     p.add_argument("--model", required=True)
-    p.add_argument("--price", type=money, required=True, help="đồng, ví dụ 2.000.000")
+    p.add_argument("--price", type=price_type, required=True, help="đồng, ví dụ 2.000.000")
     p = with_json(add_command(group, "transfer", cmd_transfer, "chuyển máy (theo IMEI) đến xã hoặc về kho tỉnh"))
     p.add_argument("--programme", required=True)
     p.add_argument("--imei-file", required=True, help="mỗi dòng một IMEI, hoặc tệp XLSX/XLS/ODS/CSV (cột đầu tiên)")

@@ -70,6 +70,12 @@ class PurchaseOrder(models.Model):
         verbose_name_plural = _("đơn mua điện thoại")
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0) & Q(unit_price__gt=0), name="purchase_positive"),
+            # void ⇔ its payment reversed, with the reason
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, reversal__isnull=True, void_reason="")
+                | (Q(voided_at__isnull=False, reversal__isnull=False) & ~Q(void_reason="")),
+                name="purchase_void_with_reversal_and_reason",
+            ),
         ]
 
     def __str__(self) -> str:

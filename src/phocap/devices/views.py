@@ -80,7 +80,7 @@ def _receive(request: HttpRequest, programme: Programme) -> services.ReceiveResu
         ready=request.POST.get("ready") == "1",
         colour=request.POST.get("colour", ""),
         gift=services.GiftTerms(
-            read_day(request.POST["received_on"], field="received_on") if request.POST.get("received_on") else None,
+            _day(request, "received_on"),
             read_price(value, field="unit_value") if (value := request.POST.get("unit_value", "").strip()) else None,
             request.POST.get("override_reason", ""),
         ),

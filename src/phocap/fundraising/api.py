@@ -378,11 +378,7 @@ def cash_deposit(request: AuthedRequest, code: str, payload: CashDepositIn) -> A
         deposited_on=payload.deposited_on,
         reference=payload.reference,
     )
-    left = next(
-        p["held"]
-        for p in selectors.cash_points(actor=request.auth, programme=programme)
-        if p["key"] == deposit.collection_point.key
-    )
+    left = selectors.cash_held(programme, deposit.collection_point)
     return Status(201, {"deposit": deposit.pk, "point_balance": left})
 
 

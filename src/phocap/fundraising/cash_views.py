@@ -17,7 +17,7 @@ from phocap.core.text import read_day
 from phocap.core.vnwords import amount_in_words
 from phocap.core.web import not_found_as_404
 from phocap.fundraising import selectors
-from phocap.fundraising.services.cash import cash_deposit, held_at
+from phocap.fundraising.services.cash import cash_deposit
 from phocap.programmes import selectors as programmes
 
 
@@ -45,7 +45,7 @@ def cash(request: HttpRequest, code: str) -> HttpResponse:
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", _("Ngày không hợp lệ.")))
         else:
-            left = held_at(deposit.entry.lines.get(amount__lt=0).account)
+            left = selectors.cash_held(programme, deposit.collection_point)
             messages.success(
                 request,
                 _("Đã ghi giấy nộp tiền: %(amount)s (%(words)s) từ %(point)s; điểm cầu còn giữ %(left)s.")

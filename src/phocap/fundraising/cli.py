@@ -196,7 +196,7 @@ def cmd_cash_deposit(args: argparse.Namespace) -> int:
         deposited_on=read_day(args.date, field="date"),
         reference=args.reference or "",
     )
-    left = next(p["held"] for p in selectors.cash_points(actor=actor, programme=programme) if p["key"] == point.key)
+    left = selectors.cash_held(programme, point)
     out(
         args,
         {"deposit": deposit.pk, "point_balance": left},

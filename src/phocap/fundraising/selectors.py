@@ -25,7 +25,7 @@ from phocap.fundraising.models import (
     WalkInCode,
 )
 from phocap.fundraising.vietqr import payload, purpose_text
-from phocap.programmes.models import Programme, ProgrammeCommune
+from phocap.programmes.models import CollectionPoint, Programme, ProgrammeCommune
 
 LIVE = Q(reversed_at__isnull=True)
 
@@ -391,6 +391,16 @@ def cash_points(*, actor: scope.Actor, programme: Programme) -> list[dict[str, A
         }
         for p in programme.collection_points.order_by("kind", "name")
     ]
+
+
+def cash_held(programme: Programme, point: CollectionPoint) -> int:
+    """What a collection point holds in cash now: the balance of its cash account (one sum over its lines)."""
+    return int(
+        JournalLine.objects.filter(
+            account__programme=programme, account__code=LedgerAccount.Code.CASH, account__collection_point=point
+        ).aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
 
 
 def cash_deposits(*, actor: scope.Actor, programme: Programme) -> QuerySet[CashDeposit]:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Sum
-
 from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
@@ -17,14 +15,10 @@ from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
 from phocap.core.money import format_vnd
 from phocap.core.services import service
-from phocap.fundraising import ledger
-from phocap.fundraising.models import CashDeposit, JournalEntry, JournalLine, LedgerAccount, StatementLine
+from phocap.fundraising import ledger, selectors
+from phocap.fundraising.models import CashDeposit, JournalEntry, LedgerAccount, StatementLine
 from phocap.fundraising.services.common import require_fundraiser
 from phocap.programmes.models import CollectionPoint, Programme
-
-
-def held_at(account: LedgerAccount) -> int:
-    return int(JournalLine.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or 0)
 
 
 @service(audits=[Action.CASH_DEPOSIT])
@@ -47,7 +41,7 @@ def cash_deposit(
         raise ValidationFailed("Số tiền phải lớn hơn 0.", field="amount")
     cash = ledger.account(programme, LedgerAccount.Code.CASH, point=point)
     LedgerAccount.objects.select_for_update().get(pk=cash.pk)
-    held = held_at(cash)
+    held = selectors.cash_held(programme, point)
     if amount > held:
         raise Conflict(
             f"Điểm cầu {point} đang giữ {format_vnd(held)} tiền mặt: không nộp được {format_vnd(amount)}.",

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from phocap.accounts import scope
@@ -19,12 +18,11 @@ from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.money import format_vnd
 from phocap.core.services import service
-from phocap.fundraising import ledger
+from phocap.fundraising import ledger, selectors
 from phocap.fundraising.models import (
     Donation,
     Donor,
     JournalEntry,
-    JournalLine,
     LedgerAccount,
     Pledge,
     StatementLine,
@@ -152,9 +150,10 @@ def in_kind_received(actor: scope.Actor, programme: Programme, donor: Donor, gif
 
 def _cash_still_held(donation: Donation) -> None:
     """A cash gift is undone only while its point still holds that much (not after it was paid into the bank)."""
+    assert donation.collection_point is not None  # a cash gift has its point (database check)
     point_cash = ledger.account(donation.programme, LedgerAccount.Code.CASH, point=donation.collection_point)
     LedgerAccount.objects.select_for_update().get(pk=point_cash.pk)
-    held = int(JournalLine.objects.filter(account=point_cash).aggregate(s=Sum("amount"))["s"] or 0)
+    held = selectors.cash_held(donation.programme, donation.collection_point)
     if held < donation.amount:
         raise Conflict(
             f"Điểm cầu chỉ còn giữ {format_vnd(held)}: tiền mặt của khoản này đã nộp về ngân hàng, không hủy được.",
