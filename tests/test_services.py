@@ -131,7 +131,7 @@ def _programmes_and_accounts(w: World) -> None:
 
 
 def _fundraising(w: World) -> None:
-    from phocap.fundraising import selectors, services, statements
+    from phocap.fundraising import review, selectors, services, statements
     from phocap.fundraising.services import cash
     from phocap.programmes import selectors as programmes
 
@@ -179,9 +179,14 @@ def _fundraising(w: World) -> None:
         actor=officer, programme=p, data=render("mb", p.bank_account_number, rows, fmt="csv"), filename="b.csv"
     )
     waiting = {line.description: line for line in selectors.review_queue(actor=officer, programme=p)}
-    resolve = statements.statement_line_resolve
+    resolve = review.statement_line_resolve
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 1"], action="pledge", pledge=pledge)
-    resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 2"], action="gift")
+    resolve(
+        actor=officer,
+        line=waiting["CHUYEN TIEN KHONG MA 2"],
+        action="gift",
+        donor=review.gift_donor(officer, p, donor_name="Nguyễn Văn Chuyển"),
+    )
     services.donation_record(
         actor=officer,
         programme=p,
@@ -192,6 +197,8 @@ def _fundraising(w: World) -> None:
         cash_receipt_number="PT-T-2",
     )
     cash.cash_deposit(actor=officer, programme=p, point=point, amount=700_000, deposited_on=DAY, reference="GNT-1")
+    mistaken = cash.cash_deposit(actor=officer, programme=p, point=point, amount=100_000, deposited_on=DAY)
+    cash.cash_deposit_cancel(actor=officer, deposit=mistaken, reason="ghi nhầm điểm cầu")
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 3"], action="deposit", collection_point=point)
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 4"], action="ignore", note="không phải của đợt")
 

@@ -12,8 +12,8 @@ from phocap.core.actors import SYSTEM
 from phocap.core.errors import Conflict, ValidationFailed
 from phocap.fundraising import ledger, selectors, services
 from phocap.fundraising.models import Donation, JournalEntry, JournalLine, LedgerAccount, StatementLine
+from phocap.fundraising.review import statement_line_resolve
 from phocap.fundraising.services.cash import cash_deposit
-from phocap.fundraising.statements import statement_line_resolve
 from tests.conftest import rolled_back
 
 pytestmark = pytest.mark.django_db

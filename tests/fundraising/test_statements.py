@@ -8,9 +8,10 @@ from phocap.core.errors import ValidationFailed
 from phocap.fundraising import selectors
 from phocap.fundraising.demo import PLEDGES, SAMPLE_FILES, statement_rows
 from phocap.fundraising.models import Donation, JournalEntry, StatementLine
+from phocap.fundraising.review import statement_line_resolve
 from phocap.fundraising.sample_statements import Row, render
 from phocap.fundraising.statement_files import ColumnMap, parse, parse_amount, parse_date_and_doc
-from phocap.fundraising.statements import statement_import, statement_line_resolve
+from phocap.fundraising.statements import statement_import
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

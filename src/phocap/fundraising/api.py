@@ -10,7 +10,7 @@ from phocap.core import amounts
 from phocap.core.models import BackgroundJob
 from phocap.core.schemas import JobOut, RowId, TypedAmount
 from phocap.core.web import AuthedRequest
-from phocap.fundraising import selectors, services, statements
+from phocap.fundraising import review, selectors, services, statements
 from phocap.fundraising.models import Donation, StatementLine
 from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
@@ -93,6 +93,7 @@ class ImportOut(Schema):
     unmatched: int
     already_imported: int
     donations_created: int
+    deposits_matched: int
     profile: str
     errors: list[dict[str, Any]]
 
@@ -112,8 +113,33 @@ class StatementLineOut(Schema):
         return selectors.transfer_text(context["request"].auth, obj)
 
 
+class ReviewRowOut(Schema):
+    """A credit waiting for review and what it probably is: `proposal` "code" (the pledge's code, outside the
+    campaign or beside another), "near_code" (its code with one symbol wrong: `typed_code` is what the text holds),
+    "guess" (amount and donor name) or ""; the payer named in the transfer text; the only open deposit slip of
+    that amount. The transfer text and the payer's name only for those who handle the money."""
+
+    id: int
+    booked_on: dt.date
+    doc_number: str
+    amount: int
+    description: str
+    proposal: str
+    pledge_reference: str
+    pledge_donor: str
+    score: int
+    typed_code: str
+    payer_name: str
+    payer_kind: str
+    deposit_id: int | None
+
+
 class ResolveIn(Schema):
     action: str = Field(..., pattern=r"^(pledge|gift|deposit|ignore)$")
+    donor_id: RowId | None = None  # a gift from a stored donor …
+    donor_name: str = Field("", max_length=300)  # … or from the payer named (`payer_name`, checked) …
+    donor_kind: str = Field("", pattern=r"^(|enterprise|agency|organisation|individual)$")
+    same_as: int | None = Field(None, ge=-1, le=2**63 - 1)  # after a 409 donor_mismatch
     pledge_reference: str = ""
     collection_point: str = ""
     deposit_id: RowId | None = None  # the deposit slip a cash credit is (else the only open one of that amount)
@@ -274,9 +300,9 @@ def import_statement(request: AuthedRequest, code: str, file: File[UploadedFile]
     return done.as_dict()
 
 
-@router.get("/programmes/{code}/review", response=list[StatementLineOut], summary="Credits waiting for review")
+@router.get("/programmes/{code}/review", response=list[ReviewRowOut], summary="Credits waiting for review")
 def review_queue(request: AuthedRequest, code: str) -> Any:
-    return list(selectors.review_queue(actor=request.auth, programme=_programme(request, code))[:500])
+    return [r.as_dict() for r in review.review_rows(actor=request.auth, programme=_programme(request, code))]
 
 
 @router.post("/programmes/{code}/review/{line_id}", response=StatementLineOut)
@@ -293,11 +319,19 @@ def resolve_line(request: AuthedRequest, code: str, line_id: int, payload: Resol
         if payload.collection_point
         else None
     )
-    return statements.statement_line_resolve(
+    return review.statement_line_resolve(
         actor=request.auth,
         line=line,
         action=payload.action,
         pledge=pledge,
+        donor=review.gift_donor(
+            request.auth,
+            programme,
+            donor_id=payload.donor_id,
+            donor_name=payload.donor_name,
+            donor_kind=payload.donor_kind,
+            same_as=payload.same_as,
+        ),
         collection_point=point,
         note=payload.note,
         override_reason=payload.override_reason,
@@ -386,3 +420,20 @@ def cash_deposit(request: AuthedRequest, code: str, payload: CashDepositIn) -> A
 def cash_points(request: AuthedRequest, code: str) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return selectors.cash_points(actor=request.auth, programme=programme)
+
+
+class DepositCancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+@router.post(
+    "/programmes/{code}/cash-deposits/{deposit_id}/cancel",
+    response=CashPointOut,
+    summary="Undo a deposit slip recorded by mistake (its entry reversed); refused once a statement line has it",
+)
+def cash_deposit_cancel(request: AuthedRequest, code: str, deposit_id: int, payload: DepositCancelIn) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    deposit = selectors.cash_deposit_get(actor=request.auth, programme=programme, deposit_id=deposit_id)
+    cash.cash_deposit_cancel(actor=request.auth, deposit=deposit, reason=payload.reason)
+    rows = selectors.cash_points(actor=request.auth, programme=programme)
+    return next(r for r in rows if r["key"] == deposit.collection_point.key)

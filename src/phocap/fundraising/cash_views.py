@@ -17,8 +17,9 @@ from phocap.core.text import read_day
 from phocap.core.vnwords import amount_in_words
 from phocap.core.web import not_found_as_404
 from phocap.fundraising import selectors
-from phocap.fundraising.services.cash import cash_deposit
+from phocap.fundraising.services.cash import cash_deposit, cash_deposit_cancel
 from phocap.programmes import selectors as programmes
+from phocap.programmes.models import Programme
 
 
 @login_required
@@ -31,6 +32,8 @@ def cash(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise Http404
+        if request.POST.get("cancel"):
+            return _cancel(request, programme)
         try:
             deposit = cash_deposit(
                 actor=request.user,
@@ -64,3 +67,21 @@ def cash(request: HttpRequest, code: str) -> HttpResponse:
         "deposits": selectors.cash_deposits(actor=request.user, programme=programme)[:100],
     }
     return render(request, "fundraising/cash.html", context)
+
+
+def _cancel(request: HttpRequest, programme: Programme) -> HttpResponse:
+    """Undo a slip recorded by mistake (its entry reversed: the cash is back at the point), with the reason."""
+    try:
+        deposit = selectors.cash_deposit_get(
+            actor=request.user, programme=programme, deposit_id=int(request.POST.get("cancel", 0))
+        )
+        cash_deposit_cancel(actor=request.user, deposit=deposit, reason=request.POST.get("reason", ""))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Không tìm thấy giấy nộp tiền.")))
+    else:
+        messages.success(
+            request,
+            _("Đã hủy giấy nộp tiền %(amount)s của %(point)s: tiền mặt trở lại điểm cầu.")
+            % {"amount": format_vnd(deposit.amount), "point": deposit.collection_point},
+        )
+    return redirect("fundraising:cash", code=programme.code)

@@ -10,7 +10,7 @@ from phocap.core.cli import actor_of, add_amount, add_command, amount_of, out, r
 from phocap.core.models import BackgroundJob
 from phocap.core.money import format_vnd
 from phocap.core.text import read_date, read_day
-from phocap.fundraising import receipts, selectors, services, statements, vietqr
+from phocap.fundraising import cli_review, receipts, selectors, services, statements, vietqr
 from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
 
@@ -299,3 +299,5 @@ def register(sub: Any) -> None:
     p.add_argument("donation_id", type=int)
     p.add_argument("--programme", required=True)
     p.add_argument("--out", help="tệp PDF")
+
+    cli_review.register(group)

@@ -18,9 +18,10 @@ from phocap.accounts import scope
 from phocap.fundraising import selectors, services
 from phocap.fundraising.models import Pledge
 from phocap.fundraising.references import check_symbol
+from phocap.fundraising.review import statement_line_resolve
 from phocap.fundraising.sample_statements import Row, render
 from phocap.fundraising.services.cash import cash_deposit
-from phocap.fundraising.statements import statement_import, statement_line_resolve
+from phocap.fundraising.statements import statement_import
 from phocap.programmes import selectors as programmes
 from phocap.programmes.models import Programme
 

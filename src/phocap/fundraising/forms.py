@@ -123,6 +123,12 @@ class ResolveForm(forms.Form):
     pledge = forms.CharField(max_length=12, required=False)
     collection_point = forms.CharField(max_length=64, required=False)
     deposit = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    donor_name = forms.CharField(max_length=300, required=False)
+    donor_kind = forms.ChoiceField(
+        choices=[("individual", _("Cá nhân")), ("enterprise", _("Doanh nghiệp")), ("organisation", _("Tổ chức"))],
+        required=False,
+    )
+    same_as = forms.IntegerField(min_value=-1, max_value=2**63 - 1, required=False)
     note = forms.CharField(max_length=300, required=False)
     override_reason = forms.CharField(max_length=300, required=False)
 

@@ -415,11 +415,24 @@ class CashDeposit(models.Model):
     )
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(default=timezone.now)
+    # a slip recorded by mistake is undone by reversing its entry (never deleted), while no statement line has it
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=150, blank=True, default="")
+    cancel_reason = models.CharField(max_length=300, blank=True, default="")
+    reversal = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="cancelled_deposit"
+    )
 
     class Meta:
         verbose_name = _("nộp tiền mặt về ngân hàng")
         verbose_name_plural = _("nộp tiền mặt về ngân hàng")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="cash_deposit_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="cash_deposit_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | (Q(reversal__isnull=False) & Q(statement_line__isnull=True)),
+                name="cancelled_deposit_reversed_unmatched",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.collection_point} {self.deposited_on:%d/%m/%Y} {self.amount:,}"

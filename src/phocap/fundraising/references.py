@@ -55,3 +55,38 @@ def find(text: str, known: Iterable[str]) -> list[str]:
     """The known references present in the text (usually zero or one)."""
     known_set = known if isinstance(known, (set, frozenset)) else set(known)
     return [c for c in candidates(text) if c in known_set]
+
+
+class NearCodes:
+    """The known codes a transfer text holds with one symbol wrong (PAPMMAX typed for PAPMMAY) or two neighbours
+    swapped — what the check symbol detects but cannot correct. Indexed once per import: each code under its seven
+    "one symbol blanked" keys, so a window of the text is looked up in seven steps, whatever the number of codes."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = set(known)
+        self.blanked: dict[str, set[str]] = {}
+        for code in self.known:
+            for i in range(LENGTH):
+                self.blanked.setdefault(code[:i] + "*" + code[i + 1 :], set()).add(code)
+
+    def near(self, text: str) -> dict[str, str]:
+        """{known code: what was typed for it} for every window of the text that is not itself a valid code."""
+        flat = normalise(text)
+        found: dict[str, str] = {}
+        for start in range(len(flat) - LENGTH + 1):
+            window = flat[start : start + LENGTH]
+            if window in self.known or is_valid(window):
+                continue
+            for i in range(LENGTH):
+                for code in self.blanked.get(window[:i] + "*" + window[i + 1 :], ()):
+                    found.setdefault(code, window)
+            for i in range(LENGTH - 1):
+                swapped = window[:i] + window[i + 1] + window[i] + window[i + 2 :]
+                if swapped in self.known:
+                    found.setdefault(swapped, window)
+        return found
+
+    def only(self, text: str) -> tuple[str, str] | None:
+        """The one known code the text nearly holds, with what was typed; None when none or several."""
+        found = self.near(text)
+        return next(iter(found.items())) if len(found) == 1 else None

@@ -375,7 +375,7 @@ def cash_points(*, actor: scope.Actor, programme: Programme) -> list[dict[str, A
     )
     paid = {
         (r["collection_point"], r["matched"]): r["s"]
-        for r in CashDeposit.objects.filter(programme=programme)
+        for r in CashDeposit.objects.filter(programme=programme, cancelled_at__isnull=True)
         .annotate(matched=Q(statement_line__isnull=False))
         .values("collection_point", "matched")
         .annotate(s=Sum("amount"))
@@ -409,6 +409,13 @@ def cash_deposits(*, actor: scope.Actor, programme: Programme) -> QuerySet[CashD
         CashDeposit.objects.filter(programme=programme)
         .select_related("collection_point", "statement_line")
         .order_by("-deposited_on", "-id")
+    )
+
+
+def open_deposits(*, actor: scope.Actor, programme: Programme) -> QuerySet[CashDeposit]:
+    """Slips not yet on a statement and not cancelled: what a cash credit can be matched with."""
+    return cash_deposits(actor=actor, programme=programme).filter(
+        statement_line__isnull=True, cancelled_at__isnull=True
     )
 
 

@@ -29,11 +29,9 @@ from phocap.core.models import BackgroundJob
 from phocap.core.queries import in_chunks
 from phocap.core.services import service
 from phocap.core.text import ascii_fold
-from phocap.fundraising import ledger, references, selectors
+from phocap.fundraising import ledger, references, review, selectors
 from phocap.fundraising.models import (
     CashDeposit,
-    Donation,
-    Donor,
     JournalEntry,
     LedgerAccount,
     Pledge,
@@ -41,10 +39,10 @@ from phocap.fundraising.models import (
     StatementLine,
     WalkInCode,
 )
-from phocap.fundraising.services import Gift, bank_transfers_record, cash, donation_post, require_fundraiser
+from phocap.fundraising.services import bank_transfers_record, cash, require_fundraiser
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
 from phocap.fundraising.tasks import statement_import_task
-from phocap.programmes.models import CollectionPoint, Programme
+from phocap.programmes.models import Programme
 
 Progress = Callable[[int, int, str], None]
 BACKGROUND_BYTES = 256 * 1024  # a statement larger than this is imported as a background job
@@ -62,6 +60,7 @@ class ImportResult:
     unmatched: int = 0
     already_imported: int = 0
     donations_created: int = 0
+    deposits_matched: int = 0
     debits_posted: int = 0
     errors: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
@@ -140,7 +139,7 @@ class Proposer:
             if name:
                 score += int(45 * len(name & words) / len(name))
             if score > best[1]:
-                best = (pledge, min(score, 99))
+                best = (pledge, min(score, review.GUESS_MAX))
         return best if best[1] >= 40 else (None, 0)
 
 
@@ -155,6 +154,7 @@ class _Settled:
 
     rows: list[StatementLine] = dataclasses.field(default_factory=list)
     automatic: list[tuple[StatementLine, Pledge | None]] = dataclasses.field(default_factory=list)
+    deposits: list[tuple[StatementLine, CashDeposit]] = dataclasses.field(default_factory=list)
     debits: list[Any] = dataclasses.field(default_factory=list)
 
 
@@ -204,6 +204,8 @@ def _settle_lines(
     walk_in = WalkInCode.objects.filter(programme=programme).values_list("reference", flat=True).first()
     proposer = Proposer(list(codes.values()), selectors.pledge_received(programme))
     findable = set(codes) | ({walk_in} if walk_in else set())
+    near = references.NearCodes(codes)
+    slips = _SlipFinder(programme)
     bank = ledger.account(programme, LedgerAccount.Code.BANK)
     out = _Settled()
     total = len(parsed.lines)
@@ -232,7 +234,11 @@ def _settle_lines(
             result.debits_posted += 1
             continue
         found = references.find(line.description, findable)
-        if len(found) == 1 and programme.campaign_start <= line.booked_on <= programme.campaign_end:
+        slip = None if found else slips.take(row)
+        if slip is not None:
+            out.deposits.append((row, slip))
+            result.matched += 1
+        elif len(found) == 1 and programme.campaign_start <= line.booked_on <= programme.campaign_end:
             pledge = codes.get(found[0])
             row.status, row.score, row.proposed_pledge = StatementLine.Status.MATCHED, AUTO_MATCH_SCORE, pledge
             out.automatic.append((row, pledge))
@@ -240,13 +246,51 @@ def _settle_lines(
                 proposer.received_more(pledge, line.amount)
             result.matched += 1
         else:
-            row.proposed_pledge, row.score = (
-                (codes.get(found[0]), AUTO_MATCH_SCORE - 1)
-                if found
-                else proposer.propose(line.amount, line.description)
-            )
+            row.proposed_pledge, row.score = _proposal(found, codes, near, proposer, line)
             result.unmatched += 1
     return out
+
+
+def _proposal(
+    found: list[str], codes: dict[str, Pledge], near: references.NearCodes, proposer: Proposer, line: ParsedLine
+) -> tuple[Pledge | None, int]:
+    """What a credit the import cannot settle probably is: the pledge whose code it holds (outside the campaign,
+    or beside another code), the one pledge whose code it holds with one symbol wrong, or the best guess by amount
+    and donor name."""
+    if found:
+        return codes.get(found[0]), review.CODE_SCORE
+    typo = near.only(line.description)
+    if typo is not None and typo[0] in codes:
+        return codes[typo[0]], review.NEAR_CODE_SCORE
+    return proposer.propose(line.amount, line.description)
+
+
+class _SlipFinder:
+    """Deposit slips not yet on a statement, found by their number in a credit's text (the bank prints what the
+    depositor wrote: "GNT-BB-01"): the same amount, deposited by the line's day, each slip taken once."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.open: dict[str, list[CashDeposit]] = {}
+        for slip in (
+            CashDeposit.objects.filter(programme=programme, statement_line__isnull=True, cancelled_at__isnull=True)
+            .select_for_update(of=("self",))
+            .select_related("collection_point")
+        ):
+            key = references.normalise(slip.reference)
+            if len(key) >= 4:
+                self.open.setdefault(key, []).append(slip)
+
+    def take(self, row: StatementLine) -> CashDeposit | None:
+        if row.amount <= 0 or not self.open:
+            return None
+        text = references.normalise(row.description)
+        for key, slips in self.open.items():
+            if key in text:
+                for slip in slips:
+                    if slip.amount == row.amount and slip.deposited_on <= row.booked_on:
+                        slips.remove(slip)
+                        return slip
+        return None
 
 
 def _import(
@@ -303,6 +347,10 @@ def _write(
         StatementLine.objects.bulk_create(settled.rows, batch_size=2000)
         ledger.post_many(settled.debits)
         result.donations_created = len(bank_transfers_record(actor=actor, programme=programme, items=settled.automatic))
+        for row, slip in settled.deposits:  # cash paid in with its slip's number on the transfer
+            row.entry, row.status = cash.deposit_match(actor, row, slip), StatementLine.Status.POSTED
+            row.save(update_fields=["entry", "status"])
+        result.deposits_matched = len(settled.deposits)
         for field in ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created"):
             setattr(statement, field, getattr(result, field))
         statement.save()
@@ -374,75 +422,3 @@ def statement_submit(
             filename=filename,
             mapping=dataclasses.asdict(mapping) if mapping else None,
         )
-
-
-# --- the review queue -----------------------------------------------------------------------------------
-
-
-@service(
-    audits=[
-        Action.STATEMENT_LINE_PLEDGE,
-        Action.STATEMENT_LINE_GIFT,
-        Action.STATEMENT_LINE_DEPOSIT,
-        Action.STATEMENT_LINE_IGNORE,
-        Action.DONATION_RECORD,
-        Action.RECEIPT_ISSUE,
-    ]
-)
-def statement_line_resolve(
-    *,
-    actor: scope.Actor,
-    line: StatementLine,
-    action: str,
-    pledge: Pledge | None = None,
-    donor: Donor | None = None,
-    collection_point: CollectionPoint | None = None,
-    override_reason: str = "",
-    note: str = "",
-    deposit: CashDeposit | None = None,
-) -> StatementLine:
-    """Settle a credit waiting for review:
-    `pledge` — a gift towards this pledge; `gift` — an unpledged gift (from `donor`, or anonymous);
-    `deposit` — cash a collection point paid into the bank (not a new gift): the recorded deposit slip it is
-    (`deposit`, or the only one of that amount and `collection_point` not yet matched — `cash.deposit_for`);
-    `ignore` — not ours to count (kept, with the reason, in the audit trail)."""
-    programme = line.programme
-    require_fundraiser(actor, programme)
-    locked = StatementLine.objects.select_for_update().get(pk=line.pk)
-    if locked.status != StatementLine.Status.REVIEW:
-        raise Conflict("Dòng sao kê này đã được xử lý.")
-    if locked.amount <= 0:
-        raise ValidationFailed("Chỉ dòng ghi có mới chờ xem xét.")
-    if action in ("pledge", "gift"):
-        if action == "pledge" and pledge is None:
-            raise ValidationFailed("Chọn cam kết.", field="pledge")
-        gift = Gift(
-            channel=Donation.Channel.BANK_TRANSFER,
-            amount=locked.amount,
-            received_on=locked.booked_on,
-            pledge=pledge if action == "pledge" else None,
-            statement_line=locked,
-            override_reason=override_reason,
-        )
-        donation_post(actor, programme, gift, donor if action == "gift" else None)
-        locked.status = StatementLine.Status.MATCHED
-    elif action == "deposit":
-        slip = cash.deposit_for(locked, deposit, collection_point)
-        locked.entry = cash.deposit_match(actor, locked, slip)
-        locked.status = StatementLine.Status.POSTED
-    elif action == "ignore":
-        if not note.strip():
-            raise ValidationFailed("Cần ghi lý do bỏ qua.", field="note")
-        locked.status = StatementLine.Status.IGNORED
-    else:
-        raise ValidationFailed(f"Thao tác {action!r} không hợp lệ.", field="action")
-    locked.save(update_fields=["status", "entry"])
-    audit.record(
-        actor=actor,
-        action=Action(f"statement_line.{action}"),
-        obj=locked,
-        programme_code=programme.code,
-        changes={"status": ["review", locked.status]},
-        extra={"pledge": pledge.reference if pledge else "", "note": note},
-    )
-    return locked

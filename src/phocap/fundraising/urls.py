@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phocap.fundraising import cash_views, views
+from phocap.fundraising import cash_views, review_views, views
 
 app_name = "fundraising"
 
@@ -16,6 +16,6 @@ urlpatterns = [
     path("ung-ho/<int:donation_id>/huy/", views.donation_reverse, name="donation_reverse"),
     path("ung-ho/<int:donation_id>/giay-chung-nhan.pdf", views.receipt_pdf, name="receipt"),
     path("sao-ke/", views.statement_upload, name="statements"),
-    path("cho-xu-ly/", views.review, name="review"),
+    path("cho-xu-ly/", review_views.review, name="review"),
     path("tien-mat/", cash_views.cash, name="cash"),
 ]

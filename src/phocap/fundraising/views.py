@@ -23,7 +23,6 @@ from phocap.fundraising.forms import (
     CashForm,
     InKindForm,
     PledgeForm,
-    ResolveForm,
     ReverseForm,
     StatementForm,
     form_error,
@@ -379,68 +378,5 @@ def statement_upload(request: HttpRequest, code: str) -> HttpResponse:
             form=form,
             result=result,
             imports=imports,
-        ),
-    )
-
-
-@login_required
-@not_found_as_404
-def review(request: HttpRequest, code: str) -> HttpResponse:
-    programme = _programme(request, code)
-    if request.method == "POST":
-        if not scope.can_manage_fundraising(request.user, programme):
-            raise Http404
-        form = ResolveForm(request.POST)
-        line = selectors.statement_line_get(
-            actor=request.user, programme=programme, line_id=int(request.POST.get("line", 0))
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                pledge = _pledge_typed(request, programme, data["pledge"])
-                point = (
-                    programmes.collection_point_get(
-                        actor=request.user, programme=programme, key=data["collection_point"]
-                    )
-                    if data["collection_point"]
-                    else None
-                )
-                statements.statement_line_resolve(
-                    actor=request.user,
-                    line=line,
-                    action=data["action"],
-                    pledge=pledge,
-                    collection_point=point,
-                    note=data["note"],
-                    override_reason=data["override_reason"],
-                    deposit=selectors.cash_deposit_get(
-                        actor=request.user, programme=programme, deposit_id=data["deposit"]
-                    )
-                    if data["deposit"]
-                    else None,
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request, _("Đã xử lý dòng sao kê ngày %(day)s.") % {"day": line.booked_on.strftime("%d/%m/%Y")}
-                )
-        return redirect("fundraising:review", code=code)
-    return render(
-        request,
-        "fundraising/review.html",
-        _context(
-            request,
-            programme,
-            lines=selectors.review_queue(actor=request.user, programme=programme)[:200],
-            points=programmes.collection_point_list(actor=request.user, programme=programme),
-            open_deposits=selectors.cash_deposits(actor=request.user, programme=programme).filter(
-                statement_line__isnull=True
-            ),
-            open_pledges=[
-                r
-                for r in selectors.pledge_rows(actor=request.user, programme=programme)
-                if r.status in ("expected", "partly_received", "expired") and r.pledge.amount
-            ],
         ),
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
@@ -80,8 +82,12 @@ def deposit_for(line: StatementLine, deposit: CashDeposit | None, point: Collect
     """The recorded deposit a statement credit is (locked): the one chosen, or the only one not yet matched of that
     amount (and point, when given) deposited by the line's day. Without one the line stays to review: cash is
     never taken from a point that recorded none."""
-    open_ = CashDeposit.objects.select_for_update().filter(
-        programme=line.programme, statement_line__isnull=True, amount=line.amount, deposited_on__lte=line.booked_on
+    open_ = CashDeposit.objects.select_for_update(of=("self",)).filter(
+        programme=line.programme,
+        statement_line__isnull=True,
+        cancelled_at__isnull=True,
+        amount=line.amount,
+        deposited_on__lte=line.booked_on,
     )
     if deposit is not None:
         found = open_.filter(pk=deposit.pk).select_related("collection_point").first()
@@ -125,3 +131,38 @@ def deposit_match(actor: scope.Actor, line: StatementLine, deposit: CashDeposit)
     deposit.statement_line = line
     deposit.save(update_fields=["statement_line"])
     return entry
+
+
+@service(audits=[Action.CASH_DEPOSIT_CANCEL])
+def cash_deposit_cancel(*, actor: scope.Actor, deposit: CashDeposit, reason: str) -> CashDeposit:
+    """Undo a deposit slip recorded by mistake (wrong point, wrong amount): its entry is reversed, so the cash is
+    back at the point; the slip stays, marked cancelled with the reason. Refused once a statement line is matched
+    to it — the bank did receive that money."""
+    programme = deposit.programme
+    require_fundraiser(actor, programme)
+    if not reason.strip():
+        raise ValidationFailed("Cần ghi lý do hủy giấy nộp tiền.", field="reason")
+    locked = CashDeposit.objects.select_for_update(of=("self",)).select_related("entry").get(pk=deposit.pk)
+    if locked.cancelled_at is not None:
+        return locked  # a double tap cancels once
+    if locked.statement_line_id is not None:
+        raise Conflict(
+            "Giấy nộp tiền này đã khớp một dòng sao kê: ngân hàng đã nhận tiền, không hủy được.",
+            code="deposit_matched",
+        )
+    locked.reversal = ledger.reverse(
+        locked.entry,
+        occurred_on=locked.deposited_on,
+        memo=f"Hủy giấy nộp tiền #{locked.pk}: {reason.strip()}"[:300],
+        actor_label=_label(actor),
+    )
+    locked.cancelled_at, locked.cancelled_by, locked.cancel_reason = timezone.now(), _label(actor), reason.strip()[:300]
+    locked.save(update_fields=["reversal", "cancelled_at", "cancelled_by", "cancel_reason"])
+    audit.record(
+        actor=actor,
+        action=Action.CASH_DEPOSIT_CANCEL,
+        obj=locked,
+        programme_code=programme.code,
+        extra={"point": locked.collection_point.key, "amount": locked.amount, "reason": reason.strip()[:300]},
+    )
+    return locked
