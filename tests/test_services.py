@@ -131,7 +131,7 @@ def _programmes_and_accounts(w: World) -> None:
 
 
 def _fundraising(w: World) -> None:
-    from phocap.fundraising import review, selectors, services, statements
+    from phocap.fundraising import books, review, selectors, services, statements
     from phocap.fundraising.services import cash
     from phocap.programmes import selectors as programmes
 
@@ -201,6 +201,7 @@ def _fundraising(w: World) -> None:
     cash.cash_deposit_cancel(actor=officer, deposit=mistaken, reason="ghi nhầm điểm cầu")
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 3"], action="deposit", collection_point=point)
     resolve(actor=officer, line=waiting["CHUYEN TIEN KHONG MA 4"], action="ignore", note="không phải của đợt")
+    books.books_export(actor=officer, programme=p, fmt="csv")
 
 
 def _registry(w: World) -> list[Any]:

@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     STATEMENT_LINE_GIFT = "statement_line.gift", _("Dòng sao kê: khoản ủng hộ không cam kết")
     STATEMENT_LINE_DEPOSIT = "statement_line.deposit", _("Dòng sao kê: nộp tiền mặt")
     CASH_DEPOSIT = "cash.deposit", _("Nộp tiền mặt từ điểm cầu về ngân hàng")
+    BOOKS_EXPORT = "fundraising.books", _("Xuất sổ sách kế toán của đợt vận động")
     CASH_DEPOSIT_CANCEL = "cash.deposit_cancel", _("Hủy giấy nộp tiền mặt ghi nhầm")
     STATEMENT_LINE_IGNORE = "statement_line.ignore", _("Dòng sao kê: bỏ qua")
     # registry

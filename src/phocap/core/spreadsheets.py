@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -125,18 +125,26 @@ def as_text(cell: Any) -> Any:
 
 def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str = "Sheet1") -> bytes:
     """An XLSX file of one sheet holding the rows, written row by row (memory stays flat for long lists)."""
+    return xlsx_book({sheet: rows})
+
+
+def xlsx_book(sheets: Mapping[str, Iterable[Iterable[Any]]]) -> bytes:
+    """An XLSX file of several sheets (name → rows), each written row by row."""
     from openpyxl import Workbook  # only when a workbook is written, as calamine only when one is read
     from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    out_sheet = book.create_sheet(sheet)
-    for row in rows:
-        out_sheet.append(
-            [
-                as_text(WriteOnlyCell(out_sheet, value=v)) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-                for v in row
-            ]
-        )
+    for sheet, rows in sheets.items():
+        out_sheet = book.create_sheet(sheet[:31])
+        for row in rows:
+            out_sheet.append(
+                [
+                    as_text(WriteOnlyCell(out_sheet, value=v))
+                    if isinstance(v, str) and v.startswith(FORMULA_STARTS)
+                    else v
+                    for v in row
+                ]
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -9,8 +9,8 @@ from ninja.pagination import paginate
 from phocap.core import amounts
 from phocap.core.models import BackgroundJob
 from phocap.core.schemas import JobOut, RowId, TypedAmount
-from phocap.core.web import AuthedRequest
-from phocap.fundraising import review, selectors, services, statements
+from phocap.core.web import XLSX, AuthedRequest, file_response
+from phocap.fundraising import books, review, selectors, services, statements
 from phocap.fundraising.models import Donation, StatementLine
 from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
@@ -437,3 +437,41 @@ def cash_deposit_cancel(request: AuthedRequest, code: str, deposit_id: int, payl
     cash.cash_deposit_cancel(actor=request.auth, deposit=deposit, reason=payload.reason)
     rows = selectors.cash_points(actor=request.auth, programme=programme)
     return next(r for r in rows if r["key"] == deposit.collection_point.key)
+
+
+class BooksIn(Schema):
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+
+
+@router.get(
+    "/programmes/{code}/fundraising/books.xlsx",
+    summary="The journal, trial balance, bank reconciliation and end-of-campaign balances of a period (XLSX)",
+)
+def books_xlsx(request: AuthedRequest, code: str, params: Query[BooksIn]) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    done = books.books_export(actor=request.auth, programme=programme, start=params.date_from, end=params.date_to)
+    name, data = next(iter(done.files.items()))
+    return file_response(data, XLSX, name, private=True)
+
+
+class ReconciliationOut(Schema):
+    on: dt.date
+    statement_balance: int | None
+    statement_day: dt.date | None
+    book_balance: int
+    not_in_books: int
+    not_on_statement: int
+    difference: int | None
+    reconciled: bool
+
+
+@router.get(
+    "/programmes/{code}/fundraising/reconciliation",
+    response=ReconciliationOut,
+    summary="The bank statement's balance against the ledger's bank account at a day, and what explains the gap",
+)
+def reconciliation(request: AuthedRequest, code: str, on: dt.date | None = None) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    selectors.require_view(request.auth, programme)
+    return books.reconciliation(request.auth, programme, on or dt.date.today()).as_dict()

@@ -301,3 +301,4 @@ def register(sub: Any) -> None:
     p.add_argument("--out", help="tệp PDF")
 
     cli_review.register(group)
+    cli_review.register_books(group)

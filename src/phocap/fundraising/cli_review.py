@@ -1,15 +1,18 @@
 """`phocap fundraising review list|match|gift|skip`: the review queue at the console, the same rows and the same
-service as the web page and the API (`fundraising.review`); and `cash-deposit-cancel`, the undo of a slip."""
+service as the web page and the API (`fundraising.review`); `cash-deposit-cancel`, the undo of a slip; and `books`,
+what the accountant takes (`fundraising.books`)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.errors import DomainError, ValidationFailed
 from phocap.core.money import format_vnd
-from phocap.fundraising import review, selectors
+from phocap.core.text import read_date
+from phocap.fundraising import books, review, selectors
 from phocap.fundraising.models import StatementLine
 from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
@@ -195,3 +198,35 @@ def register(group: Any) -> None:
     p.add_argument("--programme", required=True)
     p.add_argument("--deposit", type=int, required=True)
     p.add_argument("--reason", required=True)
+
+
+def cmd_books(args: argparse.Namespace) -> int:
+    """The journal and the trial balance (and the bank reconciliation, the balances at the campaign's end): one
+    XLSX at `--out`, or with `--format csv` the journal at `--out` and the other tables beside it."""
+    actor, programme = _where(args)
+    done = books.books_export(
+        actor=actor, programme=programme, start=read_date(args.date_from), end=read_date(args.date_to), fmt=args.format
+    )
+    target = Path(args.out)
+    written = []
+    for index, (name, data) in enumerate(done.files.items()):
+        path = target if index == 0 else target.with_name(f"{target.stem}-{name}")
+        path.write_bytes(data)
+        written.append(str(path))
+    rec = done.reconciliation.as_dict()
+
+    def human() -> str:
+        state = "khớp" if rec["reconciled"] else f"chênh lệch {rec['difference']}"
+        return f"Sổ nhật ký chung: {done.journal_rows} dòng. Đối chiếu ngân hàng: {state}.\n" + "\n".join(written)
+
+    out(args, {"files": written, "journal_rows": done.journal_rows, "reconciliation": rec}, human)
+    return 0
+
+
+def register_books(group: Any) -> None:
+    p = with_json(add_command(group, "books", cmd_books, "sổ nhật ký chung, bảng cân đối, đối chiếu ngân hàng"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--from", dest="date_from", help="từ ngày, YYYY-MM-DD (mặc định: đầu đợt vận động)")
+    p.add_argument("--to", dest="date_to", help="đến ngày, YYYY-MM-DD (mặc định: hôm nay)")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    p.add_argument("--out", required=True, help="tệp ghi ra")

@@ -161,12 +161,18 @@ def statement_rows() -> dict[str, list[Row]]:
 SAMPLE_FILES = {"vietcombank": "xlsx", "vietinbank": "xlsx", "bidv": "xlsx", "agribank": "csv", "mb": "csv"}
 
 
+def _openings() -> list[int]:
+    """Each month's statement starts from the balance the month before ended on (the account opened empty)."""
+    months = [sum(r.amount for r in rows) for rows in statement_rows().values()]
+    return [sum(months[:i]) for i in range(len(months))]
+
+
 def write_samples(directory: Path, account: str) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    for layout, rows in statement_rows().items():
+    for (layout, rows), opening in zip(statement_rows().items(), _openings(), strict=True):
         path = directory / f"sao-ke-{layout}.{SAMPLE_FILES[layout]}"
-        path.write_bytes(render(layout, account, rows, fmt=SAMPLE_FILES[layout]))
+        path.write_bytes(render(layout, account, rows, fmt=SAMPLE_FILES[layout], opening=opening))
         paths.append(path)
     return paths
 
@@ -200,8 +206,8 @@ def demo_fundraising_create(*, actor: scope.Actor, programme: Programme) -> None
         deposited_on=D(2023, 11, 8),
         reference="GNT-BB-01",
     )
-    for layout, fmt in SAMPLE_FILES.items():
-        data = render(layout, programme.bank_account_number, statement_rows()[layout], fmt=fmt)
+    for (layout, fmt), opening in zip(SAMPLE_FILES.items(), _openings(), strict=True):
+        data = render(layout, programme.bank_account_number, statement_rows()[layout], fmt=fmt, opening=opening)
         statement_import(actor=actor, programme=programme, data=data, filename=f"sao-ke-{layout}.{fmt}")
     # the officer settles what the importer could not: Ba Bể's cash paid into the bank
     deposit = selectors.review_queue(actor=actor, programme=programme).get(description="NOP TIEN MAT DIEM CAU BA BE")

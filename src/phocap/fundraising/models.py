@@ -247,6 +247,7 @@ class StatementLine(models.Model):
     doc_number = models.CharField(_("số chứng từ"), max_length=60, blank=True)
     amount = models.BigIntegerField(_("số tiền"))  # credit > 0, debit < 0
     description = models.TextField(_("nội dung"))
+    balance = models.BigIntegerField(_("số dư sau giao dịch"), null=True, blank=True)  # as the bank printed it
     status = models.CharField(max_length=8, choices=Status.choices)
     proposed_pledge = models.ForeignKey(Pledge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     score = models.PositiveSmallIntegerField(default=0)

@@ -31,9 +31,11 @@ def _commas(n: int) -> str:
     return f"{n:,}"
 
 
-def _balances(rows: list[Row]) -> list[tuple[int, Row, int]]:
-    """(1-based number, row, balance after it) — every layout shows the running balance."""
-    return list(zip(range(1, len(rows) + 1), rows, itertools.accumulate(r.amount for r in rows), strict=True))
+def _balances(rows: list[Row], opening: int = 0) -> list[tuple[int, Row, int]]:
+    """(1-based number, row, balance after it) — every layout shows the running balance, from the opening one."""
+    after = itertools.accumulate((r.amount for r in rows), initial=opening)
+    next(after)
+    return list(zip(range(1, len(rows) + 1), rows, after, strict=True))
 
 
 def _debit(r: Row, fmt: Callable[[int], object], none: object = "") -> object:
@@ -44,7 +46,7 @@ def _credit(r: Row, fmt: Callable[[int], object], none: object = "") -> object:
     return fmt(r.amount) if r.amount > 0 else none
 
 
-def _vietcombank(account: str, rows: list[Row]) -> list[list[object]]:
+def _vietcombank(account: str, rows: list[Row], opening: int = 0) -> list[list[object]]:
     out: list[list[object]] = [
         ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
         ["SAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT"],
@@ -62,12 +64,12 @@ def _vietcombank(account: str, rows: list[Row]) -> list[list[object]]:
     ]
     out += [
         [i, f"{r.day:%d/%m/%Y}\n{r.doc}", _debit(r, _dots), _credit(r, _dots), _dots(b), r.description]
-        for i, r, b in _balances(rows)
+        for i, r, b in _balances(rows, opening)
     ]
     return [*out, [], ["", "Tổng cộng/Total", "", "", _dots(sum(r.amount for r in rows)), ""]]
 
 
-def _vietinbank(account: str, rows: list[Row]) -> list[list[object]]:
+def _vietinbank(account: str, rows: list[Row], opening: int = 0) -> list[list[object]]:
     out: list[list[object]] = [
         ["VietinBank"],
         ["LỊCH SỬ GIAO DỊCH / TRANSACTION HISTORY"],
@@ -86,11 +88,11 @@ def _vietinbank(account: str, rows: list[Row]) -> list[list[object]]:
     plain = int
     return out + [
         [i, f"{r.day:%d/%m/%Y} 09:{i % 60:02d}:00", r.doc, r.description, _debit(r, plain, 0), _credit(r, plain, 0), b]
-        for i, r, b in _balances(rows)
+        for i, r, b in _balances(rows, opening)
     ]
 
 
-def _bidv(account: str, rows: list[Row]) -> list[list[object]]:
+def _bidv(account: str, rows: list[Row], opening: int = 0) -> list[list[object]]:
     out: list[list[object]] = [
         ["NGÂN HÀNG TMCP ĐẦU TƯ VÀ PHÁT TRIỂN VIỆT NAM"],
         ["SAO KÊ TÀI KHOẢN"],
@@ -100,11 +102,11 @@ def _bidv(account: str, rows: list[Row]) -> list[list[object]]:
     ]
     return out + [
         [i, f"{r.day:%d/%m/%Y}", r.doc, _debit(r, _commas), _credit(r, _commas), _commas(b), r.description]
-        for i, r, b in _balances(rows)
+        for i, r, b in _balances(rows, opening)
     ]
 
 
-def _agribank(account: str, rows: list[Row]) -> list[list[object]]:
+def _agribank(account: str, rows: list[Row], opening: int = 0) -> list[list[object]]:
     out: list[list[object]] = [
         ["NGÂN HÀNG NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN VIỆT NAM"],
         ["SỔ PHỤ TÀI KHOẢN"],
@@ -114,11 +116,11 @@ def _agribank(account: str, rows: list[Row]) -> list[list[object]]:
     ]
     return out + [
         [f"{r.day:%d-%m-%Y}", r.doc, _debit(r, _dots, "0"), _credit(r, _dots, "0"), _dots(b), r.description]
-        for _i, r, b in _balances(rows)
+        for _i, r, b in _balances(rows, opening)
     ]
 
 
-def _mb(account: str, rows: list[Row]) -> list[list[object]]:
+def _mb(account: str, rows: list[Row], opening: int = 0) -> list[list[object]]:
     out: list[list[object]] = [
         ["MB BANK"],
         ["SAO KÊ TÀI KHOẢN THANH TOÁN"],
@@ -135,12 +137,12 @@ def _mb(account: str, rows: list[Row]) -> list[list[object]]:
     ]
     return out + [
         [f"{r.day:%d/%m/%Y}", r.doc, _debit(r, _commas), _credit(r, _commas), _commas(b), r.description]
-        for _i, r, b in _balances(rows)
+        for _i, r, b in _balances(rows, opening)
     ]
 
 
 # title rows, header row and data rows as cells (strings, numbers), per bank
-TABLES: dict[str, Callable[[str, list[Row]], list[list[object]]]] = {
+TABLES: dict[str, Callable[[str, list[Row], int], list[list[object]]]] = {
     "vietcombank": _vietcombank,
     "vietinbank": _vietinbank,
     "bidv": _bidv,
@@ -150,14 +152,15 @@ TABLES: dict[str, Callable[[str, list[Row]], list[list[object]]]] = {
 LAYOUTS = tuple(TABLES)
 
 
-def _table(layout: str, account: str, rows: list[Row]) -> list[list[object]]:
+def _table(layout: str, account: str, rows: list[Row], opening: int = 0) -> list[list[object]]:
     if layout not in TABLES:
         raise ValueError(layout)
-    return TABLES[layout](account, rows)
+    return TABLES[layout](account, rows, opening)
 
 
-def render(layout: str, account: str, rows: Iterable[Row], *, fmt: str = "xlsx") -> bytes:
-    table = _table(layout, account, list(rows))
+def render(layout: str, account: str, rows: Iterable[Row], *, fmt: str = "xlsx", opening: int = 0) -> bytes:
+    """The statement file; `opening`: the account's balance before its first line (the running balance's start)."""
+    table = _table(layout, account, list(rows), opening)
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(table)

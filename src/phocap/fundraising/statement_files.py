@@ -31,6 +31,9 @@ class Profile:
     # field → header phrases (ASCII-folded, lower case); a header cell matches when it contains one of them
     headers: dict[str, tuple[str, ...]]
     date_and_doc_in_one_cell: bool = False
+    # the running balance after each line, when the bank prints it (every profile here does): the bank
+    # reconciliation compares the last one with the ledger
+    balance: tuple[str, ...] = ("so du/balance", "so du")
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -103,6 +106,7 @@ class ColumnMap:
     description: int
     doc: int | None = None
     date_and_doc_in_one_cell: bool = False
+    balance: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +116,7 @@ class ParsedLine:
     doc_number: str
     amount: int  # credit > 0, debit < 0
     description: str
+    balance: int | None = None  # the account's balance after this line, as the bank printed it
 
 
 @dataclasses.dataclass
@@ -138,6 +143,10 @@ def detect(rows: Sequence[Sequence[Any]]) -> tuple[Profile, int, dict[str, int]]
                         columns[field] = col
                         break
             if len(columns) == len(profile.headers):
+                for col, cell in enumerate(cells):
+                    if col not in columns.values() and any(p in cell for p in profile.balance):
+                        columns["balance"] = col
+                        break
                 return profile, index, columns
     raise ValidationFailed(
         "Không nhận ra mẫu sao kê (Vietcombank, VietinBank, BIDV, Agribank, MB). Hãy chọn cột bằng tay.",
@@ -219,6 +228,8 @@ def parse(data: bytes, filename: str, mapping: ColumnMap | None = None) -> Parse
         }
         if mapping.doc is not None:
             columns["doc"] = mapping.doc
+        if mapping.balance is not None:
+            columns["balance"] = mapping.balance
         key, one_cell = "custom", mapping.date_and_doc_in_one_cell
     lines: list[ParsedLine] = []
     errors: list[dict[str, Any]] = []
@@ -261,7 +272,11 @@ def _parse_row(
     if len(doc) > DOC_MAX:
         return {"row": number, "column": "doc", "message": f"Số chứng từ dài quá {DOC_MAX} ký tự."}
     description = clean_line(_cell(row, columns["description"]))
-    return ParsedLine(number, booked_on, doc, credit if credit else -abs(debit), description)
+    try:
+        balance = parse_amount(_cell(row, columns["balance"])) if "balance" in columns else None
+    except ValueError:
+        balance = None  # a balance cell is a help for the reconciliation, never a reason to refuse the line
+    return ParsedLine(number, booked_on, doc, credit if credit else -abs(debit), description, balance)
 
 
 def iter_profiles() -> Iterator[Profile]:

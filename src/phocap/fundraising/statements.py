@@ -33,6 +33,7 @@ from phocap.fundraising import ledger, references, review, selectors
 from phocap.fundraising.models import (
     CashDeposit,
     JournalEntry,
+    JournalLine,
     LedgerAccount,
     Pledge,
     StatementImport,
@@ -61,6 +62,7 @@ class ImportResult:
     already_imported: int = 0
     donations_created: int = 0
     deposits_matched: int = 0
+    payments_matched: int = 0
     debits_posted: int = 0
     errors: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
@@ -206,6 +208,7 @@ def _settle_lines(
     findable = set(codes) | ({walk_in} if walk_in else set())
     near = references.NearCodes(codes)
     slips = _SlipFinder(programme)
+    payments = _PaymentFinder(programme)
     bank = ledger.account(programme, LedgerAccount.Code.BANK)
     out = _Settled()
     total = len(parsed.lines)
@@ -226,12 +229,18 @@ def _settle_lines(
             doc_number=line.doc_number[:60],
             amount=line.amount,
             description=line.description,
+            balance=line.balance,
             status=StatementLine.Status.REVIEW,
         )
         out.rows.append(row)
         if line.amount < 0:
-            out.debits.append(_debit_entry(actor, programme, row, bank))
-            result.debits_posted += 1
+            paid = payments.take(row)
+            if paid is not None:  # the bank's side of a purchase already in the books: not spent twice
+                row.entry, row.status = paid, StatementLine.Status.POSTED
+                result.payments_matched += 1
+            else:
+                out.debits.append(_debit_entry(actor, programme, row, bank))
+                result.debits_posted += 1
             continue
         found = references.find(line.description, findable)
         slip = None if found else slips.take(row)
@@ -290,6 +299,35 @@ class _SlipFinder:
                     if slip.amount == row.amount and slip.deposited_on <= row.booked_on:
                         slips.remove(slip)
                         return slip
+        return None
+
+
+class _PaymentFinder:
+    """Payments for phones already in the books (a purchase order's entry) that no statement line is yet: a debit
+    line of the same amount, on or after the order's day, is that payment — the oldest first."""
+
+    def __init__(self, programme: Programme) -> None:
+        taken = StatementLine.objects.filter(programme=programme, entry__isnull=False).values("entry_id")
+        lines = (
+            JournalLine.objects.filter(
+                account__programme=programme,
+                account__code=LedgerAccount.Code.BANK,
+                entry__kind=JournalEntry.Kind.PURCHASE,
+                entry__reversed_by__isnull=True,
+            )
+            .exclude(entry_id__in=taken)
+            .select_related("entry")
+            .order_by("entry__occurred_on", "entry__created_at")
+        )
+        self.open: dict[int, list[JournalEntry]] = {}
+        for line in lines:
+            self.open.setdefault(line.amount, []).append(line.entry)
+
+    def take(self, row: StatementLine) -> JournalEntry | None:
+        for entry in self.open.get(row.amount, []):
+            if entry.occurred_on <= row.booked_on:
+                self.open[row.amount].remove(entry)
+                return entry
         return None
 
 

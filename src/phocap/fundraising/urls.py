@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phocap.fundraising import cash_views, review_views, views
+from phocap.fundraising import books_views, cash_views, review_views, views
 
 app_name = "fundraising"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("sao-ke/", views.statement_upload, name="statements"),
     path("cho-xu-ly/", review_views.review, name="review"),
     path("tien-mat/", cash_views.cash, name="cash"),
+    path("so-sach/", books_views.books_page, name="books"),
 ]
