@@ -328,3 +328,13 @@ def test_a_province_runs_the_programme_from_files_on_an_empty_database(cli, tmp_
     assert commune["indicators"]["eid_level2"]["numerator"] == 3
     summary = run("tc1", "fundraising", "summary", *programme)
     assert summary["received"] == 24_000_000  # the transfer and the phones in kind
+    # the Front's paperwork: both enterprises' certificates were issued as their gifts were recorded, so the batch
+    # finds nothing left; the accountant takes the books of the campaign
+    certified = run("tc1", "fundraising", "receipt", *programme, "--all", "--out", str(tmp_path / "gcn.pdf"))
+    assert (certified["issued"], certified["file"]) == (0, None)
+    period = ("--from", "2023-08-11", "--to", "2023-12-31")
+    books = run(
+        "tc1", "fundraising", "books", *programme, *period, "--format", "csv", "--out", str(tmp_path / "so.csv")
+    )
+    assert books["journal_rows"] >= 2
+    assert (tmp_path / "so.csv").read_text(encoding="utf-8-sig").startswith("Ngày,Số bút toán,Diễn giải")

@@ -164,6 +164,18 @@ def _fundraising(w: World) -> None:
         actor=officer, programme=p, channel="in_kind", amount=2_000_000, phones=1, received_on=DAY
     )
     services.receipt_issue(actor=officer, donation=plain)
+    services.donation_record(
+        actor=officer,
+        programme=p,
+        channel="in_kind",
+        amount=2_000_000,
+        phones=1,
+        received_on=DAY,
+        donor=services.DonorInput(kind="individual", name="Bà Có Thư", contact_email="thu@example.org"),
+    )
+    batch = services.receipts_issue_period(actor=officer, programme=p)
+    assert len(services.receipts_email(actor=officer, programme=p, receipts=batch).sent) == 1
+    services.receipts_pdf(actor=officer, programme=p, receipts=batch)
     rows = [
         Row(DAY, "T1", 1_000_000, f"UNG HO {pledge.reference}"),
         Row(DAY, "T2", 500_000, "CHUYEN TIEN KHONG MA 1"),

@@ -17,6 +17,7 @@ from phocap.core.errors import DomainError
 from phocap.devices.api import router as devices_router
 from phocap.fundraising.api import public_router as fundraising_public_router
 from phocap.fundraising.api import router as fundraising_router
+from phocap.fundraising.api_receipts import router as receipts_router
 from phocap.geo.api import router as geo_router
 from phocap.handover.api import router as handover_router
 from phocap.onboarding.api import router as onboarding_router
@@ -40,6 +41,7 @@ api = NinjaAPI(
 api.add_router("/geo", geo_router)
 api.add_router("/", programmes_router)
 api.add_router("/", fundraising_router)
+api.add_router("/", receipts_router)
 api.add_router("/public", fundraising_public_router)
 api.add_router("/", registry_router)
 api.add_router("/", devices_router)

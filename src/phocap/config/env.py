@@ -36,6 +36,13 @@ class Env(BaseSettings):
     second_factor: Literal["required", "off"] = "required"
     proxy_count: int = Field(default=0, ge=0, le=5)  # reverse proxies in front (their X-Forwarded-For is trusted)
     upload_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # e-mail (certificates to donors): an SMTP server; without a host, development writes messages to files
+    email_host: str = ""
+    email_port: int = Field(default=587, ge=1, le=65535)
+    email_user: str = ""
+    email_password: SecretStr = SecretStr("")
+    email_security: Literal["starttls", "ssl", "none"] = "starttls"
+    email_from: str = "phocap <khong-tra-loi@localhost>"
 
     @field_validator("data_dir")
     @classmethod

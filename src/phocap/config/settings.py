@@ -25,6 +25,29 @@ PHOCAP_HMAC_KEY = ENV.hmac_key.get_secret_value() or "dev-hmac:" + SECRET_KEY
 PHOCAP_DATA_DIR = ENV.data_dir
 PHOCAP_UPLOAD_DIR = ENV.data_dir / "uploads"
 PHOCAP_UPLOAD_RETENTION_HOURS = ENV.upload_retention_hours
+# e-mail: certificates to donors (fundraising.services.receipts), through Django's mailers: the SMTP server of
+# PHOCAP_EMAIL_HOST; without one, production hands mail to the host's own relay (localhost:25, as Django always has)
+# and development and the demo write each message to a file under the data directory.
+if ENV.email_host or PRODUCTION:
+    _MAILER: dict[str, Any] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": ENV.email_host or "localhost",
+            "port": ENV.email_port if ENV.email_host else 25,
+            "username": ENV.email_user or None,
+            "password": ENV.email_password.get_secret_value() or None,
+            "use_tls": bool(ENV.email_host) and ENV.email_security == "starttls",
+            "use_ssl": bool(ENV.email_host) and ENV.email_security == "ssl",
+            "timeout": 30,
+        },
+    }
+else:
+    _MAILER = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(ENV.data_dir / "mail")},
+    }
+MAILERS = {"default": _MAILER}
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = ENV.email_from
 PHOCAP_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024  # every file in: web, API, CLI (core.uploads)
 
 INSTALLED_APPS = [

@@ -51,6 +51,8 @@ class Action(models.TextChoices):
     DONATION_RECORD = "donation.record", _("Ghi nhận khoản ủng hộ")
     DONATION_REVERSE = "donation.reverse", _("Hủy ghi nhận khoản ủng hộ")
     RECEIPT_ISSUE = "receipt.issue", _("Cấp giấy chứng nhận ủng hộ")
+    RECEIPT_EMAIL = "receipt.email", _("Gửi giấy chứng nhận ủng hộ qua thư điện tử")
+    RECEIPTS_PRINT = "receipt.print", _("In giấy chứng nhận ủng hộ")
     STATEMENT_IMPORT = "statement.import", _("Nhập sao kê")
     STATEMENT_LINE_PLEDGE = "statement_line.pledge", _("Dòng sao kê: ghi vào cam kết")
     STATEMENT_LINE_GIFT = "statement_line.gift", _("Dòng sao kê: khoản ủng hộ không cam kết")

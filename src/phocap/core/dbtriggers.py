@@ -114,6 +114,12 @@ def append_only(table: str) -> migrations.RunPython:
     return migrations.RunPython(_forward(table), _backward(table), elidable=False)
 
 
+def append_only_lifted(table: str) -> migrations.RunPython:
+    """For a migration that must fill a new column of existing rows: the guard off until `append_only(table)`
+    later in the same migration puts it back."""
+    return migrations.RunPython(_backward(table), _forward(table), elidable=False)
+
+
 def _balanced_forward(entry_table: str, line_table: str) -> Any:
     unbalanced = "phocap: journal entry does not balance"
     posted = "phocap: journal entry already posted"

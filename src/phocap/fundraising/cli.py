@@ -10,7 +10,7 @@ from phocap.core.cli import actor_of, add_amount, add_command, amount_of, out, r
 from phocap.core.models import BackgroundJob
 from phocap.core.money import format_vnd
 from phocap.core.text import read_date, read_day
-from phocap.fundraising import cli_review, receipts, selectors, services, statements, vietqr
+from phocap.fundraising import cli_receipts, cli_review, selectors, services, statements, vietqr
 from phocap.fundraising.services import cash
 from phocap.programmes import selectors as programmes
 
@@ -222,21 +222,6 @@ def cmd_cash_points(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_receipt(args: argparse.Namespace) -> int:
-    actor = actor_of(args)
-    programme = _programme(args, actor)
-    donation = selectors.donation_get(actor=actor, programme=programme, donation_id=args.donation_id)
-    receipt = services.receipt_issue(actor=actor, donation=donation)
-    target = Path(args.out or f"giay-chung-nhan-{receipt.number:05d}.pdf")
-    target.write_bytes(receipts.render(receipt))
-    out(
-        args,
-        {"number": receipt.number, "file": str(target)},
-        lambda: f"Giấy chứng nhận số {receipt.number:05d}: {target}",
-    )
-    return 0
-
-
 def register(sub: Any) -> None:
     group = sub.add_parser("fundraising", help="vận động, quyên góp").add_subparsers(dest="verb", required=True)
 
@@ -295,10 +280,6 @@ def register(sub: Any) -> None:
     p.add_argument("--reference", help="số giấy nộp tiền")
     p = with_json(add_command(group, "cash-points", cmd_cash_points, "tiền mặt của từng điểm cầu: nhận, nộp, đang giữ"))
     p.add_argument("--programme", required=True)
-    p = with_json(add_command(group, "receipt", cmd_receipt, "cấp giấy chứng nhận ủng hộ (PDF)"))
-    p.add_argument("donation_id", type=int)
-    p.add_argument("--programme", required=True)
-    p.add_argument("--out", help="tệp PDF")
-
+    cli_receipts.register(group)
     cli_review.register(group)
     cli_review.register_books(group)

@@ -360,11 +360,14 @@ class Donation(models.Model):
 
 
 class Receipt(models.Model):
-    """A numbered acknowledgement of a donation. Numbers run 1, 2, 3 … per programme: never repeated (unique)
-    and never skipped (taken from the programme's counter in the receipt's own transaction)."""
+    """A numbered certificate of a donation (giấy chứng nhận ủng hộ), issued on purpose (never by opening a link).
+    Numbers run 1, 2, 3 … per programme and year of issue: never repeated (unique) and never skipped (taken from
+    that year's counter in the receipt's own transaction). The symbol is the programme's when it was issued."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="receipts")
+    year = models.PositiveSmallIntegerField()
     number = models.PositiveIntegerField()
+    symbol = models.CharField(max_length=30)
     donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="receipt")
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.CharField(max_length=150)
@@ -373,12 +376,32 @@ class Receipt(models.Model):
         verbose_name = _("giấy chứng nhận ủng hộ")
         verbose_name_plural = _("giấy chứng nhận ủng hộ")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "number"], name="receipt_number_once"),
+            models.UniqueConstraint(fields=["programme", "year", "number"], name="receipt_number_once_a_year"),
             models.CheckConstraint(condition=Q(number__gte=1), name="receipt_number_from_one"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.number:05d}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """ "00033/GCN-MTTQ" — as printed after "Số:"."""
+        return f"{self.number:05d}/{self.symbol}"
+
+    @property
+    def file_name(self) -> str:
+        return f"giay-chung-nhan-{self.year}-{self.number:05d}.pdf"
+
+
+class ReceiptEmail(models.Model):
+    """A certificate sent to its donor by e-mail (the address is the donor's; not copied here)."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="emails")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.CharField(max_length=150)
+
+    def __str__(self) -> str:
+        return f"{self.receipt} → {self.sent_at:%d/%m/%Y}"
 
 
 class WalkInCode(models.Model):
@@ -392,11 +415,17 @@ class WalkInCode(models.Model):
 
 
 class ReceiptCounter(models.Model):
-    programme = models.OneToOneField(Programme, on_delete=models.PROTECT, related_name="receipt_counter")
+    """The last certificate number of a programme in a year (locked while numbering)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="receipt_counters")
+    year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="receipt_counter_once_a_year")]
+
     def __str__(self) -> str:
-        return f"{self.programme}: {self.last_number}"
+        return f"{self.programme} {self.year}: {self.last_number}"
 
 
 class CashDeposit(models.Model):

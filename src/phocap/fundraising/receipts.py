@@ -1,13 +1,20 @@
-"""The receipt PDF (giấy chứng nhận ủng hộ): Vietnamese text in Be Vietnam Pro, a font installed as a Python
-package (fontpkg-be-vietnam-pro), never the system's."""
+"""The certificate PDF (giấy chứng nhận ủng hộ), one page each — one certificate or a batch in one file:
+Vietnamese text in Be Vietnam Pro, a font installed as a Python package (fontpkg-be-vietnam-pro), never the
+system's."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from phocap.core.money import format_vnd
 from phocap.core.pdf import FONT, MOTTO, new_document, nfc
 from phocap.core.vnwords import amount_in_words
 from phocap.fundraising.models import Donation, Receipt
 from phocap.programmes.models import Organisation
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 def _front_name(receipt: Receipt) -> str:
@@ -20,11 +27,28 @@ def _front_name(receipt: Receipt) -> str:
 
 
 def render(receipt: Receipt) -> bytes:
+    return render_many([receipt])
+
+
+def render_many(receipts: Sequence[Receipt]) -> bytes:
+    """One PDF, a certificate a page, in the order given."""
+    first = receipts[0]
+    title = f"Giấy chứng nhận ủng hộ số {first.label}"
+    if len(receipts) > 1:
+        title = f"Giấy chứng nhận ủng hộ số {first.label} – {receipts[-1].label} ({len(receipts)} giấy)"
+    front = _front_name(first)
+    pdf = new_document(title, margins=(20, 18, 20))
+    pdf.set_author(front)
+    for i, receipt in enumerate(receipts):
+        if i:
+            pdf.add_page()
+        _page(pdf, receipt, front)
+    return bytes(pdf.output())
+
+
+def _page(pdf: FPDF, receipt: Receipt, front: str) -> None:
     donation: Donation = receipt.donation
     programme = receipt.programme
-    front = _front_name(receipt)
-    pdf = new_document(f"Giấy chứng nhận ủng hộ số {receipt.number:05d}", margins=(20, 18, 20))
-    pdf.set_author(front)
 
     def line(text: str, *, size: float = 12, style: str = "", align: str = "L", height: float = 7) -> None:
         pdf.set_font(FONT, style, size)
@@ -40,7 +64,7 @@ def render(receipt: Receipt) -> bytes:
     pdf.multi_cell(85, 5.5, nfc(MOTTO[1]), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(12)
     line("GIẤY CHỨNG NHẬN ỦNG HỘ", size=17, style="B", align="C", height=9)
-    line(f"Số: {receipt.number:05d}/GCN-{programme.code}", size=11, align="C")
+    line(f"Số: {receipt.label}", size=11, align="C")
     pdf.ln(6)
     line(f"{front} chân thành cảm ơn:")
     donor = donation.donor.name if donation.donor else "Nhà hảo tâm"
@@ -77,4 +101,3 @@ def render(receipt: Receipt) -> bytes:
     pdf.multi_cell(85, 6, nfc("TM. BAN THƯỜNG TRỰC"), align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "I", 10)
     pdf.multi_cell(85, 6, nfc("(Ký, ghi rõ họ tên, đóng dấu)"), align="C", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phocap.fundraising import books_views, cash_views, review_views, views
+from phocap.fundraising import books_views, cash_views, receipts_views, review_views, views
 
 app_name = "fundraising"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("cho-xu-ly/", review_views.review, name="review"),
     path("tien-mat/", cash_views.cash, name="cash"),
     path("so-sach/", books_views.books_page, name="books"),
+    path("giay-chung-nhan/", receipts_views.receipts_page, name="receipts"),
 ]

@@ -338,7 +338,7 @@ def receipt_pdf(request: HttpRequest, code: str, donation_id: int) -> HttpRespon
     if receipt is None:
         messages.error(request, _("Khoản này chưa có giấy chứng nhận: bấm “Cấp giấy chứng nhận” trong danh sách."))
         return redirect("fundraising:donations", code=code)
-    return file_response(receipts.render(receipt), PDF, f"giay-chung-nhan-{receipt.number:05d}.pdf", inline=True)
+    return file_response(receipts.render(receipt), PDF, receipt.file_name, inline=True, private=True)
 
 
 @login_required

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from phocap.core.errors import ValidationFailed
-from phocap.programmes.models import DEFAULT_TARGETS
+from phocap.programmes.models import DEFAULT_TARGETS, RECEIPT_SYMBOL
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
@@ -79,6 +79,7 @@ class ProgrammeDefinition:
     followup_days: tuple[int, ...] = (7, 30, 90)
     followup_grace_days: int = 7
     indicator_targets: tuple[tuple[str, float], ...] = ()
+    receipt_symbol: str = "GCN-MTTQ"
 
 
 def resolve_path(name_or_path: str) -> Path:
@@ -165,6 +166,17 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self._fail(key, "phải là danh sách bảng [[...]]")
         return value
+
+
+def _receipt_symbol(data: dict[str, Any]) -> str:
+    """`[receipts] symbol`: what follows a certificate's number, "00033/GCN-MTTQ"."""
+    symbol = _Reader(data.get("receipts") or {}, "[receipts]").text("symbol", "GCN-MTTQ")
+    if not RECEIPT_SYMBOL.fullmatch(symbol):
+        raise ValidationFailed(
+            '[receipts]: `symbol` gồm chữ in hoa, chữ số và dấu gạch ngang, 2–30 ký tự (ví dụ "GCN-MTTQ").',
+            field="symbol",
+        )
+    return symbol
 
 
 def _each(top: _Reader, key: str) -> list[tuple[dict[str, Any], _Reader]]:
@@ -286,6 +298,7 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         indicator_targets=_targets(data),
         status=prog.text("status", "draft"),
         description=prog.text("description", ""),
+        receipt_symbol=_receipt_symbol(data),
         bank={
             "bin": bank.text("bin", ""),
             "name": bank.text("bank_name", ""),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.core.validators import RegexValidator
@@ -12,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from phocap.geo.models import AdminUnit
 
 DEFAULT_PHONE_PACKAGE_PRICE = 2_000_000
+RECEIPT_SYMBOL = re.compile(r"[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*")
+receipt_symbol_validator = RegexValidator(
+    RECEIPT_SYMBOL.pattern.join("^$"), _("Ký hiệu gồm chữ in hoa, chữ số và dấu gạch ngang (ví dụ GCN-MTTQ).")
+)
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Mã chỉ gồm chữ thường, số và dấu gạch ngang."))
 
 
@@ -74,6 +79,10 @@ class Programme(models.Model):
     bank_account_number = models.CharField(_("số tài khoản"), max_length=19, blank=True)
     bank_account_name = models.CharField(_("tên tài khoản"), max_length=120, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
+    # the symbol after a certificate's number: "00033/GCN-MTTQ" (numbers run per programme and year)
+    receipt_symbol = models.CharField(
+        _("ký hiệu giấy chứng nhận ủng hộ"), max_length=30, default="GCN-MTTQ", validators=[receipt_symbol_validator]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -22,7 +22,13 @@ from phocap.fundraising.services.gifts import (
     donation_reverse,
 )
 from phocap.fundraising.services.pledges import pledge_cancel, pledge_create, walk_in_code_create
-from phocap.fundraising.services.receipts import receipt_issue, receipts_for_enterprises
+from phocap.fundraising.services.receipts import (
+    receipt_issue,
+    receipts_email,
+    receipts_for_enterprises,
+    receipts_issue_period,
+    receipts_pdf,
+)
 
 __all__ = [
     "MAX_AMOUNT",
@@ -41,7 +47,10 @@ __all__ = [
     "pledge_cancel",
     "pledge_create",
     "receipt_issue",
+    "receipts_email",
     "receipts_for_enterprises",
+    "receipts_issue_period",
+    "receipts_pdf",
     "require_fundraiser",
     "walk_in_code_create",
 ]

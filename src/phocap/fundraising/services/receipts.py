@@ -1,36 +1,62 @@
-"""Receipt numbers: consecutive per programme, never repeated, never skipped."""
+"""Certificates of donation (giấy chứng nhận ủng hộ): issued on purpose — one gift, or every gift of a period
+without one — numbered consecutively per programme and year of issue (never repeated, never skipped), printed
+as one PDF and e-mailed to the donors who gave an address."""
 
 from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
-from phocap.core.errors import Conflict
+from phocap.core.errors import Conflict, ValidationFailed
 from phocap.core.services import service
-from phocap.fundraising.models import (
-    Donation,
-    Donor,
-    Receipt,
-    ReceiptCounter,
-)
+from phocap.fundraising.models import Donation, Donor, Receipt, ReceiptCounter, ReceiptEmail
 from phocap.fundraising.services.common import require_fundraiser
 from phocap.programmes.models import Programme
 
+log = logging.getLogger(__name__)
+BATCH_MAX = 5000  # certificates in one batch (one PDF, one transaction); a longer period is issued in parts
 
-def _receipts_number(actor: scope.Actor, programme: Programme, donations: list[Donation]) -> list[Receipt]:
-    """Give the donations the next receipt numbers, from the programme's counter locked in this transaction:
-    consecutive, never repeated, and rolled back with the transaction if it fails (so never skipped)."""
+
+def this_year() -> int:
+    """The year of issue, whose numbers a certificate takes (the gift may be of an earlier year)."""
+    return timezone.localdate().year
+
+
+def _locked_counter(programme: Programme, year: int) -> ReceiptCounter:
+    counter, _ = ReceiptCounter.objects.get_or_create(programme=programme, year=year)
+    return ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+
+
+def _number(actor: scope.Actor, counter: ReceiptCounter, donations: list[Donation]) -> list[Receipt]:
+    """Give the donations the counter's next numbers, in this transaction (rolled back with it: never skipped)."""
     if not donations:
         return []
-    counter, _ = ReceiptCounter.objects.get_or_create(programme=programme)
-    counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+    programme = counter.programme
     first = counter.last_number + 1
     counter.last_number += len(donations)
     counter.save(update_fields=["last_number"])
     receipts = Receipt.objects.bulk_create(
         [
-            Receipt(programme=programme, number=first + i, donation=d, issued_by=_label(actor))
+            Receipt(
+                programme=programme,
+                year=counter.year,
+                number=first + i,
+                symbol=programme.receipt_symbol,
+                donation=d,
+                issued_by=_label(actor),
+            )
             for i, d in enumerate(donations)
         ]
     )
@@ -41,7 +67,8 @@ def _receipts_number(actor: scope.Actor, programme: Programme, donations: list[D
                 action=Action.RECEIPT_ISSUE,
                 obj=r,
                 programme_code=programme.code,
-                changes={"number": [None, r.number]},
+                changes={"number": [None, r.label]},
+                extra={"year": r.year},
             )
             for r in receipts
         ]
@@ -50,20 +77,172 @@ def _receipts_number(actor: scope.Actor, programme: Programme, donations: list[D
 
 
 def receipts_for_enterprises(actor: scope.Actor, programme: Programme, donations: list[Donation]) -> list[Receipt]:
-    """Every enterprise gift gets its receipt when it is recorded (others on request)."""
-    return _receipts_number(
-        actor, programme, [d for d in donations if d.donor is not None and d.donor.kind == Donor.Kind.ENTERPRISE]
-    )
+    """An enterprise's gift gets its certificate when it is recorded, on purpose: enterprises need it for their
+    books (others get theirs one at a time or in a batch)."""
+    chosen = [d for d in donations if d.donor is not None and d.donor.kind == Donor.Kind.ENTERPRISE]
+    if not chosen:
+        return []
+    return _number(actor, _locked_counter(programme, this_year()), chosen)
 
 
 @service(audits=[Action.RECEIPT_ISSUE])
 def receipt_issue(*, actor: scope.Actor, donation: Donation) -> Receipt:
-    """Number the receipt from the programme's counter, in this transaction: no repeats, no gaps."""
+    """One gift's certificate (the one it has, if issued already: a reprint keeps its number)."""
     programme = donation.programme
     require_fundraiser(actor, programme)
     if donation.reversed_at is not None:
-        raise Conflict("Không cấp giấy chứng nhận cho khoản đã hủy ghi nhận.")
+        raise Conflict("Không cấp giấy chứng nhận cho khoản đã hủy ghi nhận.", code="donation_reversed")
+    counter = _locked_counter(programme, this_year())  # two taps at once: the second waits here
     existing = Receipt.objects.filter(donation=donation).first()
     if existing is not None:
         return existing
-    return _receipts_number(actor, programme, [donation])[0]
+    return _number(actor, counter, [donation])[0]
+
+
+def checked_period(programme: Programme, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    start = start or programme.campaign_start
+    end = end or max(programme.campaign_end, timezone.localdate())
+    if end < start:
+        raise ValidationFailed("Ngày cuối kỳ phải sau ngày đầu kỳ.", field="to")
+    return start, end
+
+
+def without_receipt(programme: Programme, start: dt.date, end: dt.date) -> QuerySet[Donation]:
+    """The gifts received in a period that count (not undone) and have no certificate, in the order received."""
+    return (
+        Donation.objects.filter(
+            programme=programme, reversed_at__isnull=True, receipt__isnull=True, received_on__range=(start, end)
+        )
+        .select_related("donor")
+        .order_by("received_on", "pk")
+    )
+
+
+@service(audits=[Action.RECEIPT_ISSUE])
+def receipts_issue_period(
+    *, actor: scope.Actor, programme: Programme, start: dt.date | None = None, end: dt.date | None = None
+) -> list[Receipt]:
+    """Every gift of the period without a certificate gets one, numbered in the order the gifts were received.
+    Run twice, the second run issues nothing; run at once by two officers, the second waits for the first."""
+    require_fundraiser(actor, programme)
+    start, end = checked_period(programme, start, end)
+    counter = _locked_counter(programme, this_year())
+    donations = list(without_receipt(programme, start, end)[: BATCH_MAX + 1])
+    if len(donations) > BATCH_MAX:
+        raise ValidationFailed(
+            f"Kỳ này có hơn {BATCH_MAX} khoản chưa có giấy chứng nhận: chọn kỳ ngắn hơn.", code="batch_too_large"
+        )
+    return _number(actor, counter, donations)
+
+
+def receipts_of_period(programme: Programme, start: dt.date, end: dt.date) -> QuerySet[Receipt]:
+    """The certificates of the gifts received in a period, in number order."""
+    return (
+        Receipt.objects.filter(programme=programme, donation__received_on__range=(start, end))
+        .select_related("programme__province", "donation__donor", "donation__collection_point", "donation__pledge")
+        .order_by("year", "number")
+    )
+
+
+@service(audits=[Action.RECEIPTS_PRINT], atomic=False)
+def receipts_pdf(
+    *,
+    actor: scope.Actor,
+    programme: Programme,
+    receipts: Iterable[Receipt] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[bytes, int]:
+    """One PDF of certificates, a page each (those given, or every one of the period's gifts): (pdf, pages)."""
+    from phocap.fundraising import receipts as pdf
+
+    require_fundraiser(actor, programme)
+    if receipts is None:
+        start, end = checked_period(programme, start, end)
+        receipts = receipts_of_period(programme, start, end)
+    chosen = list(receipts)
+    if not chosen:
+        raise ValidationFailed("Không có giấy chứng nhận nào để in trong kỳ này.", code="nothing_to_print")
+    audit.record(
+        actor=actor,
+        action=Action.RECEIPTS_PRINT,
+        obj=programme,
+        programme_code=programme.code,
+        extra={"numbers": [r.label for r in chosen[:50]], "count": len(chosen)},
+    )
+    return pdf.render_many(chosen), len(chosen)
+
+
+@dataclasses.dataclass(frozen=True)
+class Sent:
+    sent: list[Receipt]
+    without_address: int
+    failed: int
+
+
+def _message(receipt: Receipt) -> EmailMessage:
+    from phocap.fundraising import receipts as pdf
+
+    programme, donation = receipt.programme, receipt.donation
+    assert donation.donor is not None  # only donors with an address are written to
+    body = (
+        f"Kính gửi {donation.donor.name},\n\n"
+        f"Ban vận động {programme.name} trân trọng cảm ơn khoản ủng hộ của Quý vị ngày "
+        f"{donation.received_on:%d/%m/%Y}.\n"
+        f"Gửi kèm thư này là Giấy chứng nhận ủng hộ số {receipt.label}.\n\n"
+        "Thư này được gửi tự động; xin không trả lời thư này."
+    )
+    message = EmailMessage(
+        subject=f"Giấy chứng nhận ủng hộ số {receipt.label} — {programme.name}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[donation.donor.contact_email],
+    )
+    message.attach(receipt.file_name, pdf.render(receipt), "application/pdf")
+    return message
+
+
+@service(audits=[Action.RECEIPT_EMAIL], atomic=False)
+def receipts_email(
+    *, actor: scope.Actor, programme: Programme, receipts: Iterable[Receipt], again: bool = False
+) -> Sent:
+    """Send each certificate to its donor's e-mail address, once (`again`: also those sent before). One SMTP
+    connection for all; a message the server refuses is counted and logged (without the address), the others go."""
+    require_fundraiser(actor, programme)
+    chosen = list(receipts)
+    emailed = set(ReceiptEmail.objects.filter(receipt__in=chosen).values_list("receipt_id", flat=True))
+    to_send = [r for r in chosen if r.donation.donor and r.donation.donor.contact_email]
+    if not again:
+        to_send = [r for r in to_send if r.pk not in emailed]
+    sent: list[Receipt] = []
+    failed = 0
+    without = sum(1 for r in chosen if not (r.donation.donor and r.donation.donor.contact_email))
+    if not to_send:
+        return Sent(sent=sent, without_address=without, failed=failed)
+    connection = mailers.default
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("mail server not reached: %s", type(exc).__name__)
+        raise Conflict(
+            "Không kết nối được máy chủ gửi thư (PHOCAP_EMAIL_HOST); chưa gửi giấy nào, hãy thử lại sau.",
+            code="email_unreachable",
+        ) from exc
+    with connection:
+        for receipt in to_send:
+            try:
+                connection.send_messages([_message(receipt)])
+            except (smtplib.SMTPException, OSError) as exc:
+                failed += 1
+                log.warning("certificate %s not sent: %s", receipt.label, type(exc).__name__)
+                continue
+            ReceiptEmail.objects.create(receipt=receipt, sent_by=_label(actor))
+            audit.record(
+                actor=actor,
+                action=Action.RECEIPT_EMAIL,
+                obj=receipt,
+                programme_code=programme.code,
+                extra={"number": receipt.label},
+            )
+            sent.append(receipt)
+    return Sent(sent=sent, without_address=without, failed=failed)

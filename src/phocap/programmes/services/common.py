@@ -31,6 +31,7 @@ PROGRAMME_FIELDS = (
     "indicator_targets",
     "status",
     "description",
+    "receipt_symbol",
     "bank_bin",
     "bank_name",
     "bank_account_number",

@@ -63,6 +63,7 @@ def _programme_define(actor: scope.Actor, definition: ProgrammeDefinition) -> Pr
         "indicator_targets": dict(d.indicator_targets),
         "status": d.status,
         "description": d.description,
+        "receipt_symbol": d.receipt_symbol,
         "bank_bin": d.bank["bin"],
         "bank_name": d.bank["name"],
         "bank_account_number": d.bank["account_number"],
