@@ -258,3 +258,11 @@ def test_the_console_issues_a_period_into_one_pdf(programme, user, tmp_path, cap
     ]
     assert main([*args, "--from", "2023-11-25", "--to", "2023-11-25", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["issued"] == 0
+
+
+def test_the_database_refuses_a_certificate_without_its_symbol(programme, user):
+    from django.db import IntegrityError, transaction
+
+    donation = gift(programme, user("mttq"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Receipt.objects.create(programme=programme, year=2030, number=1, symbol="", donation=donation, issued_by="x")

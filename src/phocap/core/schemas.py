@@ -42,3 +42,10 @@ TypedAmount = Annotated[
     int | Annotated[str, StringConstraints(max_length=60)],
     Field(description="đồng: 5000000, or as typed — 5.000.000, 5 triệu, 2,5tr", union_mode="left_to_right"),
 ]
+
+
+class PeriodIn(Schema):
+    """A period given as `?from=YYYY-MM-DD&to=YYYY-MM-DD` (either left out: the programme's default)."""
+
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")

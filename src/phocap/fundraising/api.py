@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from phocap.core import amounts
 from phocap.core.models import BackgroundJob
-from phocap.core.schemas import JobOut, RowId, TypedAmount
+from phocap.core.schemas import JobOut, PeriodIn, RowId, TypedAmount
 from phocap.core.web import XLSX, AuthedRequest, file_response
 from phocap.fundraising import books, review, selectors, services, statements
 from phocap.fundraising.models import Donation, StatementLine
@@ -439,16 +439,11 @@ def cash_deposit_cancel(request: AuthedRequest, code: str, deposit_id: int, payl
     return next(r for r in rows if r["key"] == deposit.collection_point.key)
 
 
-class BooksIn(Schema):
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
-
-
 @router.get(
     "/programmes/{code}/fundraising/books.xlsx",
     summary="The journal, trial balance, bank reconciliation and end-of-campaign balances of a period (XLSX)",
 )
-def books_xlsx(request: AuthedRequest, code: str, params: Query[BooksIn]) -> Any:
+def books_xlsx(request: AuthedRequest, code: str, params: Query[PeriodIn]) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     done = books.books_export(actor=request.auth, programme=programme, start=params.date_from, end=params.date_to)
     name, data = next(iter(done.files.items()))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 
+from phocap.core.schemas import PeriodIn
 from phocap.core.web import PDF, AuthedRequest, file_response
 from phocap.fundraising import selectors, services
 from phocap.fundraising.models import Receipt
@@ -45,9 +46,7 @@ def receipt_issue(request: AuthedRequest, code: str, donation_id: int) -> Any:
     return _out(services.receipt_issue(actor=request.auth, donation=donation))
 
 
-class BatchIn(Schema):
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
+class BatchIn(PeriodIn):
     email: bool = False  # send each certificate of the period not yet sent to its donor's address
 
 
@@ -70,19 +69,12 @@ def receipts_issue(request: AuthedRequest, code: str, payload: BatchIn) -> Any:
     )
     result: dict[str, Any] = {"issued": [_out(r) for r in issued], "emailed": 0, "without_address": 0, "failed": 0}
     if payload.email:
-        from phocap.fundraising.services import receipts as certificates
-
-        start, end = certificates.checked_period(programme, payload.date_from, payload.date_to)
+        start, end = selectors.checked_period(programme, payload.date_from, payload.date_to)
         sent = services.receipts_email(
-            actor=request.auth, programme=programme, receipts=certificates.receipts_of_period(programme, start, end)
+            actor=request.auth, programme=programme, receipts=selectors.receipts_of_period(programme, start, end)
         )
         result |= {"emailed": len(sent.sent), "without_address": sent.without_address, "failed": sent.failed}
     return result
-
-
-class PeriodIn(Schema):
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
 
 
 @router.get(

@@ -213,14 +213,6 @@ def _reconciliation_rows(rec: Reconciliation) -> list[list[Any]]:
     ]
 
 
-def checked_period(programme: Programme, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    start = start or programme.campaign_start
-    end = end or max(programme.campaign_end, dt.date.today())
-    if end < start:
-        raise ValidationFailed("Ngày cuối kỳ phải sau ngày đầu kỳ.", field="to")
-    return start, end
-
-
 @dataclasses.dataclass(frozen=True)
 class Books:
     """The files of one export: {file name: bytes}."""
@@ -245,7 +237,7 @@ def books_export(
     selectors.require_view(actor, programme)
     if fmt not in ("xlsx", "csv"):
         raise ValidationFailed("Định dạng là xlsx hoặc csv.", field="format")
-    start, end = checked_period(programme, start, end)
+    start, end = selectors.checked_period(programme, start, end)
     entries: list[list[Any]] = [JOURNAL_HEADER, *journal(actor, programme, start, end)]
     trial = trial_balance(programme, start, end)
     trial_rows: list[list[Any]] = [

@@ -24,7 +24,7 @@ def books_page(request: HttpRequest, code: str) -> HttpResponse:
     selectors.require_view(request.user, programme)
     try:
         start, end = read_date(request.GET.get("from")), read_date(request.GET.get("to"))
-        books.checked_period(programme, start, end)
+        selectors.checked_period(programme, start, end)
         if request.GET.get("download") == "xlsx":
             done = books.books_export(actor=request.user, programme=programme, start=start, end=end, fmt="xlsx")
             name, data = next(iter(done.files.items()))

@@ -378,6 +378,7 @@ class Receipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "year", "number"], name="receipt_number_once_a_year"),
             models.CheckConstraint(condition=Q(number__gte=1), name="receipt_number_from_one"),
+            models.CheckConstraint(condition=~Q(symbol=""), name="receipt_symbol_given"),
         ]
 
     def __str__(self) -> str:

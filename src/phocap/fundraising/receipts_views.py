@@ -15,7 +15,7 @@ from phocap.accounts import scope
 from phocap.core.errors import DomainError
 from phocap.core.text import read_date
 from phocap.core.web import PDF, file_response, not_found_as_404
-from phocap.fundraising import services
+from phocap.fundraising import selectors, services
 from phocap.fundraising.services import receipts as certificates
 from phocap.programmes import selectors as programmes
 
@@ -43,7 +43,7 @@ def _post(request: HttpRequest, programme, start, end) -> None:  # type: ignore[
         )
         chosen = issued
     else:
-        chosen = list(certificates.receipts_of_period(programme, *certificates.checked_period(programme, start, end)))
+        chosen = list(selectors.receipts_of_period(programme, *selectors.checked_period(programme, start, end)))
     if request.POST.get("email") or request.POST.get("action") == "email":
         sent = services.receipts_email(actor=request.user, programme=programme, receipts=chosen)
         (messages.warning if sent.failed else messages.success)(request, _sent_message(sent))
@@ -58,7 +58,7 @@ def receipts_page(request: HttpRequest, code: str) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     try:
         start, end = read_date(source.get("from")), read_date(source.get("to"))
-        start, end = certificates.checked_period(programme, start, end)
+        start, end = selectors.checked_period(programme, start, end)
         if request.method == "POST":
             _post(request, programme, start, end)
             query = urlencode({"from": start.isoformat(), "to": end.isoformat()})
@@ -69,15 +69,15 @@ def receipts_page(request: HttpRequest, code: str) -> HttpResponse:
             return file_response(data, PDF, name, private=True)
     except DomainError as exc:
         messages.error(request, exc.message)
-        start, end = certificates.checked_period(programme, None, None)
-    issued = certificates.receipts_of_period(programme, start, end).prefetch_related("emails")
+        start, end = selectors.checked_period(programme, None, None)
+    issued = selectors.receipts_of_period(programme, start, end).prefetch_related("emails")
     context = {
         "programme": programme,
         "start": start,
         "end": end,
         "receipts": issued[:SHOWN],
         "count": issued.count(),
-        "waiting": certificates.without_receipt(programme, start, end).count(),
+        "waiting": selectors.without_receipt(programme, start, end).count(),
         "shown": SHOWN,
     }
     return render(request, "fundraising/receipts.html", context)

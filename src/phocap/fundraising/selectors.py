@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phocap.accounts import scope
-from phocap.core.errors import NotFound
+from phocap.core.errors import NotFound, ValidationFailed
 from phocap.fundraising.models import (
     CashDeposit,
     Donation,
@@ -459,3 +459,32 @@ def public_giving(programme: Programme) -> dict[str, Any] | None:
         "purpose": purpose,
         "payload": payload(bin_code=programme.bank_bin, account=programme.bank_account_number, purpose=purpose),
     }
+
+
+def checked_period(programme: Programme, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A period of the books or of certificates: from the campaign's start to its end (or today) unless given."""
+    start = start or programme.campaign_start
+    end = end or max(programme.campaign_end, timezone.localdate())
+    if end < start:
+        raise ValidationFailed("Ngày cuối kỳ phải sau ngày đầu kỳ.", field="to")
+    return start, end
+
+
+def without_receipt(programme: Programme, start: dt.date, end: dt.date) -> QuerySet[Donation]:
+    """The gifts received in a period that count (not undone) and have no certificate, in the order received."""
+    return (
+        Donation.objects.filter(
+            programme=programme, reversed_at__isnull=True, receipt__isnull=True, received_on__range=(start, end)
+        )
+        .select_related("donor")
+        .order_by("received_on", "pk")
+    )
+
+
+def receipts_of_period(programme: Programme, start: dt.date, end: dt.date) -> QuerySet[Receipt]:
+    """The certificates of the gifts received in a period, in number order."""
+    return (
+        Receipt.objects.filter(programme=programme, donation__received_on__range=(start, end))
+        .select_related("programme__province", "donation__donor", "donation__collection_point", "donation__pledge")
+        .order_by("year", "number")
+    )

@@ -68,6 +68,10 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("programme", "year", "number"), name="receipt_number_once_a_year"),
         ),
         migrations.AddConstraint(
+            model_name="receipt",
+            constraint=models.CheckConstraint(condition=~models.Q(symbol=""), name="receipt_symbol_given"),
+        ),
+        migrations.AddConstraint(
             model_name="receiptcounter",
             constraint=models.UniqueConstraint(fields=("programme", "year"), name="receipt_counter_once_a_year"),
         ),

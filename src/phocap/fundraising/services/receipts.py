@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from phocap.accounts import scope
@@ -21,6 +20,7 @@ from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, ValidationFailed
 from phocap.core.services import service
+from phocap.fundraising import selectors
 from phocap.fundraising.models import Donation, Donor, Receipt, ReceiptCounter, ReceiptEmail
 from phocap.fundraising.services.common import require_fundraiser
 from phocap.programmes.models import Programme
@@ -99,25 +99,6 @@ def receipt_issue(*, actor: scope.Actor, donation: Donation) -> Receipt:
     return _number(actor, counter, [donation])[0]
 
 
-def checked_period(programme: Programme, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    start = start or programme.campaign_start
-    end = end or max(programme.campaign_end, timezone.localdate())
-    if end < start:
-        raise ValidationFailed("Ngày cuối kỳ phải sau ngày đầu kỳ.", field="to")
-    return start, end
-
-
-def without_receipt(programme: Programme, start: dt.date, end: dt.date) -> QuerySet[Donation]:
-    """The gifts received in a period that count (not undone) and have no certificate, in the order received."""
-    return (
-        Donation.objects.filter(
-            programme=programme, reversed_at__isnull=True, receipt__isnull=True, received_on__range=(start, end)
-        )
-        .select_related("donor")
-        .order_by("received_on", "pk")
-    )
-
-
 @service(audits=[Action.RECEIPT_ISSUE])
 def receipts_issue_period(
     *, actor: scope.Actor, programme: Programme, start: dt.date | None = None, end: dt.date | None = None
@@ -125,23 +106,14 @@ def receipts_issue_period(
     """Every gift of the period without a certificate gets one, numbered in the order the gifts were received.
     Run twice, the second run issues nothing; run at once by two officers, the second waits for the first."""
     require_fundraiser(actor, programme)
-    start, end = checked_period(programme, start, end)
+    start, end = selectors.checked_period(programme, start, end)
     counter = _locked_counter(programme, this_year())
-    donations = list(without_receipt(programme, start, end)[: BATCH_MAX + 1])
+    donations = list(selectors.without_receipt(programme, start, end)[: BATCH_MAX + 1])
     if len(donations) > BATCH_MAX:
         raise ValidationFailed(
             f"Kỳ này có hơn {BATCH_MAX} khoản chưa có giấy chứng nhận: chọn kỳ ngắn hơn.", code="batch_too_large"
         )
     return _number(actor, counter, donations)
-
-
-def receipts_of_period(programme: Programme, start: dt.date, end: dt.date) -> QuerySet[Receipt]:
-    """The certificates of the gifts received in a period, in number order."""
-    return (
-        Receipt.objects.filter(programme=programme, donation__received_on__range=(start, end))
-        .select_related("programme__province", "donation__donor", "donation__collection_point", "donation__pledge")
-        .order_by("year", "number")
-    )
 
 
 @service(audits=[Action.RECEIPTS_PRINT], atomic=False)
@@ -158,8 +130,8 @@ def receipts_pdf(
 
     require_fundraiser(actor, programme)
     if receipts is None:
-        start, end = checked_period(programme, start, end)
-        receipts = receipts_of_period(programme, start, end)
+        start, end = selectors.checked_period(programme, start, end)
+        receipts = selectors.receipts_of_period(programme, start, end)
     chosen = list(receipts)
     if not chosen:
         raise ValidationFailed("Không có giấy chứng nhận nào để in trong kỳ này.", code="nothing_to_print")
