@@ -27,6 +27,8 @@ LAYERS = [
     {"allocation"},
     {"handover"},
     {"onboarding"},
+    {"complaints"},
+    {"notifications"},
     {"reports"},
     {"config"},
     {"cli"},

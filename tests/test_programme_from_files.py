@@ -248,6 +248,9 @@ def test_a_province_runs_the_programme_from_files_on_an_empty_database(cli, tmp_
         approved = checker.post(f"/allocation/rounds/{second['round']}/approve")
         assert (approved["status"], approved["selected"]) == ("approved", 4)
 
+        # the commune posts its list for objections (5 working days) before the hall
+        for posting in run("xa1", "posting", "list", *programme):
+            run("xa1", "posting", "posted", str(posting["posting"]), *programme, "--on", "2023-10-23")
         # the village hall: an event from the console, handovers by the officer's token
         event = run(
             "xa1",

@@ -350,6 +350,7 @@ def _allocation_and_handover(w: World, people: list[Any]) -> Any:
     round_ = rounds.round_propose(actor=manager, programme=p, seed="thử")
     rounds.exclude_resident(actor=officer, round_=round_, resident_id=people[-1].pk, reason="đã chuyển đi")
     rounds.round_approve(actor=w["admin"], round_=round_)
+    _postings(w, round_)
     commune = programmes.commune_get(actor=officer, programme=p, code=GIAO_HIEU)
     mine = {r.resident_id: r for r in allocation.expected(commune)}
     held = [mine[person.pk] for person in people if person.pk in mine]
@@ -456,8 +457,62 @@ def _onboarding_and_reports(w: World, holder: Any) -> None:
     documents.export(actor=w["quanly"], programme=p, kind="nguoi-nhan", fmt="xlsx", on=later)
 
 
+def _postings(w: World, round_: Any) -> None:
+    """The lists posted for objections (5 working days from Friday 8/9/2023: the hall on 20/9 comes after)."""
+    from phocap.allocation import postings
+
+    mine, *others = sorted(round_.postings.all(), key=lambda p: p.commune.unit.code != GIAO_HIEU)
+    postings.posting_record(actor=w["xa-giaohieu"], posting=mine, posted_on=dt.date(2023, 9, 8))
+    assert postings.posting_pdf(actor=w["xa-giaohieu"], posting=mine).startswith(b"%PDF")
+    postings.posting_early_start(actor=w["quanly"], posting=others[0] if others else mine, reason="Bão sắp đến")
+
+
+def _people_served(w: World, settings: Any) -> None:
+    from phocap.complaints import services as complaints
+    from phocap.notifications import services as notify
+    from phocap.notifications.models import Message
+    from phocap.programmes import selectors as programmes
+    from tests.complaints.provider import Provider
+
+    p, officer = w.programme, w["xa-giaohieu"]
+    commune = programmes.commune_get(actor=officer, programme=p, code=GIAO_HIEU)
+    filed = complaints.complaint_file(programme=p, commune=commune, category="not_received", text="Chưa nhận máy")
+    complaints.complaint_update(actor=officer, complaint=filed, status="acknowledged", note="Đã nhận, đang xem")
+    complaints.complaint_record(
+        actor=officer,
+        programme=p,
+        commune=commune,
+        category="broken",
+        text="Máy không lên nguồn",
+        via="phone",
+        phone="0912345678",
+    )
+    heard = complaints.complaint_record(
+        actor=officer,
+        programme=p,
+        commune=commune,
+        category="other",
+        text="Hỏi lịch trao",
+        via="meeting",
+        phone="0987654321",
+    )
+    complaints.complaint_update(actor=officer, complaint=heard, status="acknowledged", note="Sẽ báo lịch")
+    provider = Provider("sms", answers=[{"CodeResult": "146", "ErrorMessage": "Sai template"}])
+    settings.PHOCAP_NOTIFY_BACKEND = "live"
+    settings.PHOCAP_SMS = {**settings.PHOCAP_SMS, "url": provider.url}
+    try:
+        notify.notify_send_due(actor=w["quanly"], programme=p)
+        failed = Message.objects.filter(status="failed").first()
+        assert failed is not None, "the provider refused the first message for good"
+        notify.message_retry(actor=w["quanly"], message=failed)
+        notify.notify_send_due(actor=w["quanly"], programme=p)
+    finally:
+        provider.close()
+    notify.contact_opt_out(actor=officer, programme=p, recipient="0912345678", reason="không muốn nhận tin")
+
+
 def test_every_service_writes_exactly_the_audit_rows_it_declares(
-    programme, user, tmp_path, django_capture_on_commit_callbacks
+    programme, user, tmp_path, django_capture_on_commit_callbacks, settings
 ):
     from phocap.programmes.models import Programme
 
@@ -475,6 +530,7 @@ def test_every_service_writes_exactly_the_audit_rows_it_declares(
     _devices(world)
     holder = _allocation_and_handover(world, people)
     _onboarding_and_reports(world, holder)
+    _people_served(world, settings)
     from phocap.handover import services as handovers
 
     handovers.handover_lost(actor=world["xa-giaohieu"], handover=holder, reason="bị mất")  # the phone's last step

@@ -39,6 +39,9 @@ COMMANDS = {
     "prior-phone": "phocap.allocation.cli",
     "handover": "phocap.handover.cli",
     "onboarding": "phocap.onboarding.cli",
+    "complaints": "phocap.complaints.cli",
+    "notify": "phocap.notifications.cli",
+    "posting": "phocap.allocation.cli_posting",
     "kpi": "phocap.reports.cli",
     "report": "phocap.reports.cli",
 }

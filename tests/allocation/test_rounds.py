@@ -251,6 +251,10 @@ def test_cli_allocate_prints_the_documented_json(cli, tmp_path):
     assert set(data["communes"][0]) >= {"code", "eligible", "selected", "coverage"}
     assert data["selected"] == sum(c["selected"] for c in data["communes"]) == len(data["selected_residents"])
     assert data["selected"] == data["devices"]
+    listed = cli("--as", "admin", "posting", "list", *args, "--json", database_url=url)
+    for posting in json.loads(listed.stdout):
+        posted = ("--as", "admin", "posting", "posted", str(posting["posting"]), *args, "--on", "2023-10-23")
+        assert cli(*posted, "--json", database_url=url).returncode == 0
     _handover_by_cli(cli, url, args, tmp_path)
 
 

@@ -5,6 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from phocap.accounts.models import Membership, Role, User
+from phocap.allocation import postings
 from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation import services as allocation
 from phocap.core.crypto import blind_index
@@ -27,7 +28,14 @@ def approved(registry, user):  # noqa: F811
     Membership.objects.create(user=checker, role=Role.PROGRAMME_MANAGER, programme=registry)
     round_ = allocation.round_propose(actor=user("quanly"), programme=registry, seed="s")
     allocation.round_approve(actor=checker, round_=round_)
+    post_lists(round_, user("quanly"))
     return round_
+
+
+def post_lists(round_, actor, on=dt.date(2023, 10, 23)):
+    """The communes post the round's lists (5 working days from Monday 23/10/2023: handovers from 28/10)."""
+    for p in round_.postings.all():
+        postings.posting_record(actor=actor, posting=p, posted_on=on)
 
 
 @pytest.fixture

@@ -83,6 +83,10 @@ def test_a_phone_from_stock_to_a_replacement_through_the_api(programme, user):
     assert (second["ready_devices"], second["selected"]) == (4, 3)
     assert manager.post(f"{P}/allocation/rounds/{second['round']}/approve").status_code == 403
     assert post(other_manager, f"{P}/allocation/rounds/{second['round']}/approve")["status"] == "approved"
+    # the commune posts the list for objections; handovers come after the 5 working days
+    (mine,) = officer.get(f"{P}/postings").json()
+    posted = post(officer, f"{P}/postings/{mine['posting']}/posted", {"posted_on": "2023-10-23"})
+    assert posted["ends_on"] == "2023-10-27"
 
     event = post(
         officer,

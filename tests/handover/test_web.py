@@ -3,12 +3,12 @@ import datetime as dt
 import pytest
 
 from phocap.allocation import selectors as allocation_selectors
-from phocap.allocation.models import Reservation
+from phocap.allocation.models import Reservation, Round
 from phocap.core.actors import SYSTEM
 from phocap.handover.models import Handover
 from tests.allocation.test_rounds import registry  # noqa: F401 - the fixture
 from tests.conftest import verify_second_factor
-from tests.handover.test_handover import NUMBER, _first, approved, event  # noqa: F401 - fixtures
+from tests.handover.test_handover import NUMBER, _first, approved, event, post_lists  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +129,7 @@ def test_the_api_receives_proposes_approves_and_hands_over(login, registry, user
     verify_second_factor(manager, checker)
     done = manager.post(f"{base}/allocation/rounds/{proposed['round']}/approve")
     assert done.json()["status"] == "approved"
+    post_lists(Round.objects.get(pk=proposed["round"]), checker)
     commune = registry.communes.get(unit__code=GIAO_HIEU)
     hall = services.event_create(
         actor=user("xa-giaohieu"),

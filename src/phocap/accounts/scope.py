@@ -94,6 +94,29 @@ def can_write_commune(user: Actor, commune: ProgrammeCommune) -> bool:
     return False
 
 
+def complaints_q(user: Actor) -> Q:
+    """Over ProgrammeCommune: the communes whose complaints the user handles — the commune officer their commune,
+    the programme manager every commune of the programme, a department officer the communes their department is
+    responsible for (active assignment). Nobody else reads a complaint's text: enterprises, auditors and team
+    members see the public counts."""
+    if is_system_admin(user):
+        return Q()
+    q = NOTHING
+    for m in memberships(user):
+        if m.role == Role.PROGRAMME_MANAGER:
+            q |= Q(programme_id=m.programme_id)
+        elif m.role == Role.COMMUNE_OFFICER:
+            q |= Q(pk=m.commune_id)
+        elif m.role == Role.DEPARTMENT_OFFICER:
+            q |= Q(
+                programme_id=m.programme_id,
+                assignments__organisation_id=m.organisation_id,
+                assignments__role="department",
+                assignments__ended_at__isnull=True,
+            )
+    return q
+
+
 def can_view_audit(user: Actor) -> bool:
     return is_system_admin(user) or any(m.role == Role.AUDITOR for m in memberships(user))
 

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ninja import Field, Router, Schema
 
-from phocap.allocation import selectors, services
-from phocap.core.web import AuthedRequest
+from phocap.allocation import postings, selectors, services
+from phocap.core.web import PDF, AuthedRequest, file_response
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["allocation"])
@@ -87,3 +88,73 @@ def prior_phone(request: AuthedRequest, code: str, body: PriorPhoneIn) -> Any:
         actor=request.auth, programme=programme, resident_id=body.resident_id, reason=body.reason
     )
     return {"resident": resident.pk, "exception": True}
+
+
+class PostingOut(Schema):
+    posting: int
+    round: int
+    commune: str
+    commune_name: str
+    listed: int
+    starts_on: dt.date
+    ends_on: dt.date
+    posted_on: dt.date | None
+    early_reason: str
+    villages: list[str]
+
+
+def _posting_out(p: Any) -> dict[str, Any]:
+    return {
+        "posting": p.pk,
+        "round": p.round_id,
+        "commune": p.commune.unit.code,
+        "commune_name": p.commune.unit.name,
+        "listed": p.listed,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "posted_on": p.posted_on,
+        "early_reason": p.early_reason,
+        "villages": postings.posting_villages(p),
+    }
+
+
+def _posting(request: AuthedRequest, code: str, posting_id: int) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return postings.posting_get(actor=request.auth, programme=programme, posting_id=posting_id)
+
+
+@router.get("/programmes/{code}/postings", response=list[PostingOut], summary="The rounds' lists posted in communes")
+def posting_list(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return [_posting_out(p) for p in postings.posting_list(actor=request.auth, programme=programme)[:500]]
+
+
+class PostedIn(Schema):
+    posted_on: dt.date
+
+
+@router.post("/programmes/{code}/postings/{posting_id}/posted", response=PostingOut, summary="The day it was posted")
+def posting_posted(request: AuthedRequest, code: str, posting_id: int, body: PostedIn) -> Any:
+    found = _posting(request, code, posting_id)
+    return _posting_out(postings.posting_record(actor=request.auth, posting=found, posted_on=body.posted_on))
+
+
+class EarlyIn(Schema):
+    reason: str = Field(max_length=300)
+
+
+@router.post(
+    "/programmes/{code}/postings/{posting_id}/early-start",
+    response=PostingOut,
+    summary="Let handovers start before the posting period ends (the manager, with the reason)",
+)
+def posting_early(request: AuthedRequest, code: str, posting_id: int, body: EarlyIn) -> Any:
+    found = _posting(request, code, posting_id)
+    return _posting_out(postings.posting_early_start(actor=request.auth, posting=found, reason=body.reason))
+
+
+@router.get("/programmes/{code}/postings/{posting_id}.pdf", summary="The list to post (one village per page)")
+def posting_pdf(request: AuthedRequest, code: str, posting_id: int, village: str | None = None) -> Any:
+    found = _posting(request, code, posting_id)
+    content = postings.posting_pdf(actor=request.auth, posting=found, village=village)
+    return file_response(content, PDF, f"niem-yet-{found.commune.unit.code}-dot-{found.round_id}.pdf", private=True)

@@ -3,6 +3,8 @@ recompute."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -202,3 +204,37 @@ class PriorPhoneException(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class Posting(models.Model):
+    """A commune's list of an approved round, posted for objections (niêm yết công khai) at the commune's hall
+    and the village houses: planned from the approval for `programme.posting_days` working days, then counted
+    from the day the commune records it was posted. The commune's handovers of this round start after `ends_on`
+    — or earlier when the manager records why (`early_reason`)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="postings")
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="postings")
+    listed = models.PositiveIntegerField(_("số người trong danh sách"))
+    starts_on = models.DateField(_("niêm yết từ ngày"))
+    ends_on = models.DateField(_("đến hết ngày"))
+    posted_on = models.DateField(_("ngày đã niêm yết"), null=True, blank=True)
+    posted_by = models.CharField(max_length=150, blank=True)
+    early_reason = models.CharField(_("lý do trao trước khi hết niêm yết"), max_length=300, blank=True)
+    early_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "commune"], name="posting_once"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="posting_ends_after"),
+            models.CheckConstraint(  # an early start says who allowed it
+                condition=Q(early_reason="") | ~Q(early_by=""), name="posting_early_by"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.commune_id}"
+
+    def allows(self, day: dt.date) -> bool:
+        """Whether handovers of this round may happen in the commune on `day`."""
+        return bool(self.early_reason) or (self.posted_on is not None and day > self.ends_on)

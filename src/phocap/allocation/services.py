@@ -21,6 +21,7 @@ from phocap.allocation.models import (
     Round,
     RoundCommune,
 )
+from phocap.allocation.postings import postings_open
 from phocap.allocation.reservations import reservation_end as reservation_end  # re-exported for the handover
 from phocap.allocation.reservations import reservation_hand_over as reservation_hand_over
 from phocap.allocation.reservations import reservation_keep as reservation_keep
@@ -351,12 +352,13 @@ def round_approve(*, actor: scope.Actor, round_: Round) -> Round:
     locked.status = Round.Status.APPROVED
     locked.approved_by, locked.approved_label, locked.approved_at = actor_user(actor), _label(actor), timezone.now()
     locked.save(update_fields=["status", "approved_by", "approved_label", "approved_at"])
+    postings = postings_open(locked, timezone.localdate())
     audit.record(
         actor=actor,
         action=Action.ROUND_APPROVE,
         obj=locked,
         programme_code=programme.code,
-        extra={"reserved": len(chosen)},
+        extra={"reserved": len(chosen), "postings": len(postings)},
     )
     return locked
 

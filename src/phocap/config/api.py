@@ -12,6 +12,8 @@ from phocap.accounts.api import router as accounts_router
 from phocap.accounts.auth import API_AUTH
 from phocap.accounts.team_api import router as team_router
 from phocap.allocation.api import router as allocation_router
+from phocap.complaints.api import public_router as complaints_public_router
+from phocap.complaints.api import router as complaints_router
 from phocap.core.errorpages import PROBLEM_JSON, PROBLEM_TYPE
 from phocap.core.errors import DomainError
 from phocap.devices.api import router as devices_router
@@ -20,6 +22,7 @@ from phocap.fundraising.api import router as fundraising_router
 from phocap.fundraising.api_receipts import router as receipts_router
 from phocap.geo.api import router as geo_router
 from phocap.handover.api import router as handover_router
+from phocap.notifications.api import router as notifications_router
 from phocap.onboarding.api import router as onboarding_router
 from phocap.programmes.api import router as programmes_router
 from phocap.registry.api import router as registry_router
@@ -48,6 +51,9 @@ api.add_router("/", devices_router)
 api.add_router("/", allocation_router)
 api.add_router("/", handover_router)
 api.add_router("/", onboarding_router)
+api.add_router("/", complaints_router)
+api.add_router("/public", complaints_public_router)
+api.add_router("/", notifications_router)
 api.add_router("/", reports_router)
 api.add_router("/", accounts_router)
 api.add_router("/", team_router)

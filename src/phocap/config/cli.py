@@ -8,10 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from django import db
 from django.core.management import call_command, execute_from_command_line
 
 from phocap.accounts.demo import DEMO_PASSWORD
@@ -23,6 +26,7 @@ from phocap.core.cli import actor_of, add_command, out, with_json
 from phocap.core.context import channel
 from phocap.core.jobs import jobs_mark_stale
 from phocap.fundraising.services import walk_in_code_create
+from phocap.notifications.services import send_due_everywhere
 from phocap.programmes import selectors as programmes
 from phocap.programmes.services import programme_init
 
@@ -116,14 +120,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _gunicorn(args.bind, workers=args.workers)
 
 
+NOTIFY_EVERY_SECONDS = int(os.environ.get("PHOCAP_NOTIFY_EVERY", "300"))
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Never under the autoreloader (DEBUG would turn it on): a reload or SIGTERM must end the running task
     through `job_run`, which marks it. Jobs left running by a worker that died are marked failed first."""
     jobs_mark_stale()
     uploads.purge_expired()
+    if not args.batch:
+        _every(NOTIFY_EVERY_SECONDS, send_due_everywhere)
     with channel("task"):
         call_command("db_worker", "--no-reload", *(["--batch"] if args.batch else []))
     return 0
+
+
+def _every(seconds: int, job: Any) -> None:
+    """Run `job` every `seconds` in a daemon thread beside the task worker (messages due: `notify send-due`); a
+    failure is printed and the next run tries again."""
+
+    def loop() -> None:
+        while True:
+            try:
+                with channel("task"):
+                    job()
+            except Exception as exc:
+                print(f"phocap worker: {job.__name__}: {exc}", file=sys.stderr)
+            finally:
+                db.connections.close_all()
+            time.sleep(seconds)
+
+    threading.Thread(target=loop, name=job.__name__, daemon=True).start()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -43,6 +43,17 @@ class Env(BaseSettings):
     email_password: SecretStr = SecretStr("")
     email_security: Literal["starttls", "ssl", "none"] = "starttls"
     email_from: str = "phocap <khong-tra-loi@localhost>"
+    # messages to the people served (notifications): console | file:DIR | live (each channel to its provider)
+    notify_backend: str = Field(default="", pattern=r"^(|console|live|file:.+)$")
+    sms_url: str = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+    sms_api_key: SecretStr = SecretStr("")
+    sms_secret_key: SecretStr = SecretStr("")
+    sms_brandname: str = ""
+    sms_sandbox: bool = False
+    zalo_url: str = "https://business.openapi.zalo.me/message/template"
+    zalo_access_token: SecretStr = SecretStr("")
+    zalo_templates: str = ""  # invitation=123456,reminder=123457 — the ZNS template id of each template
+    notify_channels: str = "sms"  # the order channels are tried for a person's phone: "zalo,sms" tries Zalo first
 
     @field_validator("data_dir")
     @classmethod

@@ -48,6 +48,21 @@ else:
     }
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = ENV.email_from
+# messages (notifications.backends): printed in development, live in production, file:DIR for tests and trials
+PHOCAP_NOTIFY_BACKEND = ENV.notify_backend or ("live" if PRODUCTION else "console")
+PHOCAP_NOTIFY_CHANNELS = [c.strip() for c in ENV.notify_channels.split(",") if c.strip() in ("sms", "zalo")] or ["sms"]
+PHOCAP_SMS = {
+    "url": ENV.sms_url,
+    "api_key": ENV.sms_api_key.get_secret_value(),
+    "secret_key": ENV.sms_secret_key.get_secret_value(),
+    "brandname": ENV.sms_brandname,
+    "sandbox": ENV.sms_sandbox,
+}
+PHOCAP_ZALO = {
+    "url": ENV.zalo_url,
+    "access_token": ENV.zalo_access_token.get_secret_value(),
+    "templates": dict(p.split("=", 1) for p in ENV.zalo_templates.split(",") if "=" in p),
+}
 PHOCAP_MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024  # every file in: web, API, CLI (core.uploads)
 
 INSTALLED_APPS = [
@@ -73,6 +88,8 @@ INSTALLED_APPS = [
     "phocap.allocation",
     "phocap.handover",
     "phocap.onboarding",
+    "phocap.complaints",
+    "phocap.notifications",
     "phocap.reports",
 ]
 

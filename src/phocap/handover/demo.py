@@ -13,6 +13,7 @@ from stdnum import luhn
 
 from phocap.accounts import scope
 from phocap.accounts import selectors as accounts
+from phocap.allocation import postings
 from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation import services as allocation
 from phocap.devices import selectors as device_selectors
@@ -45,6 +46,9 @@ def demo_distribution_create(*, actor: scope.Actor, programme: Programme) -> Non
     _donated(programme, manager)
     round_ = allocation.round_propose(actor=manager, programme=programme, seed=SEED)
     allocation.round_approve(actor=checker, round_=round_)
+    # each commune posts its list for objections on Monday 23/10/2023 (5 working days: handovers from 28/10)
+    for posting in postings.posting_list(actor=manager, programme=programme):
+        postings.posting_record(actor=manager, posting=posting, posted_on=dt.date(2023, 10, 23))
     for code, day, place, who, close in (
         # left open: the people offered a no-show's phone are still to come
         ("01870", dt.date(2023, 11, 10), "Nhà văn hóa xã Giáo Hiệu (ví dụ)", officer, False),

@@ -19,6 +19,7 @@ class HandoverEvent(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="handover_events")
     commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="handover_events")
     held_on = models.DateField(_("ngày trao"))
+    starts_at = models.TimeField(_("giờ bắt đầu"), null=True, blank=True)  # said in the invitation (8:00 if not)
     place = models.CharField(_("địa điểm"), max_length=200)
     organisers = models.CharField(_("đơn vị phối hợp"), max_length=500, blank=True)
     created_by = models.CharField(max_length=150)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from phocap.accounts import scope
+from phocap.allocation import postings
 from phocap.allocation import selectors as allocation_selectors
 from phocap.allocation import services as allocation
 from phocap.allocation.models import Reservation
@@ -54,15 +55,20 @@ def event_create(
     held_on: dt.date,
     place: str,
     organisers: str = "",
+    starts_at: dt.time | None = None,
 ) -> HandoverEvent:
     if commune.programme_id != programme.pk or not _may(actor, commune):
         raise NotFound("Không tìm thấy xã/phường (hoặc bạn không có quyền).")
     if not place.strip():
         raise ValidationFailed("Cần ghi địa điểm trao.", field="place")
+    refusal = postings.handover_refusal(postings.posting_latest(commune), held_on)
+    if refusal:
+        raise Conflict(refusal, code="posting_period")
     event = HandoverEvent.objects.create(
         programme=programme,
         commune=commune,
         held_on=held_on,
+        starts_at=starts_at,
         place=place.strip()[:200],
         organisers=organisers.strip()[:500],
         created_by=_label(actor),
@@ -181,6 +187,11 @@ def handover_record(
                 if first is not None:
                     return first
                 raise
+            refusal = postings.handover_refusal(
+                postings.posting_of(reservation.round_id, reservation.commune_id), event.held_on
+            )
+            if refusal:
+                raise Conflict(refusal, code="posting_period")
             resident: Resident = reservation.resident
             checked = verified in IDENTITY_CHECKED and bool(resident.id_hash)
             id_check = verified if checked else _identity_check(resident, id_number, scanned)

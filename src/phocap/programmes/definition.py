@@ -80,6 +80,9 @@ class ProgrammeDefinition:
     followup_grace_days: int = 7
     indicator_targets: tuple[tuple[str, float], ...] = ()
     receipt_symbol: str = "GCN-MTTQ"
+    posting_days: int = 5
+    complaint_acknowledge_days: int = 3
+    complaint_resolve_days: int = 30
 
 
 def resolve_path(name_or_path: str) -> Path:
@@ -177,6 +180,18 @@ def _receipt_symbol(data: dict[str, Any]) -> str:
             field="symbol",
         )
     return symbol
+
+
+def _people(data: dict[str, Any]) -> dict[str, int]:
+    """`[posting] days` (working days a round's lists stay posted for objections) and `[complaints]
+    acknowledge_working_days`, `resolve_days`."""
+    posting = _Reader(data.get("posting") or {}, "[posting]")
+    complaints = _Reader(data.get("complaints") or {}, "[complaints]")
+    return {
+        "posting_days": posting.integer("days", 5, minimum=1),
+        "complaint_acknowledge_days": complaints.integer("acknowledge_working_days", 3, minimum=1),
+        "complaint_resolve_days": complaints.integer("resolve_days", 30, minimum=1),
+    }
 
 
 def _each(top: _Reader, key: str) -> list[tuple[dict[str, Any], _Reader]]:
@@ -299,6 +314,7 @@ def parse(data: dict[str, Any], *, source: str = "") -> ProgrammeDefinition:
         status=prog.text("status", "draft"),
         description=prog.text("description", ""),
         receipt_symbol=_receipt_symbol(data),
+        **_people(data),
         bank={
             "bin": bank.text("bin", ""),
             "name": bank.text("bank_name", ""),

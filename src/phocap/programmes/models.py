@@ -83,6 +83,14 @@ class Programme(models.Model):
     receipt_symbol = models.CharField(
         _("ký hiệu giấy chứng nhận ủng hộ"), max_length=30, default="GCN-MTTQ", validators=[receipt_symbol_validator]
     )
+    # the people served (issue #17): a round's lists are posted for objections for `posting_days` working days;
+    # a complaint is acknowledged within `complaint_acknowledge_days` working days and resolved within
+    # `complaint_resolve_days` days of being received
+    posting_days = models.PositiveSmallIntegerField(_("số ngày làm việc niêm yết danh sách"), default=5)
+    complaint_acknowledge_days = models.PositiveSmallIntegerField(
+        _("số ngày làm việc để tiếp nhận phản ánh"), default=3
+    )
+    complaint_resolve_days = models.PositiveSmallIntegerField(_("số ngày để giải quyết phản ánh"), default=30)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

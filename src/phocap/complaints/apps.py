@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "phocap.complaints"
+    label = "complaints"
+    verbose_name = "Phản ánh, kiến nghị"
