@@ -51,7 +51,8 @@ def test_the_list_names_every_table_that_says_it_is_append_only():
 
 @pytest.fixture
 def seeded_ledger(programme, user):
-    """A row in every append-only table: a cash gift (journal, receipt, audit) and a phone received (device event)."""
+    """A row in every append-only table: a cash gift (journal, receipt, audit), a phone received (device event) and
+    a complaint's step."""
     import datetime as dt
 
     from phocap.core.actors import SYSTEM
@@ -72,4 +73,9 @@ def seeded_ledger(programme, user):
     if not Receipt.objects.exists():
         receipt_issue(actor=user("mttq"), donation=donation)
     stock(programme, 1)
+    from phocap.complaints import services as complaints
+
+    commune = programme.communes.get(unit__code="01870")
+    filed = complaints.complaint_file(programme=programme, commune=commune, category="other", text="Hỏi lịch trao")
+    complaints.complaint_update(actor=user("xa-giaohieu"), complaint=filed, status="acknowledged", note="Đã nhận")
     assert SYSTEM is not None

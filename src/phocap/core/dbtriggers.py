@@ -23,6 +23,7 @@ APPEND_ONLY = (
     "fundraising_journalentry",
     "fundraising_journalline",
     "fundraising_receipt",
+    "complaints_complaintstep",
 )
 BALANCED = (("fundraising_journalentry", "fundraising_journalline"),)
 # accounts whose balance can never be below zero: cash at a collection point and cash on its way to the bank
