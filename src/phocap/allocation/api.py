@@ -103,21 +103,6 @@ class PostingOut(Schema):
     villages: list[str]
 
 
-def _posting_out(p: Any) -> dict[str, Any]:
-    return {
-        "posting": p.pk,
-        "round": p.round_id,
-        "commune": p.commune.unit.code,
-        "commune_name": p.commune.unit.name,
-        "listed": p.listed,
-        "starts_on": p.starts_on,
-        "ends_on": p.ends_on,
-        "posted_on": p.posted_on,
-        "early_reason": p.early_reason,
-        "villages": postings.posting_villages(p),
-    }
-
-
 def _posting(request: AuthedRequest, code: str, posting_id: int) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     return postings.posting_get(actor=request.auth, programme=programme, posting_id=posting_id)
@@ -126,7 +111,7 @@ def _posting(request: AuthedRequest, code: str, posting_id: int) -> Any:
 @router.get("/programmes/{code}/postings", response=list[PostingOut], summary="The rounds' lists posted in communes")
 def posting_list(request: AuthedRequest, code: str) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
-    return [_posting_out(p) for p in postings.posting_list(actor=request.auth, programme=programme)[:500]]
+    return [postings.posting_dict(p) for p in postings.posting_list(actor=request.auth, programme=programme)[:500]]
 
 
 class PostedIn(Schema):
@@ -136,7 +121,7 @@ class PostedIn(Schema):
 @router.post("/programmes/{code}/postings/{posting_id}/posted", response=PostingOut, summary="The day it was posted")
 def posting_posted(request: AuthedRequest, code: str, posting_id: int, body: PostedIn) -> Any:
     found = _posting(request, code, posting_id)
-    return _posting_out(postings.posting_record(actor=request.auth, posting=found, posted_on=body.posted_on))
+    return postings.posting_dict(postings.posting_record(actor=request.auth, posting=found, posted_on=body.posted_on))
 
 
 class EarlyIn(Schema):
@@ -150,7 +135,7 @@ class EarlyIn(Schema):
 )
 def posting_early(request: AuthedRequest, code: str, posting_id: int, body: EarlyIn) -> Any:
     found = _posting(request, code, posting_id)
-    return _posting_out(postings.posting_early_start(actor=request.auth, posting=found, reason=body.reason))
+    return postings.posting_dict(postings.posting_early_start(actor=request.auth, posting=found, reason=body.reason))
 
 
 @router.get("/programmes/{code}/postings/{posting_id}.pdf", summary="The list to post (one village per page)")

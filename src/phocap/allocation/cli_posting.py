@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +15,7 @@ from phocap.programmes import selectors as programmes
 
 
 def _dict(p: Posting) -> dict[str, Any]:
-    return {
-        "posting": p.pk,
-        "round": p.round_id,
-        "commune": p.commune.unit.code,
-        "commune_name": p.commune.unit.name,
-        "listed": p.listed,
-        "starts_on": p.starts_on.isoformat(),
-        "ends_on": p.ends_on.isoformat(),
-        "posted_on": p.posted_on.isoformat() if p.posted_on else None,
-        "early_reason": p.early_reason,
-        "villages": postings.posting_villages(p),
-    }
+    return json.loads(json.dumps(postings.posting_dict(p), default=str))  # dates as YYYY-MM-DD
 
 
 def _one(args: argparse.Namespace) -> tuple[Any, Posting]:

@@ -7,6 +7,7 @@ after the period, or earlier when the manager records why. The list itself is a 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -142,6 +143,22 @@ def posted_people(posting: Posting, village: str | None = None) -> QuerySet[Plac
 
 def posting_villages(posting: Posting) -> list[str]:
     return sorted(set(posted_people(posting).values_list("resident__village", flat=True)))
+
+
+def posting_dict(p: Posting) -> dict[str, Any]:
+    """For the API and the CLI."""
+    return {
+        "posting": p.pk,
+        "round": p.round_id,
+        "commune": p.commune.unit.code,
+        "commune_name": p.commune.unit.name,
+        "listed": p.listed,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "posted_on": p.posted_on,
+        "early_reason": p.early_reason,
+        "villages": posting_villages(p),
+    }
 
 
 @service(audits=[Action.POSTING_PRINT], atomic=False)

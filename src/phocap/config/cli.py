@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -145,7 +146,7 @@ def _every(seconds: int, job: Any) -> None:
                 with channel("task"):
                     job()
             except Exception as exc:
-                print(f"phocap worker: {job.__name__}: {exc}", file=sys.stderr)
+                logging.getLogger("phocap.worker").exception("%s failed: %s", job.__name__, exc)
             finally:
                 db.connections.close_all()
             time.sleep(seconds)

@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Router, Schema
 
 from phocap.core.web import AuthedRequest
-from phocap.notifications import cli, selectors, services
+from phocap.notifications import selectors, services
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["notifications"])
@@ -33,14 +33,17 @@ def send_due(request: AuthedRequest, code: str, body: SendDueIn) -> Any:
 @router.get("/programmes/{code}/messages", summary="The outbox, failures first")
 def message_list(request: AuthedRequest, code: str, status: str = "") -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
-    return [cli.row(m) for m in selectors.message_list(actor=request.auth, programme=programme, status=status)[:500]]
+    return [
+        selectors.message_dict(m)
+        for m in selectors.message_list(actor=request.auth, programme=programme, status=status)[:500]
+    ]
 
 
 @router.post("/programmes/{code}/messages/{message_id}/retry", summary="Send a failed message again")
 def message_retry(request: AuthedRequest, code: str, message_id: int) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     found = selectors.message_get(actor=request.auth, programme=programme, message_id=message_id)
-    return cli.row(services.message_retry(actor=request.auth, message=found))
+    return selectors.message_dict(services.message_retry(actor=request.auth, message=found))
 
 
 class OptOutIn(Schema):

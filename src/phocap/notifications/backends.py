@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
+import logging
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -26,6 +26,7 @@ from django.conf import settings
 from phocap.notifications.models import Message
 
 TIMEOUT_SECONDS = 15
+log = logging.getLogger("phocap.notifications")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _document(message: Message) -> dict[str, Any]:
 
 class Console:
     def send(self, message: Message) -> Sent:
-        print(json.dumps(_document(message), ensure_ascii=False), file=sys.stderr)
+        log.info("%s", json.dumps(_document(message), ensure_ascii=False))
         return Sent(delivered=True)
 
 

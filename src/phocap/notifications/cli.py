@@ -20,26 +20,12 @@ def cmd_send_due(args: argparse.Namespace) -> int:
     return 0
 
 
-def row(m: Any) -> dict[str, Any]:
-    return {
-        "message": m.pk,
-        "channel": m.channel,
-        "template": m.template,
-        "status": m.status,
-        "attempts": m.attempts,
-        "segments": m.segments,
-        "encoding": m.encoding,
-        "error": m.last_error,
-        "created_at": m.created_at.isoformat(),
-        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-    }
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     actor = actor_of(args)
     programme = programmes.programme_get(actor=actor, code=args.programme)
     rows = [
-        row(m) for m in selectors.message_list(actor=actor, programme=programme, status=args.status or "")[: args.limit]
+        selectors.message_dict(m)
+        for m in selectors.message_list(actor=actor, programme=programme, status=args.status or "")[: args.limit]
     ]
     out(
         args,
@@ -59,7 +45,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
     programme = programmes.programme_get(actor=actor, code=args.programme)
     found = selectors.message_get(actor=actor, programme=programme, message_id=args.message)
     done = services.message_retry(actor=actor, message=found)
-    out(args, row(done), lambda: f"Tin #{done.pk} sẽ được gửi lại.")
+    out(args, selectors.message_dict(done), lambda: f"Tin #{done.pk} sẽ được gửi lại.")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 
 from phocap.accounts import scope
@@ -42,3 +44,19 @@ def counts(programme: Programme) -> dict[str, int]:
     for row in rows:
         out[row["status"]] = row["n"]
     return out
+
+
+def message_dict(m: Message) -> dict[str, Any]:
+    """For the API and the CLI: never the recipient or the text (the page shows them to the manager)."""
+    return {
+        "message": m.pk,
+        "channel": m.channel,
+        "template": m.template,
+        "status": m.status,
+        "attempts": m.attempts,
+        "segments": m.segments,
+        "encoding": m.encoding,
+        "error": m.last_error,
+        "created_at": m.created_at.isoformat(),
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+    }
