@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -26,7 +26,6 @@ from django.conf import settings
 from phocap.notifications.models import Message
 
 TIMEOUT_SECONDS = 15
-log = logging.getLogger("phocap.notifications")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,7 +61,7 @@ def _document(message: Message) -> dict[str, Any]:
 
 class Console:
     def send(self, message: Message) -> Sent:
-        log.info("%s", json.dumps(_document(message), ensure_ascii=False))
+        sys.stderr.write(json.dumps(_document(message), ensure_ascii=False) + "\n")  # as Django's console mailer
         return Sent(delivered=True)
 
 
