@@ -121,3 +121,13 @@ def public_commune(programme: Programme, code: str) -> ProgrammeCommune:
     if found is None:
         raise NotFound("Không tìm thấy xã/phường của chương trình.", field="commune")
     return found
+
+
+def complaint_communes(*, actor: scope.Actor, programme: Programme) -> list[ProgrammeCommune]:
+    """The communes whose complaints the actor handles (the page's commune choice; none: no page)."""
+    return list(
+        ProgrammeCommune.objects.filter(scope.complaints_q(actor), programme=programme)
+        .select_related("unit")
+        .distinct()
+        .order_by("unit__name")
+    )

@@ -8,6 +8,7 @@ import sys
 
 from phocap.accounts import scope
 from phocap.accounts.demo import DemoUser, demo_users_create
+from phocap.complaints.demo import demo_complaints_create
 from phocap.fundraising.demo import demo_fundraising_create
 from phocap.handover.demo import demo_distribution_create
 from phocap.onboarding.demo import demo_onboarding_create
@@ -40,4 +41,6 @@ def demo_create(*, actor: scope.Actor, programme: Programme, say: bool = False) 
     demo_distribution_create(actor=actor, programme=programme)
     step("tổ công nghệ số, hướng dẫn, theo dõi, kiểm chứng")
     demo_onboarding_create(actor=actor, programme=programme)
+    step("phản ánh, kiến nghị của người dân")
+    demo_complaints_create(actor=actor, programme=programme)
     return users

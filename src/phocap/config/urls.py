@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from phocap.accounts import signin_views
 from phocap.accounts import views as accounts_views
+from phocap.complaints.urls import public_urlpatterns as people_urlpatterns
 from phocap.config.api import api
 from phocap.programmes import views as programme_views
 from phocap.reports.urls import public_urlpatterns
@@ -37,7 +38,10 @@ urlpatterns = [
     path("p/<slug:code>/trao/", include("phocap.handover.urls")),
     path("p/<slug:code>/huong-dan/", include("phocap.onboarding.urls")),
     path("p/<slug:code>/chi-so/", include("phocap.reports.urls")),
+    path("p/<slug:code>/phan-anh/", include("phocap.complaints.urls")),
+    path("p/<slug:code>/tin-nhan/", include("phocap.notifications.urls")),
     path("cong-khai/", include((public_urlpatterns, "public"))),
+    path("cong-khai/", include((people_urlpatterns, "people"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

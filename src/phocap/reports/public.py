@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from phocap.complaints import selectors as complaints
 from phocap.core.spreadsheets import csv_line, xlsx_bytes
 from phocap.fundraising import selectors as fundraising
 from phocap.fundraising import vietqr
@@ -73,6 +74,7 @@ def public_statement(request: HttpRequest, code: str) -> HttpResponse:
             "rows": [fundraising.public_row(d) for d in current],
             "giving": giving,
             "giving_qr": vietqr.svg(giving["payload"], scale=4) if giving else "",
+            "complaints": complaints.public_counts(programme),
         },
     )
     response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from phocap.complaints import selectors as complaints
 from phocap.core.errors import DomainError, NotFound
 from phocap.core.text import read_date
 from phocap.core.web import file_response, not_found_as_404
@@ -69,6 +70,7 @@ def dashboard(request: HttpRequest, code: str, commune_code: str | None = None) 
             _("Lần theo dõi quá hạn, theo xã"), [(c.name, c.overdue_followups) for c in report.communes]
         ),
         "organisations": report.organisations if commune is None else [],
+        "complaints_overdue": complaints.overdue_count(actor=request.user, programme=programme),
         "labels": indicators.LABELS,
         "overdue_villages": (
             onboarding.overdue_by_village(actor=request.user, programme=programme, on=report.date, commune=commune)

@@ -24,6 +24,8 @@ def programme_nav(user: Any, programme: Any) -> dict[str, bool]:
         "team": manager,
         "fundraising": scope.can_view_fundraising(user, programme),
         "writes_commune": manager or officer,
+        "complaints": scope.complaints_q(user) != scope.NOTHING,
+        "outbox": manager,
     }
 
 
