@@ -506,6 +506,10 @@ def _people_served(w: World, settings: Any) -> None:
         assert failed is not None, "the provider refused the first message for good"
         notify.message_retry(actor=w["quanly"], message=failed)
         notify.notify_send_due(actor=w["quanly"], programme=p)
+        sent = Message.objects.filter(status="sent").first()
+        assert notify.sms_delivery_report(
+            provider_id=sent.provider_id, phone=sent.recipient, status="5", success=1, failed=0
+        )
     finally:
         provider.close()
     notify.contact_opt_out(actor=officer, programme=p, recipient="0912345678", reason="không muốn nhận tin")

@@ -56,7 +56,9 @@ class Provider:
         if not headers.get("Content-Type", "").startswith("application/json"):
             self.problems.append("Content-Type")
         if self.kind == "sms":
-            if path != "/MainService.svc/json/SendMultipleMessage_V4_post_json/" or set(body) != SMS_FIELDS:
+            if path != "/MainService.svc/json/SendMultipleMessage_V4_post_json/" or not (
+                SMS_FIELDS <= set(body) <= SMS_FIELDS | {"CallbackUrl"}
+            ):
                 self.problems.append(f"sms request {path} {sorted(body)}")
             if body.get("SmsType") != "2" or body.get("IsUnicode") not in ("0", "1"):
                 self.problems.append("sms type")

@@ -331,3 +331,44 @@ def test_every_sms_template_fits_one_gsm7_message_even_with_a_long_place():
     assert segments("Mời ông bà") == ("UCS-2", 1)
     assert segments("x" * 161) == ("GSM-7", 2)
     assert segments("ư" * 71) == ("UCS-2", 2)
+
+
+def test_the_providers_delivery_report_marks_the_sms_delivered_or_failed(approved, user, settings):  # noqa: F811
+    _reachable(approved.programme)
+    _event(approved, user)
+    sms = Provider("sms")
+    settings.PHOCAP_NOTIFY_BACKEND = "live"
+    callback = "https://phocap.example/api/v1/public/notify/sms-delivery"
+    settings.PHOCAP_SMS = {**settings.PHOCAP_SMS, "url": sms.url, "callback_url": callback}
+    try:
+        notify.notify_send_due(actor=user("quanly"), programme=approved.programme)
+    finally:
+        sms.close()
+    assert sms.problems == []
+    assert {r["CallbackUrl"] for r in sms.requests} == {callback}
+    first, second, *_ = Message.objects.filter(status="sent").order_by("pk")
+    provider = Client()  # the provider calls back by GET, without an account
+
+    def report(message, phone, status, success, failed):
+        query = {
+            "SMSID": message.provider_id,
+            "SendStatus": status,
+            "SendSuccess": success,
+            "SendFailed": failed,
+            "phonenumber": phone,
+            "TypeId": "2",
+            "telcoid": "1",
+            "RequestId": message.key,
+        }
+        return provider.get("/api/v1/public/notify/sms-delivery", query).json()
+
+    assert report(first, "0999999999", "5", 1, 0) == {"ok": False}  # a guessed id with another number: ignored
+    first.refresh_from_db()
+    assert first.status == "sent"
+    assert report(first, first.recipient, "7", 0, 0) == {"ok": True}  # waiting for the operator: nothing changes
+    assert report(first, first.recipient, "5", 1, 0) == {"ok": True}
+    assert report(second, "84" + second.recipient[1:], "4", 0, 1) == {"ok": True}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.delivered_at is not None) == ("delivered", True)
+    assert (second.status, second.last_error) == ("failed", "Nhà mạng báo tin không đến được máy người nhận")

@@ -22,6 +22,7 @@ from phocap.fundraising.api import router as fundraising_router
 from phocap.fundraising.api_receipts import router as receipts_router
 from phocap.geo.api import router as geo_router
 from phocap.handover.api import router as handover_router
+from phocap.notifications.api import public_router as notifications_public_router
 from phocap.notifications.api import router as notifications_router
 from phocap.onboarding.api import router as onboarding_router
 from phocap.programmes.api import router as programmes_router
@@ -54,6 +55,7 @@ api.add_router("/", onboarding_router)
 api.add_router("/", complaints_router)
 api.add_router("/public", complaints_public_router)
 api.add_router("/", notifications_router)
+api.add_router("/public", notifications_public_router)
 api.add_router("/", reports_router)
 api.add_router("/", accounts_router)
 api.add_router("/", team_router)

@@ -50,6 +50,8 @@ class Env(BaseSettings):
     sms_secret_key: SecretStr = SecretStr("")
     sms_brandname: str = ""
     sms_sandbox: bool = False
+    # where the provider reports delivery: https://<this server>/api/v1/public/notify/sms-delivery
+    sms_callback_url: str = ""
     zalo_url: str = "https://business.openapi.zalo.me/message/template"
     zalo_access_token: SecretStr = SecretStr("")
     zalo_templates: str = ""  # invitation=123456,reminder=123457 — the ZNS template id of each template

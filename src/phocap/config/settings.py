@@ -57,6 +57,7 @@ PHOCAP_SMS = {
     "secret_key": ENV.sms_secret_key.get_secret_value(),
     "brandname": ENV.sms_brandname,
     "sandbox": ENV.sms_sandbox,
+    "callback_url": ENV.sms_callback_url,
 }
 PHOCAP_ZALO = {
     "url": ENV.zalo_url,

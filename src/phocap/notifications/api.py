@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Field, Router, Schema
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
 
+from phocap.accounts.signin import client_address
+from phocap.core import throttle
 from phocap.core.web import AuthedRequest
 from phocap.notifications import selectors, services
 from phocap.programmes import selectors as programmes
 
 router = Router(tags=["notifications"])
+public_router = Router(tags=["public"], auth=None)
+DELIVERY_REPORTS_PER_MINUTE = 600
 
 
 class SendDueIn(Schema):
@@ -56,3 +61,24 @@ def opt_out(request: AuthedRequest, code: str, body: OptOutIn) -> Any:
     programme = programmes.programme_get(actor=request.auth, code=code)
     services.contact_opt_out(actor=request.auth, programme=programme, recipient=body.recipient, reason=body.reason)
     return {"opted_out": True}
+
+
+class DeliveryIn(Schema):
+    SMSID: str = Field(max_length=100)
+    SendStatus: str = Field("", max_length=4)
+    SendSuccess: int = Field(0, ge=0)
+    SendFailed: int = Field(0, ge=0)
+    phonenumber: str = Field("", max_length=20)
+
+
+@public_router.get("/notify/sms-delivery", summary="The SMS provider's delivery report (its CallbackUrl)")
+def sms_delivery(request: HttpRequest, params: Query[DeliveryIn]) -> Any:
+    throttle.hit("sms-delivery", client_address(request), limit=DELIVERY_REPORTS_PER_MINUTE, per_seconds=60)
+    known = services.sms_delivery_report(
+        provider_id=params.SMSID,
+        phone=params.phonenumber,
+        status=params.SendStatus,
+        success=params.SendSuccess,
+        failed=params.SendFailed,
+    )
+    return {"ok": known}

@@ -116,6 +116,8 @@ class BrandnameSms:
             "RequestId": message.key,
             "campaignid": message.template,
         }
+        if config.get("callback_url"):  # the operator's delivery report comes back there (sms_delivery_report)
+            body["CallbackUrl"] = config["callback_url"]
         answer = _post(config["url"], body, {})
         code = str(answer.get("CodeResult", ""))
         if code in (self.OK, self.DUPLICATE):

@@ -192,3 +192,34 @@ def send_due_everywhere() -> dict[str, dict[str, int]]:
     for programme in Programme.objects.exclude(status=Programme.Status.DRAFT).order_by("pk"):
         done[programme.code] = notify_send_due(actor=SYSTEM, programme=programme)
     return done
+
+
+DELIVERED, REJECTED = "5", "4"
+
+
+@service(audits=[])
+def sms_delivery_report(*, provider_id: str, phone: str, status: str, success: int, failed: int) -> bool:
+    """The SMS provider's report of what the operator did with a message (eSMS calls our CallbackUrl by GET with
+    SMSID, SendStatus, SendSuccess, SendFailed, phonenumber). It carries no secret, so it is believed only for a
+    message we sent that has that provider id *and* that number: the provider's ids are not public. "5" with a
+    success is delivered; "4" (rejected), or "5" with only failures, is failed. Anything else (pending, waiting
+    for the operator's report) changes nothing. The message row is the record: no audit row per report."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if digits.startswith("84"):
+        digits = "0" + digits[2:]
+    found = (
+        Message.objects.select_for_update()
+        .filter(channel=Message.Channel.SMS, provider_id=provider_id[:100], recipient=digits)
+        .exclude(provider_id="")
+        .first()
+    )
+    if found is None or found.status not in (Message.Status.SENT, Message.Status.DELIVERED):
+        return False
+    now = timezone.now()
+    if status == DELIVERED and success > 0:
+        Message.objects.filter(pk=found.pk).update(status=Message.Status.DELIVERED, delivered_at=now)
+    elif status == REJECTED or (status == DELIVERED and failed > 0):
+        Message.objects.filter(pk=found.pk).update(
+            status=Message.Status.FAILED, last_error="Nhà mạng báo tin không đến được máy người nhận"
+        )
+    return True
