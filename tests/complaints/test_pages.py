@@ -118,3 +118,21 @@ def test_a_persons_messages_are_on_their_page(approved, login, user, settings, t
     assert "Mời nhận máy" in page
     assert event.held_on.strftime("%d/%m/%Y") in page
     assert login("xa-songcau").get(f"{BASE}/tin-nhan/nguoi/{person.pk}/").status_code == 404
+
+
+def test_the_officer_links_a_complaint_to_the_person_it_is_about(approved, login, user):  # noqa: F811
+    from phocap.registry.models import Resident
+
+    commune = approved.programme.communes.get(unit__code=GIAO_HIEU)
+    filed = complaints.complaint_file(
+        programme=approved.programme, commune=commune, category="wrong_data", text="Sai năm sinh"
+    )
+    person = Resident.objects.filter(commune=commune).first()
+    officer = login("xa-giaohieu")
+    url = f"{BASE}/phan-anh/{filed.pk}/"
+    officer.post(url, {"status": "in_progress", "note": "Đang xác minh", "resident": f"#{person.pk}"})
+    filed.refresh_from_db()
+    assert (filed.status, filed.resident_id) == ("in_progress", person.pk)
+    assert f"/danh-sach/{person.pk}/" in officer.get(url).content.decode()
+    wrong = officer.post(url, {"status": "resolved", "note": "Đã sửa", "round": "999999"}, follow=True).content.decode()
+    assert "Không tìm thấy đợt phân bổ số 999999 trong chương trình." in wrong

@@ -32,6 +32,7 @@ NEXT = {
     Complaint.Status.RESOLVED: {"in_progress"},  # reopened, saying why
     Complaint.Status.NOT_UPHELD: {"in_progress"},
 }
+LINK_NAMES = {"resident": "người dân", "device": "máy", "donation": "khoản ủng hộ", "round": "đợt phân bổ"}
 ABOUT_ROUND = (Complaint.Category.NOT_LISTED, Complaint.Category.WRONGLY_LISTED, Complaint.Category.WRONG_DATA)
 
 
@@ -175,7 +176,9 @@ def _links(programme: Programme, links: dict[str, int | None]) -> dict[str, int]
         if value is None:
             continue
         if field not in models or not models[field].objects.filter(pk=value, programme=programme).exists():
-            raise ValidationFailed(f"Không tìm thấy {field} #{value} trong chương trình.", field=field)
+            raise ValidationFailed(
+                f"Không tìm thấy {LINK_NAMES.get(field, field)} số {value} trong chương trình.", field=field
+            )
         out[f"{field}_id"] = value
     return out
 

@@ -124,6 +124,14 @@ def complaint_list_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _links(request: HttpRequest) -> dict[str, int | None]:
+    """What the complaint is about, by the numbers shown on the person's, the phone's, the gift's, the round's page."""
+    values = {
+        name: request.POST.get(name, "").strip().lstrip("#") for name in ("resident", "device", "donation", "round")
+    }
+    return {name: int(v) if v.isdigit() else None for name, v in values.items()}
+
+
 @login_required
 @not_found_as_404
 def complaint_detail_page(request: HttpRequest, code: str, complaint_id: int) -> HttpResponse:
@@ -136,6 +144,7 @@ def complaint_detail_page(request: HttpRequest, code: str, complaint_id: int) ->
                 complaint=found,
                 status=request.POST.get("status", ""),
                 note=request.POST.get("note", ""),
+                links=_links(request),
             )
         except DomainError as exc:
             messages.error(request, exc.message)
