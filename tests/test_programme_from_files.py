@@ -325,6 +325,17 @@ def test_a_province_runs_the_programme_from_files_on_an_empty_database(cli, tmp_
     finally:
         server.stop()
 
+    # the people served: a complaint from the public, answered by the commune; the messages due are counted
+    where = ("--commune", GIAO_HIEU, "--category", "not_received")
+    filed = run(
+        None, "complaints", "add", *programme, *where, "--text", "Nhà tôi chưa nhận máy", "--phone", "0912345678"
+    )
+    assert set(filed) == {"complaint", "acknowledge_by", "resolve_by"}
+    note = ("--status", "acknowledged", "--note", "Đã nhận, sẽ báo lịch")
+    assert run("xa1", "complaints", "update", str(filed["complaint"]), *programme, *note)["status"] == "acknowledged"
+    assert run("ql1", "complaints", "list", *programme, "--overdue") == []
+    assert run("ql1", "notify", "send-due", *programme, "--dry-run") == {"queued": 1, "sent": 0, "failed": 0}
+
     kpi = run("ql1", "kpi", *programme, "--date", "2023-11-30")
     commune = next(c for c in kpi["communes"] if c["code"] == GIAO_HIEU)
     assert commune["indicators"]["handover_progress"]["numerator"] == 3  # three people, the swap counted once
