@@ -3,7 +3,7 @@
 import pytest
 
 from phocap.accounts.models import Membership, Role, User
-from phocap.allocation import services
+from phocap.allocation import postings, services
 from phocap.allocation.models import Reservation
 from phocap.allocation.selectors import expected as allocation_expected
 from phocap.core.actors import SYSTEM
@@ -71,6 +71,8 @@ def test_two_phones_submitting_the_same_handover_at_once_hand_over_once(seeded):
     Membership.objects.create(user=checker, role=Role.PROGRAMME_MANAGER, programme=programme)
     round_ = services.round_propose(actor=SYSTEM, programme=programme, seed="s")
     services.round_approve(actor=checker, round_=round_)
+    for posting in round_.postings.all():  # the lists posted for objections before the hall
+        postings.posting_record(actor=SYSTEM, posting=posting, posted_on=dt.date(2023, 10, 23))
     commune = programme.communes.get(unit__code=GIAO_HIEU)
     event = handover.event_create(
         actor=SYSTEM, programme=programme, commune=commune, held_on=dt.date(2023, 11, 1), place="Nhà văn hóa"
