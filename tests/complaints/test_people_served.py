@@ -372,3 +372,39 @@ def test_the_providers_delivery_report_marks_the_sms_delivered_or_failed(approve
     second.refresh_from_db()
     assert (first.status, first.delivered_at is not None) == ("delivered", True)
     assert (second.status, second.last_error) == ("failed", "Nhà mạng báo tin không đến được máy người nhận")
+
+
+def test_planning_reads_a_fixed_number_of_queries_whatever_the_number_of_people(approved, user):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from phocap.notifications import planner
+
+    _reachable(approved.programme)
+    _event(approved, user)
+    Resident.objects.filter(programme=approved.programme).exclude(commune__unit__code=GIAO_HIEU).update(phone="")
+    with CaptureQueriesContext(connection) as few:
+        found = planner.due(approved.programme, timezone.localdate())
+    assert found
+    consent_bulk(  # Sông Cầu's people too now: more invitations, the same queries
+        actor=SYSTEM,
+        programme=approved.programme,
+        given_on=dt.date(2023, 9, 15),
+        method="paper",
+        kind="contact",
+        filters=ResidentFilter(commune="01837"),
+    )
+    for i, person in enumerate(Resident.objects.filter(commune__unit__code="01837")):
+        Resident.objects.filter(pk=person.pk).update(phone=f"09130000{i:02d}")
+    commune = approved.programme.communes.get(unit__code="01837")
+    handover.event_create(
+        actor=user("quanly"),
+        programme=approved.programme,
+        commune=commune,
+        held_on=timezone.localdate() + dt.timedelta(days=4),
+        place="Hội trường phường",
+    )
+    with CaptureQueriesContext(connection) as more:
+        grown = planner.due(approved.programme, timezone.localdate())
+    assert len(grown) > len(found)
+    assert len(more) <= len(few) + 1, [q["sql"][:80] for q in more.captured_queries]

@@ -14,8 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from phocap.allocation.models import Reservation
-from phocap.allocation.postings import posting_of
+from phocap.allocation.models import Posting, Reservation
 from phocap.complaints.models import Complaint, ComplaintStep
 from phocap.core.actors import SYSTEM
 from phocap.core.money import format_vnd
@@ -103,9 +102,10 @@ def _invitations(programme: Programme, today: dt.date) -> Iterator[Due]:
             "resident_id", "round_id"
         )
     )
+    posted = {(p.round_id, p.commune_id): p for p in Posting.objects.filter(commune_id__in=list(nearest))}
     for person in people.only("pk", "phone", "commune_id"):
         event = nearest[person.commune_id]
-        posting = posting_of(rounds[person.pk], person.commune_id)
+        posting = posted.get((rounds[person.pk], person.commune_id))
         if posting is not None and not posting.allows(event.held_on):
             continue  # not invited before the list's period ends
         params = _event_params(event)
