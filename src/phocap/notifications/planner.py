@@ -115,23 +115,26 @@ def _invitations(programme: Programme, today: dt.date) -> Iterator[Due]:
 
 
 def _follow_ups(programme: Programme, today: dt.date) -> Iterator[Due]:
-    """To each team member with a phone: how many of their village's people have a visit due within the week."""
+    """To each team member with a phone: how many of their village's people have a visit due within the week (the
+    programme's recipients read once, counted per commune and village)."""
     week = today.isocalendar()
-    members = TeamMember.objects.filter(
+    rows = TeamMember.objects.filter(
         team__commune__programme=programme, ended_at__isnull=True, user__isnull=False
-    ).select_related("team__commune", "user")
-    for member in members:
-        if not member.user or not member.user.phone:
-            continue
-        people = onboarding.recipients(
-            actor=SYSTEM, programme=programme, commune=member.team.commune, village=member.team.village, on=today
-        )
-        due = [d["due_on"] for p in people for d in p.due if not d["overdue"]]
+    ).select_related("team", "user")
+    members = [(m, m.user.phone) for m in rows if m.user and m.user.phone]
+    if not members:
+        return
+    due_in: dict[tuple[int, str], list[dt.date]] = {}
+    for person in onboarding.recipients(actor=SYSTEM, programme=programme, on=today):
+        place = (person.resident.commune_id, person.resident.village)
+        due_in.setdefault(place, []).extend(d["due_on"] for d in person.due if not d["overdue"])
+    for member, phone in members:
+        due = due_in.get((member.team.commune_id, member.team.village), [])
         if due:
             yield Due(
                 f"followup:{member.user_id}:{week.year}-W{week.week:02d}",
                 "followup_due",
-                member.user.phone,
+                phone,
                 {"count": len(due), "village": member.team.village, "date": f"{min(due):%d/%m/%Y}"},
                 user_id=member.user_id,
             )
