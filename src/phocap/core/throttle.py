@@ -1,7 +1,8 @@
 """A fixed-window counter per client address for what the public can send without an account (the self-check,
 complaints): the same limit for the web page and the API, keyed by the address as `accounts.signin` reads it
-behind the configured proxies. The counter lives in Django's cache (per process with the default local-memory
-cache: a deployment with several processes sets a shared cache, docs/deploy.md)."""
+behind the configured proxies. The counter lives in Django's cache: with the default local-memory cache each
+server process counts on its own, so with N gunicorn workers an address gets up to N times the limit (no shared
+cache is configured yet)."""
 
 from __future__ import annotations
 
