@@ -21,7 +21,7 @@ class Env(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
-    # Comma-separated Fernet-style keys for field encryption (newest first); used from issue #4 on.
+    # Comma-separated keys for field encryption (newest first; any string, stretched by SHA-256): core.crypto.
     field_keys: SecretStr = SecretStr("")
     # Key of the keyed hash (HMAC) used to look identity numbers up without decrypting; separate from the
     # encryption keys and never rotated casually (rotating it means re-hashing every number).
