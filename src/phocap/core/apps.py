@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Lõi"
 
     def ready(self) -> None:
+        from phocap.core import lookups  # noqa: F401 - registers `__any` on every field
         from phocap.core.dbtriggers import guard_all
 
         post_migrate.connect(guard_all, sender=self, dispatch_uid="phocap.core.guard_all")
