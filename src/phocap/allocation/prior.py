@@ -14,11 +14,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from phocap.allocation.models import PriorPhoneMatch, Reservation
-from phocap.core.queries import in_chunks
 from phocap.geo.selectors import linked_units
 from phocap.programmes.models import Programme
 from phocap.registry.importing.cells import Candidate
-from phocap.registry.models import Resident
 from phocap.registry.names import fold_query, name_keys
 
 _VILLAGE_WORD = re.compile(r"^(thon|ban|to dan pho|to|xom|lang|khu|khom|ap)\s+")
@@ -68,6 +66,8 @@ class PriorPhones:
 
     def find(self, programme: Programme, candidates: list[Candidate]) -> dict[int, tuple[str, Any]]:
         found: dict[int, tuple[str, Any]] = {}
+        if not handed_over_elsewhere(programme).exists():  # the usual case: no other programme handed any phone
+            return found
         by_hash = self._by_number(programme, [c.id_hash for c in candidates if c.id_hash])
         for c in candidates:
             if c.id_hash in by_hash:
@@ -87,49 +87,47 @@ class PriorPhones:
     @staticmethod
     def _by_number(programme: Programme, hashes: list[str]) -> dict[str, tuple[str, int]]:
         out: dict[str, tuple[str, int]] = {}
-        for chunk in in_chunks(hashes):
-            rows = (
-                handed_over_elsewhere(programme)
-                .filter(resident__id_hash__in=chunk)
-                .values_list("pk", "resident__id_hash", "programme__name", "handovers__at", "created_at")
-                .order_by("created_at")
-            )
-            for pk, id_hash, name, handed, reserved in rows:
-                out.setdefault(id_hash, (_note(name, handed or reserved), pk))
+        rows = (
+            handed_over_elsewhere(programme)
+            .filter(resident__id_hash__any=hashes)
+            .values_list("pk", "resident__id_hash", "programme__name", "handovers__at", "created_at")
+            .order_by("created_at")
+        )
+        for pk, id_hash, name, handed, reserved in rows:
+            out.setdefault(id_hash, (_note(name, handed or reserved), pk))
         return out
 
     @staticmethod
     def _by_name(programme: Programme, candidates: list[Candidate]) -> dict[tuple[str, int], list[_Earlier]]:
         names = sorted({name_keys(c.values["full_name"])[0] for c in candidates} - {""})
         out: dict[tuple[str, int], list[_Earlier]] = {}
-        for chunk in in_chunks(names):
-            rows = (
-                handed_over_elsewhere(programme)
-                .filter(resident__name_folded__in=chunk, resident__erased_at__isnull=True)
-                .values_list(
-                    "pk",
-                    "resident__name_folded",
-                    "resident__birth_year",
-                    "resident__birth_date",
-                    "resident__village",
-                    "resident__commune__unit_id",
-                    "resident__id_hash",
-                    "programme__name",
-                    "handovers__at",
-                    "created_at",
-                )
-                .order_by("created_at")
+        rows = (
+            handed_over_elsewhere(programme)
+            .filter(resident__name_folded__any=names, resident__erased_at__isnull=True)
+            .values_list(
+                "pk",
+                "resident__name_folded",
+                "resident__birth_year",
+                "resident__birth_date",
+                "resident__village",
+                "resident__commune__unit_id",
+                "resident__id_hash",
+                "programme__name",
+                "handovers__at",
+                "created_at",
             )
-            for pk, folded, year, born, village, unit, id_hash, name, handed, reserved in rows:
-                out.setdefault((folded, year), []).append(
-                    _Earlier(pk, id_hash, born, _village(village), unit, _note(name, handed or reserved))
-                )
+            .order_by("created_at")
+        )
+        for pk, folded, year, born, village, unit, id_hash, name, handed, reserved in rows:
+            out.setdefault((folded, year), []).append(
+                _Earlier(pk, id_hash, born, _village(village), unit, _note(name, handed or reserved))
+            )
         return out
 
-    def record(self, programme: Programme, found: list[tuple[Resident, Any]]) -> None:
+    def record(self, programme: Programme, found: list[tuple[int, Any]]) -> None:
         PriorPhoneMatch.objects.bulk_create(
             [
-                PriorPhoneMatch(resident_id=resident.pk, earlier_id=reservation, how=how, note=note[:300])
+                PriorPhoneMatch(resident_id=resident, earlier_id=reservation, how=how, note=note[:300])
                 for resident, (reservation, how, note) in found
             ],
             batch_size=1000,

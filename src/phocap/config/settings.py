@@ -178,6 +178,7 @@ def _database(url: str) -> dict[str, Any]:
             "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+                "PRAGMA cache_size=-65536;"
             ),
         }
     else:

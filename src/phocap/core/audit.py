@@ -34,6 +34,17 @@ def collecting() -> Iterator[list[str]]:
             outer.extend(mine)
 
 
+@contextlib.contextmanager
+def rolled_back() -> Iterator[None]:
+    """For a block whose transaction is rolled back (a dry run that goes through the writes to report exactly what
+    they would do): the audit rows it writes are undone with it, so they are not counted as written."""
+    token = _written.set([])
+    try:
+        yield
+    finally:
+        _written.reset(token)
+
+
 def _note(actions: Iterable[str]) -> None:
     collected = _written.get()
     if collected is not None:

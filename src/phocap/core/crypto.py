@@ -135,6 +135,12 @@ def blind_index(value: str) -> str:
     return hmac.digest(_hmac_key(settings.PHOCAP_HMAC_KEY), value.encode(), "sha256").hex()
 
 
+def blind_indexes(values: list[str]) -> list[str]:
+    """`blind_index` of each value, the key looked up once (an import's chunk)."""
+    key, digest = _hmac_key(settings.PHOCAP_HMAC_KEY), hmac.digest
+    return [digest(key, value.encode(), "sha256").hex() for value in values]
+
+
 def rotate(model: type[models.Model], field: str, *, batch_size: int = 1000) -> int:
     """Re-encrypt every value of `field` with the newest key (put the new key first in PHOCAP_FIELD_KEYS,
     run this, then drop the old key): reading decrypts with whichever key fits, saving encrypts with the first.

@@ -110,6 +110,7 @@ _CELL_REF = re.compile(_R + rb"([A-Za-z]{1,3})(\d+)[\"']")
 _HAS_R = re.compile(_R)
 _CELL_WITH_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?" + _R + rb"([A-Za-z]{1,3})(\d+)[\"']")
 _CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 
 
 def _first_sheet(book: zipfile.ZipFile) -> str:
@@ -159,14 +160,29 @@ def _xlsx(data: bytes) -> Extent:
 
 def _refs(text: bytes, box: _Box) -> bool:
     """The common case, at the regex engine's speed: every cell names its place (`r="AB12"`). Cells left empty
-    by a writer (`<c r="Z9" s="1"/>`) are counted too, which only overstates. False when some cell has no `r`."""
+    by a writer (`<c r="Z9" s="1"/>`) are counted too, which only overstates. False when some cell has no `r`.
+
+    What Excel, LibreOffice and openpyxl write — `<c r="…"` first, double quotes, no prefix — is matched by the
+    simplest pattern and the cells counted by `bytes.count` (issue #18: this measure took as long as calamine's
+    read); anything else by the general patterns."""
+    if b":c" not in text:  # no namespace prefix on a cell
+        refs = _PLAIN_REF.findall(text)
+        if len(refs) == text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/"):
+            _add(box, refs)
+            return True
     refs = _CELL_WITH_REF.findall(text)
     if len(refs) != len(_CELL_OPEN.findall(text)):
         return False
-    if refs:
-        letters = max({letters.upper() for letters, _ in refs}, key=lambda c: (len(c), c))
-        box.add(max(map(int, (number for _, number in refs))) - 1, _column(letters))
+    _add(box, refs)
     return True
+
+
+def _add(box: _Box, refs: list[tuple[bytes, bytes]]) -> None:
+    """The farthest row and column of `refs` (each distinct one compared once: rows repeat per cell)."""
+    if refs:
+        columns, rows = zip(*refs, strict=True)
+        letters = max({c.upper() for c in set(columns)}, key=lambda c: (len(c), c))
+        box.add(max(map(int, set(rows))) - 1, _column(letters))
 
 
 def _xlsx_walk(book: zipfile.ZipFile, sheet: str) -> Extent:

@@ -1,24 +1,47 @@
 """Reading spreadsheets as people send them: XLSX/XLS/ODS through python-calamine (the fastest reader measured,
-see ARCHITECTURE.md), CSV through the csv module (encoding and delimiter guessed). Shared by the statement and
-the registry importers. And writing one: `xlsx_bytes` (openpyxl's write-only workbook, row by row)."""
+see ARCHITECTURE.md), CSV through the csv module (encoding and delimiter guessed), either whole (`read_rows`) or a
+row at a time (`open_rows`, the registry's import). Shared by the statement and the registry importers. And
+writing one: `xlsx_bytes` (openpyxl's write-only workbook, row by row)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from phocap.core import sheetsize
 from phocap.core.errors import ValidationFailed
 from phocap.core.uploads import check_size
 
 
+@dataclasses.dataclass
+class SheetRows:
+    """The rows of a file's first sheet, handed out one at a time (`rows`, from the first row of the sheet, each a
+    list of its cells from column A), and how many there are when the reader knows it before reading them."""
+
+    rows: Iterator[list[Any]]
+    total: int | None
+
+
 def read_rows(data: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (XLSX/XLS/ODS through python-calamine) or of a CSV file — once the file has
-    been found within the upload limit and its sheet within `sheetsize.MAX_CELLS` (measured before any reader
-    builds it, so a hostile file is refused in milliseconds)."""
+    """All rows of the first sheet (XLSX/XLS/ODS through python-calamine) or of a CSV file, as one list — once the
+    file has been found within the upload limit and its sheet within `sheetsize.MAX_CELLS` (measured before any
+    reader builds it, so a hostile file is refused in milliseconds). For files read whole (statements, teams,
+    IMEIs); a list of people is read row by row (`open_rows`)."""
+    rows = list(open_rows(data, filename).rows)
+    if len(rows) * max(map(len, rows), default=0) > sheetsize.MAX_CELLS:  # the rectangle its readers pad it to
+        raise ValidationFailed("Tệp CSV quá lớn: số dòng × số cột vượt giới hạn. Hãy chia tệp rồi tải lên lại.")
+    return rows
+
+
+def open_rows(data: bytes, filename: str) -> SheetRows:
+    """The rows of the first sheet, one at a time, after the same checks as `read_rows`. A CSV file is parsed as it
+    is read (its text never decoded whole); a workbook is held by calamine (the fastest reader measured, which reads
+    a sheet whole) and turned into Python values a row at a time, so only one row is ever built twice."""
     check_size(len(data), filename)
     if not data.strip():
         raise ValidationFailed(f"Tệp {filename} rỗng: không có dòng nào.")
@@ -26,34 +49,44 @@ def read_rows(data: bytes, filename: str) -> list[list[Any]]:
     if suffix not in (".xlsx", ".xls", ".xlsm", ".ods", ".csv", ".txt"):  # no usable name: look at the bytes
         suffix = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}.get(data[:4], ".csv")
     if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
-        unreadable = ValidationFailed(
-            f"Không đọc được tệp {filename}: tệp bị hỏng hoặc không phải bảng tính Excel/ODS. Hãy mở tệp bằng "
-            "Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi tải lên lại.",
-            code="unreadable",
-        )
-        try:
-            sheetsize.check(data, _kind(data, suffix))
-        except ValidationFailed as exc:
-            if exc.code == "unreadable":
-                raise unreadable from None
-            raise
-        from python_calamine import CalamineWorkbook
-
-        try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-        except Exception:  # calamine raises its own error types (in English) for damaged files
-            raise unreadable from None
+        return _workbook_rows(data, filename, suffix)
     if data.startswith(NOT_SPREADSHEETS):  # a picture, a PDF, an archive… sent as a list: not read as CSV text
         raise ValidationFailed(f"Tệp {filename} không phải bảng tính (XLSX, XLS, ODS hoặc CSV).")
-    text = _decode(data)
+    encoding = _encoding(data)
+    head = data[:65536].decode(encoding, errors="ignore")
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    return SheetRows(_csv_rows(text, _delimiter(head), filename), None)
+
+
+def _workbook_rows(data: bytes, filename: str, suffix: str) -> SheetRows:
+    unreadable = ValidationFailed(
+        f"Không đọc được tệp {filename}: tệp bị hỏng hoặc không phải bảng tính Excel/ODS. Hãy mở tệp bằng "
+        "Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi tải lên lại.",
+        code="unreadable",
+    )
     try:
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))]
+        sheetsize.check(data, _kind(data, suffix))
+    except ValidationFailed as exc:
+        if exc.code == "unreadable":
+            raise unreadable from None
+        raise
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except Exception:  # calamine raises its own error types (in English) for damaged files
+        raise unreadable from None
+    # calamine's rows start at the sheet's first row but at its first column holding a value: pad from column A
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    return SheetRows((pad + row for row in rows) if pad else rows, sheet.total_height if sheet.start else 0)
+
+
+def _csv_rows(text: IO[str], delimiter: str, filename: str) -> Iterator[list[Any]]:
+    try:
+        yield from csv.reader(text, delimiter=delimiter)
     except csv.Error as exc:
         raise ValidationFailed(f"Không đọc được tệp CSV {filename}: {exc}.") from None
-    if len(rows) * max(map(len, rows), default=0) > sheetsize.MAX_CELLS:  # the rectangle its readers pad it to
-        raise ValidationFailed("Tệp CSV quá lớn: số dòng × số cột vượt giới hạn. Hãy chia tệp rồi tải lên lại.")
-    return rows
 
 
 # how files that are surely not a spreadsheet begin: PNG, JPEG, GIF, PDF, gzip, 7-Zip, RAR, ELF
@@ -75,12 +108,18 @@ def _delimiter(text: str) -> str:
     return max((",", ";", "\t"), key=lambda d: sum(1 for line in lines if line.count(d) >= 2))
 
 
-def _decode(data: bytes) -> str:
+def _encoding(data: bytes) -> str:
+    """The first of UTF-8, UTF-16 and Windows' Vietnamese code page that reads the whole file, checked a megabyte
+    at a time (the text itself is never built whole)."""
     for encoding in ("utf-8-sig", "utf-16", "cp1258"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            for start in range(0, len(data), 1 << 20):
+                decoder.decode(data[start : start + (1 << 20)])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise ValidationFailed("Không nhận ra bảng mã của tệp CSV (hãy lưu dạng UTF-8).")
 
 

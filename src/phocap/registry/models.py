@@ -84,8 +84,9 @@ class Resident(models.Model):
         CCCD = "cccd", _("CCCD / số định danh")
         CMND = "cmnd", _("CMND (9 số)")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="residents")
-    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="residents")
+    # no index of their own: the composite indexes below begin with them (issue #18: each index costs every insert)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="residents", db_index=False)
+    commune = models.ForeignKey(ProgrammeCommune, on_delete=models.PROTECT, related_name="residents", db_index=False)
     village = models.CharField(_("thôn/bản"), max_length=120, blank=True)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     full_name = models.CharField(_("họ và tên"), max_length=150)
@@ -95,7 +96,7 @@ class Resident(models.Model):
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
     id_number = EncryptedTextField(_("số định danh"), blank=True, default="")
-    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_hash = models.CharField(max_length=64, blank=True)  # indexed by `resident_id_hash_idx`
     id_kind = models.CharField(max_length=4, choices=IdKind.choices, blank=True)
     ethnicity_code = models.CharField(_("dân tộc"), max_length=2, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=10, blank=True)
@@ -113,7 +114,13 @@ class Resident(models.Model):
     )
     source_row = models.PositiveIntegerField(_("dòng trong tệp"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("gộp vào")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        verbose_name=_("gộp vào"),
+        db_index=False,  # the few merged rows have a partial index (`resident_merged_idx`)
     )
 
     AUDIT_PII_FIELDS = (
@@ -146,6 +153,9 @@ class Resident(models.Model):
             models.Index(fields=["commune", "name_sort", "name_folded"], name="resident_commune_sort_idx"),
             models.Index(fields=["programme", "name_sort", "id"], name="resident_programme_sort_idx"),
             models.Index(fields=["programme", "phone"], name="resident_phone_idx"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="resident_merged_idx"),
+            # a plain index (Django's own for `db_index` adds a second one for LIKE on PostgreSQL: never used on a hash)
+            models.Index(fields=["id_hash"], name="resident_id_hash_idx"),
         ]
 
     def __str__(self) -> str:

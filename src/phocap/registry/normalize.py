@@ -186,38 +186,67 @@ def read_id_number(value: Any, *, birth_year: int | None = None, sex: str | None
     """A 12-digit CCCD / personal identification number, or a 9-digit CMND (kept, flagged). Numeric cells
     that lost their leading zeros (10–11 digits) are restored; spaces and dots are removed. The century/sex
     digit and the year digits are compared with the recorded birth year and sex: a mismatch is a warning."""
+    reading, encoded = read_id_parts(value)
+    mismatches = id_mismatches(encoded, birth_year, sex)
+    return Reading(reading.value, reading.problems + mismatches) if mismatches else reading
+
+
+_ID_SEPARATORS = re.compile(r"[\s.\-]")
+ID_NOT_DIGITS = _error("id_malformed", "Số định danh chỉ gồm chữ số (12 số CCCD hoặc 9 số CMND).")
+
+
+def read_id_parts(value: Any) -> tuple[Reading[IdentityNumber], tuple[int, str] | None]:
+    """`read_id_number` before the comparison with what else the row says: the reading, and the (birth year, sex)
+    a 12-digit number encodes (None when its fourth digit says none). The importer reads each cell once this way
+    and compares per row (`id_mismatches`)."""
     if _blank(value):
-        return Reading(None)
+        return Reading(None), None
     if isinstance(value, float):
         if not value.is_integer():
-            return Reading(None, (_error("id_malformed", "Số định danh không hợp lệ."),))
+            return Reading(None, (_error("id_malformed", "Số định danh không hợp lệ."),)), None
         value = int(value)
-    text = re.sub(r"[\s.\-]", "", str(value))
+    text = str(value)
+    if not (len(text) == 12 and text.isdigit()):  # the common case needs no cleaning
+        text = _ID_SEPARATORS.sub("", text)
     if not text.isdigit():
-        return Reading(None, (_error("id_malformed", "Số định danh chỉ gồm chữ số (12 số CCCD hoặc 9 số CMND)."),))
+        return Reading(
+            None, (_error("id_malformed", "Số định danh chỉ gồm chữ số (12 số CCCD hoặc 9 số CMND)."),)
+        ), None
     problems: list[Problem] = []
     if len(text) in (10, 11):  # a numeric cell (or its CSV text) lost the leading zeros of 006…, 001…
         text = text.zfill(12)
         problems.append(_warning("id_leading_zeros_restored", "Số định danh bị mất số 0 ở đầu; đã bổ sung."))
     if len(text) == 9:
         problems.append(_warning("id_cmnd", "Số CMND 9 số (hết hiệu lực từ 1/1/2025); nên bổ sung số CCCD."))
-        return Reading(IdentityNumber(text, "cmnd"), tuple(problems))
+        return Reading(IdentityNumber(text, "cmnd"), tuple(problems)), None
     if len(text) != 12:
-        return Reading(None, (_error("id_malformed", f"Số định danh phải có 12 chữ số (đang có {len(text)})."),))
+        return Reading(None, (_error("id_malformed", f"Số định danh phải có 12 chữ số (đang có {len(text)})."),)), None
     province = int(text[:3])
     if not 1 <= province <= 96:
         problems.append(_warning("id_province_unknown", "Ba số đầu của số định danh không phải mã tỉnh nơi đăng ký."))
     century_sex = CENTURY_SEX.get(text[3])
+    encoded = None
     if century_sex is None:
         problems.append(_warning("id_century_unknown", "Chữ số thứ tư của số định danh không hợp lệ."))
     else:
-        century, id_sex = century_sex
-        id_year = century + int(text[4:6])
-        if birth_year is not None and id_year != birth_year:
-            problems.append(_warning("id_year_mismatch", "Năm sinh trong số định danh khác năm sinh đã ghi."))
-        if sex is not None and id_sex != sex:
-            problems.append(_warning("id_sex_mismatch", "Giới tính trong số định danh khác giới tính đã ghi."))
-    return Reading(IdentityNumber(text, "cccd"), tuple(problems))
+        encoded = (century_sex[0] + int(text[4:6]), century_sex[1])
+    return Reading(IdentityNumber(text, "cccd"), tuple(problems)), encoded
+
+
+ID_YEAR_MISMATCH = _warning("id_year_mismatch", "Năm sinh trong số định danh khác năm sinh đã ghi.")
+ID_SEX_MISMATCH = _warning("id_sex_mismatch", "Giới tính trong số định danh khác giới tính đã ghi.")
+
+
+def id_mismatches(encoded: tuple[int, str] | None, birth_year: int | None, sex: str | None) -> tuple[Problem, ...]:
+    """The warnings when the number's birth year or sex differs from the row's (typos and corrections happen: a
+    warning, never a rejection)."""
+    if encoded is None:
+        return ()
+    year = birth_year is not None and encoded[0] != birth_year
+    other_sex = sex is not None and encoded[1] != sex
+    if not (year or other_sex):
+        return ()
+    return (ID_YEAR_MISMATCH,) * year + (ID_SEX_MISMATCH,) * other_sex
 
 
 def mask_id(number: str) -> str:

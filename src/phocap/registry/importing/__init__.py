@@ -1,29 +1,39 @@
-"""Importing commune spreadsheets of adults (issue #4), as a pipeline:
+"""Importing commune spreadsheets of adults (issue #4), as a pipeline over the file's rows as they are read
+(issue #18: memory stays flat in the number of rows, and each column is read once per distinct value):
 
-1. read the file (`core.spreadsheets.read_rows`: XLSX, XLS, ODS, CSV);
-2. find the header and what each column holds (`header`);
+1. open the file (`core.spreadsheets.open_rows`: XLSX, XLS, ODS, CSV) and read its first rows;
+2. find the header and what each column holds among them (`header`);
 3. tell person rows from numbering, village sections, blanks and the footer (`rows`);
-4. read each person row into a candidate, or the Vietnamese reasons it is rejected (`cells`);
-5. settle the candidates against the registry: created, updated, duplicate, listed elsewhere (`settle`);
-6. unless it is a dry run, write everything in one transaction (`write`): a failure half-way leaves the
-   registry as it was.
+4. read each chunk of person rows, column by column, into candidates or the Vietnamese reasons they are rejected
+   (`columns`);
+5. settle the chunk's candidates against the registry: created, updated, duplicate, listed elsewhere (`settle`);
+6. write the chunk (`write`) — every chunk inside the import's one transaction, so a failure half-way leaves the
+   registry as it was; a dry run is the same import, rolled back at its end, so its report is the import's.
 
-Every row is judged before anything is written; the report lists each row's problems by column."""
+The report lists each row's problems by column."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from itertools import chain, islice
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from phocap.accounts import scope
+from phocap.core import audit
 from phocap.core.errors import NotFound, ValidationFailed
 from phocap.core.services import service
-from phocap.core.spreadsheets import read_rows
+from phocap.core.spreadsheets import open_rows
 from phocap.programmes.models import Programme
-from phocap.registry.importing.cells import Candidate, RowError, Sheet, read_person
+from phocap.registry.importing import write as writing
+from phocap.registry.importing.cells import Candidate, RowError, Sheet
+from phocap.registry.importing.columns import PersonRow, Readers, read_chunk
 from phocap.registry.importing.files import error_workbook, template_xlsx
 from phocap.registry.importing.header import (
     header_guess,
@@ -35,7 +45,7 @@ from phocap.registry.importing.header import (
 from phocap.registry.importing.mappings import column_mapping_save
 from phocap.registry.importing.rows import person_rows
 from phocap.registry.importing.settle import settle
-from phocap.registry.importing.write import WRITE_AUDITS, write
+from phocap.registry.importing.write import WRITE_AUDITS
 from phocap.registry.models import Resident
 from phocap.registry.normalize import list_date
 
@@ -87,14 +97,20 @@ class ImportReport:
         }
 
 
+HEAD = 32  # rows read before any is judged: title rows and the header (within the first 30), and the row below it
+TAIL = 40  # the last rows, where a list's place-and-date line is
+CHUNK = 20_000  # person rows read, settled and written together
+
+
 def _sheet(
     actor: scope.Actor,
     programme: Programme,
-    rows: list[list[Any]],
+    head: list[list[Any]],
     commune_code: str | None,
     smartphone_status: str | None,
     mapping: dict[str, str] | None,
 ) -> tuple[Sheet, dict[str, str]]:
+    """What every row is read against, from the file's first rows (`head`)."""
     communes = {c.unit.code: c for c in programme.communes.select_related("unit")}
     default_commune = communes.get(commune_code) if commune_code else None
     if commune_code and default_commune is None:
@@ -107,38 +123,50 @@ def _sheet(
     if smartphone_status and smartphone_status not in Resident.Smartphone.values:
         raise ValidationFailed("Tình trạng điện thoại: lacks, has hoặc unknown.", field="smartphone_status")
     learned = with_mapping(learned_mappings(programme, default_commune), mapping)
-    layout = layout_of(rows, learned)
+    layout = layout_of(head, learned)
     today = timezone.localdate()
-    written = list_date([c for row in [*rows[: layout.header], *rows[-40:]] for c in row[:12]])
-    on = written if written is not None and written <= today else today
-    sheet = Sheet(programme, layout, communes, default_commune, writable, smartphone_status, on, today)
-    return sheet, learned
+    return Sheet(programme, layout, communes, default_commune, writable, smartphone_status, today), learned
 
 
-def _candidates(sheet: Sheet, rows: list[list[Any]], report: ImportReport) -> list[Candidate]:
-    """Every person row read; repeats of a person within the file (same number, or same name, birth, sex and
-    village) counted once."""
-    candidates: list[Candidate] = []
-    seen: dict[str, int] = {}
-    for number, row, village in person_rows(rows, sheet.layout):
-        report.rows += 1
-        reading = read_person(sheet, number, row, village)
-        report.notes.extend(reading.warnings)
-        if reading.candidate is None:
-            report.rejected += 1
-            report.errors.extend(reading.errors)
-            continue
-        if reading.warnings:
-            report.warnings += 1
-        if (first := seen.get(reading.candidate.key)) is not None:
+def _chunks(rows: Iterable[PersonRow]) -> Iterator[list[PersonRow]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _remembered(rows: Iterable[list[Any]], tail: deque[list[Any]]) -> Iterator[list[Any]]:
+    for row in rows:
+        tail.append(row)
+        yield row
+
+
+def _list_date(head: list[list[Any]], tail: deque[list[Any]], header: int) -> Any:
+    """The date written on the list (its title rows, else its last rows), or the day of the import: what a consent
+    mark without a date of its own was given on."""
+    today = timezone.localdate()
+    written = list_date([c for row in [*head[:header], *tail] for c in row[:12]])
+    return written if written is not None and written <= today else today
+
+
+def _unique(candidates: list[Candidate], seen: dict[int, int], report: ImportReport) -> list[Candidate]:
+    """The chunk's candidates less repeats of a person already met in the file (same number, or same name, birth,
+    sex and village), each counted once. `seen` keeps 8 bytes of each key's hash and its first row."""
+    out = []
+    for c in candidates:
+        key = int.from_bytes(hashlib.blake2b(c.key.encode(), digest_size=8).digest())
+        if (first := seen.get(key)) is not None:
             report.duplicates += 1
             report.repeats.append(
-                RowError(number, "name", "repeat_in_file", f"Trùng với dòng {first} trong tệp: chỉ ghi một lần.")
+                RowError(c.row, "name", "repeat_in_file", f"Trùng với dòng {first} trong tệp: chỉ ghi một lần.")
             )
             continue
-        seen[reading.candidate.key] = number
-        candidates.append(reading.candidate)
-    return candidates
+        seen[key] = c.row
+        out.append(c)
+    return out
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run's transaction, to roll it back."""
 
 
 @service(audits=WRITE_AUDITS, atomic=False)
@@ -168,7 +196,8 @@ def check_readable(
 ) -> None:
     """What a large list must pass before it is left to the worker: the file reads, a header is found, the
     commune may be written by the actor. (The rows themselves are judged once, by the worker.)"""
-    _sheet(actor, programme, read_rows(data, filename), commune_code, smartphone_status, mapping)
+    head = list(islice(open_rows(data, filename).rows, HEAD))
+    _sheet(actor, programme, head, commune_code, smartphone_status, mapping)
 
 
 def run_import(
@@ -184,40 +213,75 @@ def run_import(
 ) -> ImportReport:
     """The import itself, for the services here and in `kept` (a service never calls another)."""
     if progress:
-        progress(0, 3, "Đang đọc tệp")
-    rows = read_rows(data, filename)
-    sheet, learned = _sheet(actor, programme, rows, commune_code, smartphone_status, mapping)
+        progress(0, 1, "Đang đọc tệp")
+    source = open_rows(data, filename)
+    rows = iter(source.rows)
+    head = list(islice(rows, HEAD))
+    sheet, learned = _sheet(actor, programme, head, commune_code, smartphone_status, mapping)
     report = ImportReport()
-    header = rows[sheet.layout.header]
+    header = head[sheet.layout.header]
     report.columns = {field: " ".join(str(header[col]).split()) for field, col in sheet.layout.columns.items()}
     report.column_index, report.header_row = dict(sheet.layout.columns), sheet.layout.header
-    report.unrecognised = unrecognised_columns(rows, sheet.layout, learned)
+    report.unrecognised = unrecognised_columns(head, sheet.layout, learned)
+    try:
+        with audit.rolled_back() if dry_run else nullcontext(), transaction.atomic(durable=True):
+            _write(actor, programme, sheet, (head, rows), source.total, filename, data, report, progress)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        report.batch = None
     if progress:
-        progress(1, 3, f"Đang kiểm tra {len(rows)} dòng")
-    candidates = _candidates(sheet, rows, report)
-    plan = settle(programme, candidates, filename)
-    report.notes.extend(plan.notes)
-    report.repeats.extend(plan.repeats)
-    report.repeats.sort(key=lambda e: e.row)
-    report.warnings += len(plan.notes)
-    report.duplicates += plan.duplicates
-    report.created, report.updated = len(plan.create), len(plan.update)
-    report.refusals = sum(1 for _, mark in plan.consents if mark.refused)
-    report.consents = len(plan.consents) - report.refusals
-    if not dry_run:
-        if progress:
-            progress(2, 3, f"Đang ghi {report.created} người mới, {report.updated} cập nhật")
-        batch = write(
-            actor,
-            programme,
-            plan,
-            filename=filename,
-            digest=hashlib.sha256(data).hexdigest(),
-            default_commune=sheet.default_commune,
-            counts=report.as_dict()
-            | {"errors": len(report.errors), "notes": len(report.notes), "repeats": len(report.repeats), "batch": None},
-        )
-        report.batch = batch.pk
-    if progress:
-        progress(3, 3, "Xong")
+        progress(1, 1, "Xong")
     return report
+
+
+def _write(
+    actor: scope.Actor,
+    programme: Programme,
+    sheet: Sheet,
+    rows: tuple[list[list[Any]], Iterator[list[Any]]],
+    total: int | None,
+    filename: str,
+    data: bytes,
+    report: ImportReport,
+    progress: Any,
+) -> None:
+    """Every chunk read, settled and written; then what waits for the whole file (consents, counts, audit).
+    `rows`: the file's first rows, already read, and the rest."""
+    head, rest = rows
+    w = writing.begin(actor, programme, filename, hashlib.sha256(data).hexdigest(), sheet.default_commune)
+    readers, seen, tail = Readers(sheet), dict[int, int](), deque[list[Any]](maxlen=TAIL)
+    remembered = _remembered(chain(head, rest), tail)
+    plan_notes: list[RowError] = []
+    for chunk in _chunks(person_rows(remembered, sheet.layout)):
+        read = read_chunk(readers, chunk)
+        report.rows += len(chunk)
+        report.rejected += read.rejected
+        report.warnings += read.warned
+        report.errors.extend(read.errors)
+        report.notes.extend(read.warnings)
+        plan = settle(programme, _unique(read.candidates, seen, report), filename)
+        plan_notes.extend(plan.notes)
+        report.repeats.extend(plan.repeats)
+        report.duplicates += plan.duplicates
+        report.created += len(plan.create)
+        report.updated += len(plan.update)
+        refusals = sum(1 for _, mark in plan.consents if mark.refused)
+        report.refusals += refusals
+        report.consents += len(plan.consents) - refusals
+        writing.write_chunk(w, plan)
+        readers.trim()
+        if progress:
+            progress(report.rows, max(total or 0, report.rows + 1), f"Đã kiểm tra và ghi {report.rows} dòng")
+    for _ in remembered:  # the footer: its place-and-date line may give the list's date
+        pass
+    report.notes.extend(plan_notes)
+    report.warnings += len(plan_notes)
+    report.repeats.sort(key=lambda e: e.row)
+    counts = report.as_dict() | {
+        "errors": len(report.errors),
+        "notes": len(report.notes),
+        "repeats": len(report.repeats),
+        "batch": None,
+    }
+    report.batch = writing.finish(w, _list_date(head, tail, sheet.layout.header), counts).pk

@@ -1,5 +1,5 @@
-"""Step 4 of an import: read one person row into a candidate resident — each cell through `registry.normalize`,
-which returns a value and Vietnamese problems (errors reject the row, warnings keep it)."""
+"""What step 4 of an import (`columns`) reads a person row into — a candidate resident — and the helpers that read
+the cells several columns decide together (the household, the commune, the village of an address, lengths)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import hashlib
 import re
 from typing import Any
 
-from phocap.core.crypto import blind_index
 from phocap.core.text import clean_line, over_length
 from phocap.programmes.models import Programme, ProgrammeCommune
 from phocap.registry import normalize as n
@@ -40,10 +39,11 @@ class HouseholdRow:
 
 @dataclasses.dataclass(frozen=True)
 class Consenting:
-    """A consent column's mark, with its date settled (the cell's, else the list's)."""
+    """A consent column's mark, with the date the cell gives (None: the list's date, known once the whole file
+    has been read — its footer may hold it)."""
 
     refused: bool
-    on: dt.date
+    on: dt.date | None
 
 
 @dataclasses.dataclass
@@ -56,6 +56,7 @@ class Candidate:
     flags: frozenset[str] = frozenset()
     id_hash: str = ""  # the number's keyed hash, computed once
     consent: Consenting | None = None  # what the list's consent column says
+    resident_id: int | None = None  # the stored resident the row settles on, or the id reserved for a new one
 
     FILLABLE = (
         "full_name",
@@ -86,28 +87,7 @@ class Sheet:
     default_commune: ProgrammeCommune | None
     writable: frozenset[str]  # commune codes the actor may import for
     smartphone_status: str | None
-    list_date: dt.date  # the date written on the list (else the day of the import): consent marks without a date
     today: dt.date  # no consent is given in the future
-
-
-@dataclasses.dataclass
-class RowReading:
-    candidate: Candidate | None
-    errors: list[RowError]
-    warnings: list[RowError]
-
-
-Problems = list[tuple[str, n.Problem]]
-
-
-def _take(problems: Problems, column: str, reading: n.Reading[Any]) -> Any:
-    """Keep a reading's problems (with their column) and return its value."""
-    problems.extend((column, p) for p in reading.problems)
-    return reading.value
-
-
-def _error(column: str, code: str, message: str) -> tuple[str, n.Problem]:
-    return column, n.Problem("error", code, message)
 
 
 def person_key(commune: ProgrammeCommune | int | None, values: dict[str, Any]) -> str:
@@ -127,7 +107,7 @@ def person_key(commune: ProgrammeCommune | int | None, values: dict[str, Any]) -
     )
 
 
-def _commune_from_cell(value: Any, communes: dict[str, ProgrammeCommune]) -> ProgrammeCommune | None:
+def commune_from_cell(value: Any, communes: dict[str, ProgrammeCommune]) -> ProgrammeCommune | None:
     text = str(value).strip()
     if text.isdigit():
         return communes.get(text.zfill(5))
@@ -138,7 +118,7 @@ def _commune_from_cell(value: Any, communes: dict[str, ProgrammeCommune]) -> Pro
     return None
 
 
-def _smartphone(value: Any) -> str | None:
+def smartphone_of(value: Any) -> str | None:
     text = norm(value)
     if not text:
         return None
@@ -149,13 +129,13 @@ def _smartphone(value: Any) -> str | None:
     return None
 
 
-def _household_row(
-    *, code: Any, head: str | None, relation: Any, name: str, poverty: str | None, key: str, village: str
+def household_row(
+    *, code: str, head: str | None, is_head: bool, name: str, poverty: str | None, key: str, village: str
 ) -> HouseholdRow | None:
-    code_text = clean_line(code)
-    if code_text.endswith(".0") and code_text[:-2].isdigit():
-        code_text = code_text[:-2]  # a numeric cell
-    if norm(relation) in ("chu ho", "ch"):
+    """The row's household: its code (`code`, already read as text), or one derived from the head's name, or —
+    when only a poverty status is given — one of the row's own (`key`: the row's person key)."""
+    code_text = code
+    if is_head:
         head = head or name
     if not code_text and head:
         code_text = "CH-" + hashlib.sha256(f"{norm(village)}|{norm(head)}".encode()).hexdigest()[:12]
@@ -166,49 +146,7 @@ def _household_row(
     return HouseholdRow(code_text, head or "", poverty)
 
 
-def _birth_and_sex(sheet: Sheet, row: list[Any], problems: Problems) -> tuple[n.BirthDate | None, str | None]:
-    sex = _take(problems, "sex", n.read_sex(sheet.layout.cell(row, "sex")))
-    birth_cell = sheet.layout.cell(row, "birth")
-    if sheet.layout.by_sex:  # the birth year written under "Nam" or "Nữ": the column says the sex
-        birth_cell = None
-        for s_, col in sheet.layout.by_sex.items():
-            if col < len(row) and row[col] not in (None, ""):
-                birth_cell, sex = row[col], sex or s_
-    birth = _take(problems, "birth", n.read_birth(birth_cell, today=sheet.programme.reference_date))
-    return birth, sex
-
-
-def _poverty_and_flags(sheet: Sheet, row: list[Any], problems: Problems) -> tuple[str | None, frozenset[str]]:
-    def at(col: int) -> Any:
-        return row[col] if col < len(row) else None
-
-    poverty = None
-    for col in sheet.layout.poverty:
-        poverty = poverty or _take(problems, "poverty", n.read_poverty(at(col), column=sheet.layout.titles[col]))
-    flags: frozenset[str] = frozenset()
-    for col in sheet.layout.priority:
-        if "ngheo" in norm(at(col)):  # "Đối tượng: hộ nghèo" — the poverty status, not a flag
-            poverty = poverty or n.read_poverty(at(col)).value
-            continue
-        flags |= _take(problems, "priority", n.read_priority(at(col), column=sheet.layout.titles[col])) or frozenset()
-    return poverty, flags
-
-
-def _commune_of(sheet: Sheet, row: list[Any], problems: Problems) -> ProgrammeCommune | None:
-    commune = sheet.default_commune
-    cell = sheet.layout.cell(row, "commune")
-    if cell not in (None, ""):
-        commune = _commune_from_cell(cell, sheet.communes)
-        if commune is None:
-            problems.append(_error("commune", "commune_not_in_programme", f"Xã {cell!r} không thuộc chương trình."))
-    elif commune is None:
-        problems.append(_error("commune", "commune_missing", "Thiếu xã/phường (chọn xã khi nhập tệp không có cột xã)."))
-    if commune is not None and commune.unit.code not in sheet.writable:
-        problems.append(_error("commune", "commune_not_yours", "Bạn không được nhập cho xã này."))
-    return commune
-
-
-def _village_of_address(value: Any) -> str:
+def village_of_address(value: Any) -> str:
     """The village of a permanent-residence address ("Thôn Nà Pài, xã Giáo Hiệu, huyện Pác Nặm, tỉnh Bắc Kạn"):
     its first part, when that names a village (thôn, bản, tổ, xóm, làng)."""
     first = clean_line(value).split(",")[0].strip()
@@ -218,7 +156,7 @@ def _village_of_address(value: Any) -> str:
 LABELS = {"full_name": "Họ và tên", "village": "Thôn/bản", "head_name": "Họ tên chủ hộ", "code": "Mã hộ"}
 
 
-def _too_long(number: int, values: dict[str, Any], household: HouseholdRow | None) -> list[RowError]:
+def too_long(number: int, values: dict[str, Any], household: HouseholdRow | None) -> list[RowError]:
     """A value longer than its column: that row's error (not the import's crash on PostgreSQL)."""
     found = over_length(Resident, values)
     if household is not None:
@@ -227,55 +165,3 @@ def _too_long(number: int, values: dict[str, Any], household: HouseholdRow | Non
         RowError(number, field, "too_long", f"{LABELS.get(field, field)} dài quá {limit} ký tự.")
         for field, limit in found
     ]
-
-
-def read_person(sheet: Sheet, number: int, row: list[Any], section_village: str) -> RowReading:
-    """One person row: a candidate (with its warnings), or the reasons it is rejected."""
-    problems: Problems = []
-    cell = sheet.layout.cell
-    name = _take(problems, "name", n.read_name(cell(row, "name")))
-    birth, sex = _birth_and_sex(sheet, row, problems)
-    ident = _take(problems, "id", n.read_id_number(cell(row, "id"), birth_year=birth.year if birth else None, sex=sex))
-    ethnicity = _take(problems, "ethnicity", n.read_ethnicity(cell(row, "ethnicity")))
-    phone = _take(problems, "phone", n.read_phone(cell(row, "phone")))
-    poverty, flags = _poverty_and_flags(sheet, row, problems)
-    head = n.read_name(cell(row, "head")).value if "head" in sheet.layout.columns else None
-    commune = _commune_of(sheet, row, problems)
-    mark = _take(problems, "consent", n.read_consent(cell(row, "consent"), today=sheet.today))
-    reference = sheet.programme.reference_date
-    if birth is not None and not n.is_adult(birth, reference):
-        problems.append(_error("birth", "under_18", f"Chưa đủ 18 tuổi vào ngày {reference:%d/%m/%Y}."))
-    errors = [RowError(number, c, p.code, p.message) for c, p in problems if p.severity == "error"]
-    warnings = [RowError(number, c, p.code, p.message) for c, p in problems if p.severity == "warning"]
-    if errors or commune is None or birth is None:
-        return RowReading(None, errors, warnings)
-    village = clean_line(cell(row, "village")) or _village_of_address(cell(row, "address")) or section_village
-    values = {
-        "full_name": name,
-        "birth_date": birth.date,
-        "birth_year": birth.year,
-        "sex": sex or "",
-        "village": village,
-        "ethnicity_code": ethnicity.code if ethnicity else "",
-        "phone": phone.number if phone else "",
-        "phone_carrier": (phone.carrier or "") if phone else "",
-        "smartphone_status": _smartphone(cell(row, "smartphone"))
-        or sheet.smartphone_status
-        or Resident.Smartphone.UNKNOWN,
-        "notes": clean_line(cell(row, "notes")),
-    }
-    id_hash = blind_index(ident.number) if ident else ""
-    household = _household_row(
-        code=cell(row, "household"),
-        head=head,
-        relation=cell(row, "relation"),
-        name=name,
-        poverty=poverty,
-        key=id_hash or person_key(commune, values),
-        village=village,
-    )
-    if too_long := _too_long(number, values, household):
-        return RowReading(None, too_long, warnings)
-    consenting = Consenting(mark.refused, mark.on or sheet.list_date) if mark is not None else None
-    candidate = Candidate(number, values, ident, commune, household, flags, id_hash, consenting)
-    return RowReading(candidate, [], warnings)

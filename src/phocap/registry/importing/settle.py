@@ -1,7 +1,8 @@
-"""Step 5 of an import: settle each candidate against the registry — created, updated (an existing resident,
-matched by identity number, gains information: a stored value is never overwritten by an empty cell), a
+"""Step 5 of an import, a chunk at a time: settle each candidate against the registry — created, updated (an existing
+resident, matched by identity number, gains information: a stored value is never overwritten by an empty cell), a
 duplicate (nothing new), or also listed by another commune (noted for both). Households are found or planned the
-same way. Nothing is written here."""
+same way. What the registry holds is read as plain values in a few queries per chunk (never model instances:
+issue #18); nothing is written here."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from typing import Any, Protocol
 
 from django.utils import timezone
 
-from phocap.core.queries import in_chunks
 from phocap.programmes.models import Programme, ProgrammeCommune
-from phocap.registry.importing.cells import Candidate, Consenting, RowError, person_key
-from phocap.registry.models import Consent, Household, ListedElsewhere, PovertyStatus, PriorityFlag, Resident
-from phocap.registry.names import name_keys
+from phocap.registry.importing.cells import Candidate, Consenting, HouseholdRow, RowError, person_key
+from phocap.registry.models import Consent, Household, PovertyStatus, PriorityFlag, Resident
 
 HouseholdKey = tuple[int, str]  # (commune id, household code)
 
@@ -27,8 +26,9 @@ class PriorPhones(Protocol):
         """{sheet row: (note for the report, what `record` keeps)} for the rows of people who did."""
         ...
 
-    def record(self, programme: Programme, found: list[tuple[Resident, Any]]) -> None:
-        """Keep what `find` found, once the rows' residents are written (in the import's transaction)."""
+    def record(self, programme: Programme, found: list[tuple[int, Any]]) -> None:
+        """Keep what `find` found, for the rows' residents (by id), once they are written (in the import's
+        transaction)."""
         ...
 
 
@@ -36,71 +36,90 @@ PRIOR: list[PriorPhones] = []
 
 
 @dataclasses.dataclass
+class NewHousehold:
+    key: HouseholdKey
+    village: str
+    row: HouseholdRow
+
+
+@dataclasses.dataclass
+class Update:
+    """A stored resident the row adds to: the fields it fills (empty before; "household": the key of the household
+    it gains), its new groups."""
+
+    resident_id: int
+    fields: dict[str, Any]
+    candidate: Candidate  # with only its new priority groups
+
+
+@dataclasses.dataclass
 class Plan:
-    create: list[tuple[Resident, Candidate]] = dataclasses.field(default_factory=list)
-    update: list[tuple[Resident, list[str], Candidate]] = dataclasses.field(default_factory=list)
-    elsewhere: list[ListedElsewhere] = dataclasses.field(default_factory=list)
-    households: dict[HouseholdKey, Household] = dataclasses.field(default_factory=dict)
-    household_changes: list[tuple[Household, dict[str, Any]]] = dataclasses.field(default_factory=list)
+    create: list[Candidate] = dataclasses.field(default_factory=list)
+    update: list[Update] = dataclasses.field(default_factory=list)
+    elsewhere: list[tuple[int, ProgrammeCommune, int]] = dataclasses.field(
+        default_factory=list
+    )  # resident, commune, row
+    households: dict[HouseholdKey, int] = dataclasses.field(default_factory=dict)  # stored: key → id
+    new_households: list[NewHousehold] = dataclasses.field(default_factory=list)
+    household_changes: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = dataclasses.field(
+        default_factory=list
+    )  # stored household id, its code, its new values, the audit's changes
     duplicates: int = 0
     notes: list[RowError] = dataclasses.field(default_factory=list)
     repeats: list[RowError] = dataclasses.field(default_factory=list)  # rows already in the registry, and whose
-    consents: list[tuple[Resident, Consenting]] = dataclasses.field(default_factory=list)  # to record (new ones)
-    prior: dict[int, list[tuple[Resident, Any]]] = dataclasses.field(default_factory=dict)  # `PRIOR` index → found
+    consents: list[tuple[Candidate, Consenting]] = dataclasses.field(default_factory=list)  # to record (new ones)
+    prior: dict[int, list[tuple[Candidate, Any]]] = dataclasses.field(default_factory=dict)  # `PRIOR` index → found
 
 
 @dataclasses.dataclass
 class _Registry:
-    """What the registry already holds about the file's people, read in a few queries."""
+    """What the registry already holds about the chunk's people, read in a few queries."""
 
-    by_hash: dict[str, Resident]
+    by_hash: dict[str, dict[str, Any]]  # id_hash → the stored fields an import may fill (never the number)
     commune_names: dict[int, str]
-    known_people: dict[str, int]  # `person_key` → id of stored residents without a number, in the file's communes
+    known_people: dict[str, int]  # `person_key` → id of stored residents without a number, of the chunk's names
     stored_flags: set[tuple[int, str]]
-    consented: set[int]  # stored residents of the file with an open allocation consent (given or refused)
+    consented: set[int]  # stored residents of the chunk with an open allocation consent (given or refused)
+
+
+STORED = ("pk", "id_hash", "commune_id", "household_id", *Candidate.FILLABLE)
 
 
 def _registry(programme: Programme, candidates: list[Candidate]) -> _Registry:
     hashes = [c.id_hash for c in candidates if c.id_hash]
-    # stored residents with the file's numbers: the fields an import may fill, not the (encrypted) number
-    by_hash = {
-        r.id_hash: r
-        for chunk in in_chunks(hashes)
-        for r in Resident.objects.filter(programme=programme, id_hash__in=chunk).only(
-            "id_hash", "commune_id", "household_id", *Candidate.FILLABLE
-        )
-    }
+    stored = Resident.objects.filter(programme=programme, id_hash__any=hashes).values(*STORED)
+    by_hash = {r["id_hash"]: r for r in stored}
     names = {c.commune.pk: c.commune.unit.name for c in candidates}
-    missing = {r.commune_id for r in by_hash.values()} - set(names)
+    missing = {r["commune_id"] for r in by_hash.values()} - set(names)
     names.update(ProgrammeCommune.objects.filter(pk__in=missing).values_list("pk", "unit__name"))
-    without_number = {c.commune.pk for c in candidates if not c.id_number}
-    known = {
-        person_key(commune_id, {"full_name": a, "birth_year": b, "birth_date": c, "sex": d, "village": e}): pk
-        for pk, commune_id, a, b, c, d, e in Resident.objects.filter(
-            programme=programme, id_hash="", commune_id__in=without_number, erased_at__isnull=True
+    without_number = [c for c in candidates if not c.id_number]
+    known: dict[str, int] = {}
+    if without_number:
+        rows = Resident.objects.filter(
+            programme=programme,
+            id_hash="",
+            commune_id__any=sorted({c.commune.pk for c in without_number}),
+            full_name__any=sorted({c.values["full_name"] for c in without_number}),
+            erased_at__isnull=True,
         ).values_list("pk", "commune_id", "full_name", "birth_year", "birth_date", "sex", "village")
-    }
-    flags = {
-        (f.resident_id, f.kind)
-        for chunk in in_chunks([r.pk for r in by_hash.values()])
-        for f in PriorityFlag.objects.filter(resident_id__in=chunk)
-    }
+        for pk, commune_id, a, b, c_, d, e in rows:
+            values = {"full_name": a, "birth_year": b, "birth_date": c_, "sex": d, "village": e}
+            known[person_key(commune_id, values)] = pk
+    stored_ids = [r["pk"] for r in by_hash.values()]
+    flags = set(PriorityFlag.objects.filter(resident_id__any=stored_ids).values_list("resident_id", "kind"))
     consented: set[int] = set()
     if any(c.consent for c in candidates):
-        stored = [r.pk for r in by_hash.values()] + list(known.values())
-        consented = {
-            pk
-            for chunk in in_chunks(stored)
-            for pk in Consent.objects.filter(
-                resident_id__in=chunk, kind=Consent.Kind.ALLOCATION, withdrawn_on__isnull=True
+        consented = set(
+            Consent.objects.filter(
+                resident_id__any=stored_ids + list(known.values()),
+                kind=Consent.Kind.ALLOCATION,
+                withdrawn_on__isnull=True,
             ).values_list("resident_id", flat=True)
-        }
+        )
     return _Registry(by_hash, names, known, flags, consented)
 
 
-def _households(
-    programme: Programme, candidates: list[Candidate], filename: str
-) -> tuple[dict[HouseholdKey, Household], list[tuple[Household, dict[str, Any]]]]:
+def _households(programme: Programme, candidates: list[Candidate], filename: str, plan: Plan) -> None:
     """The households the rows name, stored or new, and the ones to write (new, or stored ones gaining a head or
     a poverty status they did not have — never overwriting one)."""
     wanted: dict[HouseholdKey, Candidate] = {}
@@ -113,73 +132,74 @@ def _households(
                 and c.household.poverty_status
             ):
                 wanted[(c.commune.pk, c.household.code)] = c
-    found: dict[HouseholdKey, Household] = {}
+    found: dict[HouseholdKey, tuple[int, str, str, str]] = {}
     for commune_id in {k[0] for k in wanted}:
         codes = [code for cid, code in wanted if cid == commune_id]
-        for chunk in in_chunks(codes):
-            for h in Household.objects.filter(commune_id=commune_id, code__in=chunk):
-                found[(commune_id, h.code)] = h
-    changes: list[tuple[Household, dict[str, Any]]] = []
+        rows = Household.objects.filter(commune_id=commune_id, code__any=codes).values_list(
+            "pk", "code", "head_name", "poverty_status", "poverty_source"
+        )
+        for pk, code, head, status, source in rows:
+            found[(commune_id, code)] = (pk, head, status, source)
     today = timezone.localdate()
     for key, c in wanted.items():
         row = c.household
         assert row is not None
-        household = found.get(key)
-        if household is None:
-            found[key] = Household(
-                programme=programme,
-                commune=c.commune,
-                village=c.values["village"],
-                code=row.code,
-                head_name=row.head_name,
-                poverty_status=row.poverty_status or PovertyStatus.NONE,
-                poverty_source=filename[:200] if row.poverty_status else "",
-                poverty_recorded_on=today if row.poverty_status else None,
-            )
-            changes.append((found[key], {"code": ["", row.code]}))
+        stored = found.get(key)
+        if stored is None:
+            plan.new_households.append(NewHousehold(key, c.values["village"], row))
             continue
+        pk, head, status, source = stored
+        plan.households[key] = pk
+        new: dict[str, Any] = {}
         diff: dict[str, Any] = {}
-        if row.head_name and not household.head_name:
-            household.head_name = row.head_name
-            diff["head_name"] = ["", row.head_name]
-        if row.poverty_status and not household.poverty_source:
-            diff["poverty_status"] = [household.poverty_status, row.poverty_status]
-            household.poverty_status, household.poverty_source = row.poverty_status, filename[:200]
-            household.poverty_recorded_on = today
+        if row.head_name and not head:
+            new["head_name"], diff["head_name"] = row.head_name, ["", row.head_name]
+        if row.poverty_status and not source:
+            diff["poverty_status"] = [status, row.poverty_status]
+            new.update(poverty_status=row.poverty_status, poverty_source=filename[:200], poverty_recorded_on=today)
         if diff:
-            changes.append((household, diff))
-    return found, changes
+            plan.household_changes.append((pk, key[1], new, diff))
 
 
-def _gained(
-    stored: Resident, c: Candidate, household: Household | None, stored_flags: set[tuple[int, str]]
-) -> tuple[list[str], Candidate]:
-    """The fields a stored resident gains from the row (filled only where empty), and the row with only its new
+def new_household_values(programme: Programme, new: NewHousehold, filename: str, today: Any) -> dict[str, Any]:
+    """The columns of a household the list names for the first time."""
+    status = new.row.poverty_status
+    return {
+        "programme_id": programme.pk,
+        "commune_id": new.key[0],
+        "village": new.village,
+        "code": new.row.code,
+        "head_name": new.row.head_name,
+        "poverty_status": status or PovertyStatus.NONE,
+        "poverty_source": filename[:200] if status else "",
+        "poverty_recorded_on": today if status else None,
+    }
+
+
+def _gained(stored: dict[str, Any], c: Candidate, stored_flags: set[tuple[int, str]]) -> Update:
+    """What a stored resident gains from the row (fields filled only where empty), and the row with only its new
     priority groups."""
-    gained = [
-        f
+    fields = {
+        f: v
         for f, v in c.values.items()
-        if v not in (None, "", Resident.Smartphone.UNKNOWN) and getattr(stored, f) in (None, "", "unknown")
-    ]
-    for f in gained:
-        setattr(stored, f, c.values[f])
-    if household is not None and stored.household_id is None:
-        stored.household = household
-        gained.append("household")
-    new_flags = frozenset(k for k in c.flags if (stored.pk, k) not in stored_flags)
-    return gained, dataclasses.replace(c, flags=new_flags)
+        if v not in (None, "", Resident.Smartphone.UNKNOWN) and stored[f] in (None, "", "unknown")
+    }
+    if c.household is not None and stored["household_id"] is None:
+        fields["household"] = (c.commune.pk, c.household.code)
+    new_flags = frozenset(k for k in c.flags if (stored["pk"], k) not in stored_flags)
+    return Update(stored["pk"], fields, dataclasses.replace(c, flags=new_flags))
 
 
-def _settled(plan: Plan, known: _Registry, resident: Resident, c: Candidate, prior: list[dict[int, Any]]) -> None:
-    """The row's person is `resident` (new, stored, or a repeat): what `PRIOR` found for the row goes with them,
-    and the row's consent mark unless they already have an open allocation consent (a re-import)."""
+def _settled(plan: Plan, known: _Registry, c: Candidate, prior: list[dict[int, Any]]) -> None:
+    """The row's person is `c.resident_id` (stored), or new: what `PRIOR` found for the row goes with them, and the
+    row's consent mark unless they already have an open allocation consent (a re-import)."""
     for index, found in enumerate(prior):
         if c.row in found:
-            plan.prior.setdefault(index, []).append((resident, found[c.row][1]))
-    if c.consent is not None and (resident.pk is None or resident.pk not in known.consented):
-        plan.consents.append((resident, c.consent))
-        if resident.pk is not None:
-            known.consented.add(resident.pk)
+            plan.prior.setdefault(index, []).append((c, found[c.row][1]))
+    if c.consent is not None and (c.resident_id is None or c.resident_id not in known.consented):
+        plan.consents.append((c, c.consent))
+        if c.resident_id is not None:
+            known.consented.add(c.resident_id)
 
 
 def _already(c: Candidate, pk: int) -> RowError:
@@ -200,43 +220,29 @@ def settle(programme: Programme, candidates: list[Candidate], filename: str) -> 
     plan = Plan()
     prior = _prior(programme, candidates, plan)
     known = _registry(programme, candidates)
-    plan.households, plan.household_changes = _households(programme, candidates, filename)
+    _households(programme, candidates, filename, plan)
     for c in candidates:
         stored = known.by_hash.get(c.id_hash) if c.id_hash else None
-        if stored is not None and stored.commune_id != c.commune.pk:
-            plan.notes.append(
-                RowError(
-                    c.row,
-                    "id",
-                    "id_in_other_commune",
-                    f"Người này đã có trong danh sách {known.commune_names[stored.commune_id]}: báo cho cả hai xã.",
-                )
-            )
-            plan.elsewhere.append(ListedElsewhere(resident=stored, commune=c.commune, source=filename[:200], row=c.row))
+        if stored is not None and stored["commune_id"] != c.commune.pk:
+            message = f"Người này đã có trong danh sách {known.commune_names[stored['commune_id']]}: báo cho cả hai xã."
+            plan.notes.append(RowError(c.row, "id", "id_in_other_commune", message))
+            plan.elsewhere.append((stored["pk"], c.commune, c.row))
         if stored is None and not c.id_hash and (same := known.known_people.get(person_key(c.commune, c.values))):
             plan.duplicates += 1
             plan.repeats.append(_already(c, same))
-            _settled(plan, known, Resident(pk=same), c, prior)
+            c.resident_id = same
+            _settled(plan, known, c, prior)
             continue
-        household = plan.households.get((c.commune.pk, c.household.code)) if c.household else None
         if stored is None:
-            resident = Resident(
-                programme=programme,
-                commune=c.commune,
-                id_number=c.id_number.number if c.id_number else "",
-                id_hash=c.id_hash,
-                id_kind=c.id_number.kind if c.id_number else "",
-                **c.values,
-            )
-            resident.name_folded, resident.name_sort = name_keys(resident.full_name)
-            plan.create.append((resident, c))
-            _settled(plan, known, resident, c, prior)
+            plan.create.append(c)
+            _settled(plan, known, c, prior)
             continue
-        _settled(plan, known, stored, c, prior)
-        gained, row = _gained(stored, c, household, known.stored_flags)
-        if gained or row.flags:
-            plan.update.append((stored, gained, row))
+        c.resident_id = stored["pk"]
+        _settled(plan, known, c, prior)
+        update = _gained(stored, c, known.stored_flags)
+        if update.fields or update.candidate.flags:
+            plan.update.append(update)
         else:
             plan.duplicates += 1
-            plan.repeats.append(_already(c, stored.pk))
+            plan.repeats.append(_already(c, stored["pk"]))
     return plan
