@@ -48,12 +48,21 @@ def _non_negative_sql(vendor: str, *, replace: bool = False) -> list[str]:
             'CREATE TRIGGER IF NOT EXISTS "fundraising_cash_never_negative" BEFORE INSERT ON '
             f"\"fundraising_journalentry\" BEGIN SELECT RAISE(ABORT, '{NEGATIVE}') WHERE {below}; END;",
         ]
+    # PostgreSQL: once per statement, over the cash accounts its entries touched (see `_balanced_forward`)
+    touched = (
+        "SELECT DISTINCT l.account_id FROM new_entries e JOIN fundraising_journalline l ON l.entry_id = e.id "
+        f"JOIN fundraising_ledgeraccount a ON a.id = l.account_id WHERE a.code IN ({codes})"
+    )
+    below_after = (
+        f"EXISTS (SELECT 1 FROM ({touched}) c WHERE "
+        "(SELECT SUM(t.amount) FROM fundraising_journalline t WHERE t.account_id = c.account_id) < 0)"
+    )
     return [
         'CREATE OR REPLACE FUNCTION "fundraising_cash_never_negative"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-        f"BEGIN IF {below} THEN RAISE EXCEPTION '{NEGATIVE}'; END IF; RETURN NEW; END; $$;",
+        f"BEGIN IF {below_after} THEN RAISE EXCEPTION '{NEGATIVE}'; END IF; RETURN NULL; END; $$;",
         'DROP TRIGGER IF EXISTS "fundraising_cash_never_negative" ON "fundraising_journalentry"',
-        'CREATE TRIGGER "fundraising_cash_never_negative" BEFORE INSERT ON "fundraising_journalentry" '
-        'FOR EACH ROW EXECUTE FUNCTION "fundraising_cash_never_negative"();',
+        'CREATE TRIGGER "fundraising_cash_never_negative" AFTER INSERT ON "fundraising_journalentry" '
+        'REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION "fundraising_cash_never_negative"();',
     ]
 
 
@@ -146,26 +155,28 @@ def _balanced_forward(entry_table: str, line_table: str) -> Any:
                 f'EXISTS (SELECT 1 FROM "{entry_table}" WHERE id = NEW.entry_id); END;'
             )
         elif vendor == "postgresql":
+            # once per statement, over the rows it inserted (a transition table): a row-level check planned
+            # while the tables were empty scanned every line for every entry of a bulk insert (issue #18)
             schema_editor.execute(
                 f'CREATE OR REPLACE FUNCTION "{entry_table}_balanced"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f'BEGIN IF (SELECT COUNT(*) FROM "{line_table}" WHERE entry_id = NEW.id) < 2 OR '
-                f'(SELECT COALESCE(SUM(amount), 0) FROM "{line_table}" WHERE entry_id = NEW.id) <> 0 '
-                f"THEN RAISE EXCEPTION '{unbalanced}'; END IF; RETURN NEW; END; $$;"
+                f'BEGIN IF EXISTS (SELECT 1 FROM new_entries e LEFT JOIN "{line_table}" l ON l.entry_id = e.id '
+                "GROUP BY e.id HAVING COUNT(l.id) < 2 OR COALESCE(SUM(l.amount), 0) <> 0) "
+                f"THEN RAISE EXCEPTION '{unbalanced}'; END IF; RETURN NULL; END; $$;"
             )
             schema_editor.execute(f'DROP TRIGGER IF EXISTS "{entry_table}_balanced" ON "{entry_table}"')
             schema_editor.execute(
-                f'CREATE TRIGGER "{entry_table}_balanced" BEFORE INSERT ON "{entry_table}" '
-                f'FOR EACH ROW EXECUTE FUNCTION "{entry_table}_balanced"();'
+                f'CREATE TRIGGER "{entry_table}_balanced" AFTER INSERT ON "{entry_table}" '
+                f'REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION "{entry_table}_balanced"();'
             )
             schema_editor.execute(
                 f'CREATE OR REPLACE FUNCTION "{line_table}_before_entry"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f'BEGIN IF EXISTS (SELECT 1 FROM "{entry_table}" WHERE id = NEW.entry_id) '
-                f"THEN RAISE EXCEPTION '{posted}'; END IF; RETURN NEW; END; $$;"
+                f'BEGIN IF EXISTS (SELECT 1 FROM new_lines l JOIN "{entry_table}" e ON e.id = l.entry_id) '
+                f"THEN RAISE EXCEPTION '{posted}'; END IF; RETURN NULL; END; $$;"
             )
             schema_editor.execute(f'DROP TRIGGER IF EXISTS "{line_table}_before_entry" ON "{line_table}"')
             schema_editor.execute(
-                f'CREATE TRIGGER "{line_table}_before_entry" BEFORE INSERT ON "{line_table}" '
-                f'FOR EACH ROW EXECUTE FUNCTION "{line_table}_before_entry"();'
+                f'CREATE TRIGGER "{line_table}_before_entry" AFTER INSERT ON "{line_table}" '
+                f'REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION "{line_table}_before_entry"();'
             )
         else:  # pragma: no cover
             raise RuntimeError(f"balanced-entry guard not written for {vendor}")

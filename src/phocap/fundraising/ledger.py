@@ -6,14 +6,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import uuid
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.ids import uuid7, uuid7_hex
 from phocap.core.money import format_vnd
+from phocap.core.queries import insert_rows
 from phocap.fundraising import selectors
 from phocap.fundraising.models import JournalEntry, JournalLine, LedgerAccount
 from phocap.programmes.models import CollectionPoint, Programme, ProgrammeCommune
@@ -92,7 +94,7 @@ def build(
         raise ValidationFailed("Bút toán không cân: các dòng phải khác 0 và có tổng bằng 0.")
     if any(acc.programme_id != programme.pk for acc, _ in lines):
         raise ValidationFailed("Bút toán dùng tài khoản của chương trình khác.")
-    entry_id = uuid.uuid4()
+    entry_id = uuid7()
     entry = JournalEntry(
         id=entry_id,
         programme=programme,
@@ -103,6 +105,40 @@ def build(
         actor_label=actor_label,
     )
     return [JournalLine(entry_id=entry_id, account=acc, amount=a) for acc, a in lines], entry
+
+
+@dataclasses.dataclass
+class Rows:
+    """Entries and their lines as plain rows, for a bulk path (a statement import): `add` checks each entry as
+    `build` does; `write` inserts the lines, then the entries (the database checks each entry's balance as it
+    comes), without a model instance per row (issue #18)."""
+
+    programme: Programme
+    actor_label: str
+    entries: list[list[object]] = dataclasses.field(default_factory=list)
+    lines: list[list[object]] = dataclasses.field(default_factory=list)
+
+    def add(self, *, kind: str, occurred_on: dt.date, memo: str, lines: Sequence[tuple[LedgerAccount, int]]) -> str:
+        """A checked entry, to be written; its id (as text: what `UUIDField` columns take)."""
+        amounts = [amount for _, amount in lines]
+        if len(lines) < 2 or any(a == 0 for a in amounts) or sum(amounts) != 0:
+            raise ValidationFailed("Bút toán không cân: các dòng phải khác 0 và có tổng bằng 0.")
+        if any(acc.programme_id != self.programme.pk for acc, _ in lines):
+            raise ValidationFailed("Bút toán dùng tài khoản của chương trình khác.")
+        entry_id = uuid7_hex()  # time-ordered: the entries and the indexes referring to them append
+        self.entries.append([entry_id, self.programme.pk, kind, occurred_on, memo[:300], self.actor_label])
+        self.lines.extend([entry_id, acc.pk, amount] for acc, amount in lines)
+        return entry_id
+
+    def write(self) -> None:
+        now = timezone.now()
+        insert_rows(JournalLine, ("entry_id", "account_id", "amount"), self.lines)
+        insert_rows(
+            JournalEntry,
+            ("id", "programme_id", "kind", "occurred_on", "memo", "actor_label", "created_at"),
+            ([*row, now] for row in self.entries),
+            prepared={"id"},  # hexadecimal already: what both databases take for a UUID
+        )
 
 
 def post_many(entries: Sequence[tuple[list[JournalLine], JournalEntry]]) -> list[JournalEntry]:

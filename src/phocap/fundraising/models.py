@@ -240,7 +240,8 @@ class StatementLine(models.Model):
         POSTED = "posted", _("Đã hạch toán (khoản chi)")
         IGNORED = "ignored", _("Bỏ qua")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="statement_lines")
+    # no index of its own: the composite ones below begin with it (issue #18: each index costs every insert)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="statement_lines", db_index=False)
     statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="statement_lines")
     fingerprint = models.CharField(max_length=64)
     booked_on = models.DateField(_("ngày"))
@@ -278,7 +279,8 @@ class Donation(models.Model):
         BANK_TRANSFER = "bank_transfer", _("Chuyển khoản")
         IN_KIND = "in_kind", _("Hiện vật")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="donations")
+    # no index of its own: the composite ones below begin with it (issue #18: each index costs every insert)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="donations", db_index=False)
     donor = models.ForeignKey(Donor, null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
     pledge = models.ForeignKey(Pledge, null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
     channel = models.CharField(_("hình thức"), max_length=14, choices=Channel.choices)
@@ -364,7 +366,8 @@ class Receipt(models.Model):
     Numbers run 1, 2, 3 … per programme and year of issue: never repeated (unique) and never skipped (taken from
     that year's counter in the receipt's own transaction). The symbol is the programme's when it was issued."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="receipts")
+    # no index of its own: the composite ones below begin with it (issue #18: each index costs every insert)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="receipts", db_index=False)
     year = models.PositiveSmallIntegerField()
     number = models.PositiveIntegerField()
     symbol = models.CharField(max_length=30)

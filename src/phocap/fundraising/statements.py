@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -26,22 +27,24 @@ from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, ValidationFailed
 from phocap.core.jobs import job_start
 from phocap.core.models import BackgroundJob
-from phocap.core.queries import in_chunks
+from phocap.core.queries import insert_rows, reserve_ids
 from phocap.core.services import service
 from phocap.core.text import ascii_fold
 from phocap.fundraising import ledger, references, review, selectors
 from phocap.fundraising.models import (
     CashDeposit,
     JournalEntry,
-    JournalLine,
     LedgerAccount,
     Pledge,
     StatementImport,
     StatementLine,
     WalkInCode,
 )
-from phocap.fundraising.services import bank_transfers_record, cash, require_fundraiser
+from phocap.fundraising.services import cash, require_fundraiser
+from phocap.fundraising.services.gifts import Credit, bank_transfers_record
+from phocap.fundraising.services.receipts import receipts_for_enterprise_transfers
 from phocap.fundraising.statement_files import ColumnMap, ParsedLine, parse
+from phocap.fundraising.statement_matching import PaymentFinder, Proposer, SlipFinder
 from phocap.fundraising.tasks import statement_import_task
 from phocap.programmes.models import Programme
 
@@ -86,78 +89,53 @@ def _fingerprints(account: str, lines: list[ParsedLine]) -> list[str]:
     return out
 
 
-def _name_tokens(text: str) -> set[str]:
-    return {t for t in re.split(r"[^A-Z]+", ascii_fold(text).upper()) if len(t) >= 2}
-
-
-class Proposer:
-    """Best pledge for a credit without a reference: the amount still expected, and the donor's name words in
-    the transfer text. Score 0–99 (a reference match is 100); below 40 nothing is proposed.
-
-    Only pledges that can reach 40 are scored: those whose amount or outstanding amount equals the credit,
-    and those sharing a name word with the text. Indexes keep that cheap for thousands of pledges."""
-
-    def __init__(self, pledges: list[Pledge], received: dict[int, int]) -> None:
-        self.pledges = [p for p in pledges if p.amount is not None]
-        self.received = received
-        self.names = {p.pk: _name_tokens(p.donor.name) for p in self.pledges}
-        self.by_amount: dict[int, list[Pledge]] = {}
-        self.by_outstanding: dict[int, set[int]] = {}
-        self.by_word: dict[str, list[Pledge]] = {}
-        self.by_pk = {p.pk: p for p in self.pledges}
-        for p in self.pledges:
-            self.by_amount.setdefault(p.amount or 0, []).append(p)
-            self.by_outstanding.setdefault(self._outstanding(p), set()).add(p.pk)
-            for word in self.names[p.pk]:
-                self.by_word.setdefault(word, []).append(p)
-
-    def _outstanding(self, pledge: Pledge) -> int:
-        return (pledge.amount or 0) - self.received.get(pledge.pk, 0)
-
-    def received_more(self, pledge: Pledge, amount: int) -> None:
-        if pledge.pk in self.by_pk:
-            self.by_outstanding.get(self._outstanding(pledge), set()).discard(pledge.pk)
-        self.received[pledge.pk] = self.received.get(pledge.pk, 0) + amount
-        if pledge.pk in self.by_pk:
-            self.by_outstanding.setdefault(self._outstanding(pledge), set()).add(pledge.pk)
-
-    def propose(self, line_amount: int, description: str) -> tuple[Pledge | None, int]:
-        words = _name_tokens(description)
-        candidates = {p.pk: p for p in self.by_amount.get(line_amount, [])}
-        candidates.update((pk, self.by_pk[pk]) for pk in self.by_outstanding.get(line_amount, ()))
-        for word in words:
-            candidates.update((p.pk, p) for p in self.by_word.get(word, []))
-        best: tuple[Pledge | None, int] = (None, 0)
-        for pledge in sorted(candidates.values(), key=lambda p: p.pk):
-            outstanding = self._outstanding(pledge)
-            score = 0
-            if line_amount == outstanding:
-                score += 50
-            elif line_amount == pledge.amount:
-                score += 40
-            elif 0 < line_amount < outstanding:
-                score += 10
-            name = self.names[pledge.pk]
-            if name:
-                score += int(45 * len(name & words) / len(name))
-            if score > best[1]:
-                best = (pledge, min(score, review.GUESS_MAX))
-        return best if best[1] >= 40 else (None, 0)
-
-
 def _is_fee(description: str) -> bool:
     text = " ".join(ascii_fold(description).lower().split())
     return any(re.search(rf"\b{w}\b", text) for w in FEE_WORDS)
+
+
+@dataclasses.dataclass(slots=True)
+class Line:
+    """A statement line about to be written, as plain values (issue #18: a model instance per line, and Django
+    compiling its insert, were most of an import's time)."""
+
+    fingerprint: str
+    booked_on: dt.date
+    doc_number: str
+    amount: int
+    description: str
+    balance: int | None
+    status: str = StatementLine.Status.REVIEW
+    pledge: Pledge | None = None  # matched, or proposed for the review queue
+    score: int = 0
+    entry: str | None = None  # the ledger entry the line is (a debit posted, a payment found): its id
+    id: int = 0
+
+
+LINE_COLUMNS = (
+    "id",
+    "programme_id",
+    "statement_id",
+    "fingerprint",
+    "booked_on",
+    "doc_number",
+    "amount",
+    "description",
+    "balance",
+    "status",
+    "proposed_pledge_id",
+    "score",
+    "entry_id",
+)
 
 
 @dataclasses.dataclass
 class _Settled:
     """What the lines of one file come to, before anything is written."""
 
-    rows: list[StatementLine] = dataclasses.field(default_factory=list)
-    automatic: list[tuple[StatementLine, Pledge | None]] = dataclasses.field(default_factory=list)
-    deposits: list[tuple[StatementLine, CashDeposit]] = dataclasses.field(default_factory=list)
-    debits: list[Any] = dataclasses.field(default_factory=list)
+    rows: list[Line] = dataclasses.field(default_factory=list)
+    automatic: list[tuple[Line, Pledge | None]] = dataclasses.field(default_factory=list)
+    deposits: list[tuple[Line, CashDeposit]] = dataclasses.field(default_factory=list)
 
 
 def _account_of(programme: Programme, parsed: Any) -> str:
@@ -176,22 +154,16 @@ def _account_of(programme: Programme, parsed: Any) -> str:
 
 
 def _known_fingerprints(programme: Programme, prints: list[str]) -> set[str]:
-    return {
-        f
-        for chunk in in_chunks(prints)
-        for f in StatementLine.objects.filter(programme=programme, fingerprint__in=chunk).values_list(
-            "fingerprint", flat=True
-        )
-    }
+    found = StatementLine.objects.filter(programme=programme, fingerprint__any=prints)
+    return set(found.values_list("fingerprint", flat=True))
 
 
 def _settle_lines(
-    actor: scope.Actor,
     programme: Programme,
-    statement: StatementImport,
     parsed: Any,
     prints: list[str],
     result: ImportResult,
+    entries: ledger.Rows,
     progress: Progress | None,
 ) -> _Settled:
     """Each new line of the file: a debit to post, a credit matched by its reference code, or a credit for the
@@ -207,8 +179,8 @@ def _settle_lines(
     proposer = Proposer(list(codes.values()), selectors.pledge_received(programme))
     findable = set(codes) | ({walk_in} if walk_in else set())
     near = references.NearCodes(codes)
-    slips = _SlipFinder(programme)
-    payments = _PaymentFinder(programme)
+    slips = SlipFinder(programme)
+    payments = PaymentFinder(programme)
     bank = ledger.account(programme, LedgerAccount.Code.BANK)
     out = _Settled()
     total = len(parsed.lines)
@@ -221,25 +193,15 @@ def _settle_lines(
             result.already_imported += 1
             continue
         known.add(print_)
-        row = StatementLine(
-            programme=programme,
-            statement=statement,
-            fingerprint=print_,
-            booked_on=line.booked_on,
-            doc_number=line.doc_number[:60],
-            amount=line.amount,
-            description=line.description,
-            balance=line.balance,
-            status=StatementLine.Status.REVIEW,
-        )
+        row = Line(print_, line.booked_on, line.doc_number[:60], line.amount, line.description, line.balance)
         out.rows.append(row)
         if line.amount < 0:
             paid = payments.take(row)
             if paid is not None:  # the bank's side of a purchase already in the books: not spent twice
-                row.entry, row.status = paid, StatementLine.Status.POSTED
+                row.entry, row.status = paid.pk.hex, StatementLine.Status.POSTED
                 result.payments_matched += 1
             else:
-                out.debits.append(_debit_entry(actor, programme, row, bank))
+                _debit_entry(entries, row, bank)
                 result.debits_posted += 1
             continue
         found = references.find(line.description, findable)
@@ -249,13 +211,13 @@ def _settle_lines(
             result.matched += 1
         elif len(found) == 1 and programme.campaign_start <= line.booked_on <= programme.campaign_end:
             pledge = codes.get(found[0])
-            row.status, row.score, row.proposed_pledge = StatementLine.Status.MATCHED, AUTO_MATCH_SCORE, pledge
+            row.status, row.score, row.pledge = StatementLine.Status.MATCHED, AUTO_MATCH_SCORE, pledge
             out.automatic.append((row, pledge))
             if pledge is not None:
                 proposer.received_more(pledge, line.amount)
             result.matched += 1
         else:
-            row.proposed_pledge, row.score = _proposal(found, codes, near, proposer, line)
+            row.pledge, row.score = _proposal(found, codes, near, proposer, line)
             result.unmatched += 1
     return out
 
@@ -272,63 +234,6 @@ def _proposal(
     if typo is not None and typo[0] in codes:
         return codes[typo[0]], review.NEAR_CODE_SCORE
     return proposer.propose(line.amount, line.description)
-
-
-class _SlipFinder:
-    """Deposit slips not yet on a statement, found by their number in a credit's text (the bank prints what the
-    depositor wrote: "GNT-BB-01"): the same amount, deposited by the line's day, each slip taken once."""
-
-    def __init__(self, programme: Programme) -> None:
-        self.open: dict[str, list[CashDeposit]] = {}
-        for slip in (
-            CashDeposit.objects.filter(programme=programme, statement_line__isnull=True, cancelled_at__isnull=True)
-            .select_for_update(of=("self",))
-            .select_related("collection_point")
-        ):
-            key = references.normalise(slip.reference)
-            if len(key) >= 4:
-                self.open.setdefault(key, []).append(slip)
-
-    def take(self, row: StatementLine) -> CashDeposit | None:
-        if row.amount <= 0 or not self.open:
-            return None
-        text = references.normalise(row.description)
-        for key, slips in self.open.items():
-            if key in text:
-                for slip in slips:
-                    if slip.amount == row.amount and slip.deposited_on <= row.booked_on:
-                        slips.remove(slip)
-                        return slip
-        return None
-
-
-class _PaymentFinder:
-    """Payments for phones already in the books (a purchase order's entry) that no statement line is yet: a debit
-    line of the same amount, on or after the order's day, is that payment — the oldest first."""
-
-    def __init__(self, programme: Programme) -> None:
-        taken = StatementLine.objects.filter(programme=programme, entry__isnull=False).values("entry_id")
-        lines = (
-            JournalLine.objects.filter(
-                account__programme=programme,
-                account__code=LedgerAccount.Code.BANK,
-                entry__kind=JournalEntry.Kind.PURCHASE,
-                entry__reversed_by__isnull=True,
-            )
-            .exclude(entry_id__in=taken)
-            .select_related("entry")
-            .order_by("entry__occurred_on", "entry__created_at")
-        )
-        self.open: dict[int, list[JournalEntry]] = {}
-        for line in lines:
-            self.open.setdefault(line.amount, []).append(line.entry)
-
-    def take(self, row: StatementLine) -> JournalEntry | None:
-        for entry in self.open.get(row.amount, []):
-            if entry.occurred_on <= row.booked_on:
-                self.open[row.amount].remove(entry)
-                return entry
-        return None
 
 
 def _import(
@@ -378,46 +283,81 @@ def _write(
             imported_by=_label(actor),
         )
         result = ImportResult(statement_id=statement.pk, profile=parsed.profile, lines=total, errors=parsed.errors)
-        settled = _settle_lines(actor, programme, statement, parsed, prints, result, progress)
+        entries = ledger.Rows(programme, _label(actor))
+        settled = _settle_lines(programme, parsed, prints, result, entries, progress)
         if progress:
             progress(total, total, "Đang ghi vào sổ")
-        # lines (with the debits' entries), then the debit entries, then the matched gifts: bulk inserts
-        StatementLine.objects.bulk_create(settled.rows, batch_size=2000)
-        ledger.post_many(settled.debits)
-        result.donations_created = len(bank_transfers_record(actor=actor, programme=programme, items=settled.automatic))
-        for row, slip in settled.deposits:  # cash paid in with its slip's number on the transfer
-            row.entry, row.status = cash.deposit_match(actor, row, slip), StatementLine.Status.POSTED
-            row.save(update_fields=["entry", "status"])
+        _write_lines(programme, statement, settled.rows)
+        credits = [Credit(row.id, row.amount, row.booked_on, pledge) for row, pledge in settled.automatic]
+        gifts = bank_transfers_record(actor=actor, programme=programme, credits=credits, entries=entries)
+        receipts = receipts_for_enterprise_transfers(actor, programme, gifts)
+        result.donations_created = len(gifts)
+        _match_deposits(actor, settled.deposits)
         result.deposits_matched = len(settled.deposits)
         for field in ("lines", "credits", "matched", "unmatched", "already_imported", "donations_created"):
             setattr(statement, field, getattr(result, field))
         statement.save()
+        ids = [pk for pk, _ in gifts]
         audit.record(
             actor=actor,
             action=Action.STATEMENT_IMPORT,
             obj=statement,
             programme_code=programme.code,
-            extra={k: v for k, v in result.as_dict().items() if k != "errors"},
+            extra={k: v for k, v in result.as_dict().items() if k != "errors"}
+            | {"donation_ids": [min(ids), max(ids)] if ids else [], "receipts": list(receipts or [])},
         )
     return result
 
 
-def _debit_entry(actor: scope.Actor, programme: Programme, row: StatementLine, bank: LedgerAccount) -> Any:
-    """The ledger entry of money leaving the account (a fee, or another outflow), built for a bulk insert."""
+def _write_lines(programme: Programme, statement: StatementImport, rows: list[Line]) -> None:
+    for pk, row in zip(reserve_ids(StatementLine, len(rows)), rows, strict=True):
+        row.id = pk
+    insert_rows(
+        StatementLine,
+        LINE_COLUMNS,
+        (
+            [
+                r.id,
+                programme.pk,
+                statement.pk,
+                r.fingerprint,
+                r.booked_on,
+                r.doc_number,
+                r.amount,
+                r.description,
+                r.balance,
+                r.status,
+                r.pledge.pk if r.pledge else None,
+                r.score,
+                r.entry,
+            ]
+            for r in rows
+        ),
+    )
+
+
+def _match_deposits(actor: scope.Actor, deposits: list[tuple[Line, CashDeposit]]) -> None:
+    """Cash paid in with its slip's number on the transfer (a few lines): each line moves the slip's money."""
+    saved = StatementLine.objects.in_bulk([row.id for row, _ in deposits])
+    for row, slip in deposits:
+        line = saved[row.id]
+        line.entry, line.status = cash.deposit_match(actor, line, slip), StatementLine.Status.POSTED
+        line.save(update_fields=["entry", "status"])
+
+
+def _debit_entry(entries: ledger.Rows, row: Line, bank: LedgerAccount) -> None:
+    """The ledger entry of money leaving the account (a fee, or another outflow), to be written in bulk."""
     code = LedgerAccount.Code.BANK_FEES if _is_fee(row.description) else LedgerAccount.Code.OTHER_OUT
-    built = ledger.build(
-        programme=programme,
+    row.entry = entries.add(
         kind=JournalEntry.Kind.FEE if code == LedgerAccount.Code.BANK_FEES else JournalEntry.Kind.OTHER,
         occurred_on=row.booked_on,
         memo=row.description[:300],
-        lines=[(ledger.account(programme, code), -row.amount), (bank, row.amount)],
-        actor_label=_label(actor),
+        lines=[(ledger.account(entries.programme, code), -row.amount), (bank, row.amount)],
     )
-    row.entry, row.status = built[1], StatementLine.Status.POSTED
-    return built
+    row.status = StatementLine.Status.POSTED
 
 
-IMPORT_AUDITS = (Action.STATEMENT_IMPORT, Action.DONATION_RECORD, Action.RECEIPT_ISSUE)
+IMPORT_AUDITS = (Action.STATEMENT_IMPORT,)  # one row per import: it counts the gifts and the certificates
 
 
 @service(audits=IMPORT_AUDITS, atomic=False)

@@ -17,6 +17,7 @@ from phocap.core.actors import actor_label as _label
 from phocap.core.actors import actor_user
 from phocap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from phocap.core.money import format_vnd
+from phocap.core.queries import insert_rows, reserve_ids
 from phocap.core.services import service
 from phocap.fundraising import ledger, selectors
 from phocap.fundraising.models import (
@@ -265,51 +266,93 @@ def donation_record(
     return donation_post(actor, programme, gift, donor)
 
 
+TRANSFER_COLUMNS = (
+    "id",
+    "programme_id",
+    "donor_id",
+    "pledge_id",
+    "channel",
+    "amount",
+    "phone_model",
+    "received_on",
+    "cash_receipt_number",
+    "statement_line_id",
+    "earmark_id",
+    "entry_id",
+    "outside_period_reason",
+    "is_example",
+    "created_at",
+    "created_by_id",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Credit:
+    """A statement credit about to become a gift: its line (already given its id) and what it is towards."""
+
+    line_id: int
+    amount: int
+    booked_on: dt.date
+    pledge: Pledge | None
+
+
 def bank_transfers_record(
-    *, actor: scope.Actor, programme: Programme, items: list[tuple[StatementLine, Pledge | None]]
-) -> list[Donation]:
-    """Many statement credits at once, each a gift towards its pledge (or an unpledged walk-in gift): the same
-    checks, ledger entries and audit rows as `donation_post`, written with a few bulk inserts, inside the
-    statement import's transaction. The lines must already be saved."""
+    *, actor: scope.Actor, programme: Programme, credits: list[Credit], entries: ledger.Rows
+) -> list[tuple[int, Donor | None]]:
+    """Many statement credits at once, each a gift towards its pledge (or an unpledged walk-in gift), inside the
+    statement import's transaction: the same checks as `donation_post`, each gift's balanced entry added to
+    `entries`, then every entry of `entries` written (the debits' the caller added too) and the gifts after them,
+    as plain rows (issue #18: the import's one audit row counts them). Returns (donation id, donor) of each, for
+    their certificates."""
     require_fundraiser(actor, programme)
     bank = ledger.account(programme, LedgerAccount.Code.BANK)
-    built, donations = [], []
-    for line, pledge in items:
-        if line.amount <= 0 or line.programme_id != programme.pk:
+    ids = reserve_ids(Donation, len(credits))
+    user, now = actor_user(actor), timezone.now()
+    rows, out = [], []
+    memos: dict[int | None, str] = {}  # one per pledge: what the entry says
+    for pk, credit in zip(ids, credits, strict=True):
+        pledge = credit.pledge
+        if credit.amount <= 0:
             raise ValidationFailed("Chỉ dòng ghi có của chương trình mới thành khoản ủng hộ.")
         if pledge is not None and (pledge.programme_id != programme.pk or pledge.cancelled_at is not None):
             raise Conflict(f"Cam kết {pledge.reference} không nhận thêm.", field="pledge")
-        if not programme.campaign_start <= line.booked_on <= programme.campaign_end:
+        if not programme.campaign_start <= credit.booked_on <= programme.campaign_end:
             raise ValidationFailed("Dòng sao kê ngoài thời gian vận động.", code="outside_campaign_period")
         donor, earmark = (pledge.donor, pledge.earmark) if pledge else (None, None)
-        lines, entry = ledger.build(
-            programme=programme,
+        key = pledge.id if pledge else None
+        if key not in memos:
+            who = donor.audit_label() if donor else ANONYMOUS
+            memos[key] = _donation_memo(Donation.Channel.BANK_TRANSFER, who, pledge)
+        entry = entries.add(
             kind=JournalEntry.Kind.DONATION,
-            occurred_on=line.booked_on,
-            memo=_donation_memo(Donation.Channel.BANK_TRANSFER, donor.audit_label() if donor else ANONYMOUS, pledge),
-            lines=[(bank, line.amount), (ledger.fund_account(programme, earmark), -line.amount)],
-            actor_label=_label(actor),
+            occurred_on=credit.booked_on,
+            memo=memos[key],
+            lines=[(bank, credit.amount), (ledger.fund_account(programme, earmark), -credit.amount)],
         )
-        built.append((lines, entry))
-        donations.append(
-            Donation(
-                programme=programme,
-                donor=donor,
-                pledge=pledge,
-                channel=Donation.Channel.BANK_TRANSFER,
-                amount=line.amount,
-                received_on=line.booked_on,
-                statement_line=line,
-                earmark=earmark,
-                entry=entry,
-                created_by=actor_user(actor),
-            )
+        rows.append(
+            [
+                pk,
+                programme.pk,
+                donor.pk if donor else None,
+                pledge.pk if pledge else None,
+                Donation.Channel.BANK_TRANSFER,
+                credit.amount,
+                "",
+                credit.booked_on,
+                "",
+                credit.line_id,
+                earmark.pk if earmark else None,
+                entry,
+                "",
+                False,
+                now,
+                user.pk if user else None,
+            ]
         )
-    ledger.post_many(built)
-    Donation.objects.bulk_create(donations, batch_size=2000)
-    audit.record_many([_donation_audit(actor, d) for d in donations], batch_size=2000)
-    receipts_for_enterprises(actor, programme, donations)
-    return donations
+        out.append((pk, donor))
+    entries.write()
+    insert_rows(Donation, TRANSFER_COLUMNS, rows)
+    return out
 
 
 @service(audits=[Action.DONATION_REVERSE])

@@ -19,6 +19,7 @@ from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, ValidationFailed
+from phocap.core.queries import insert_rows
 from phocap.core.services import service
 from phocap.fundraising import selectors
 from phocap.fundraising.models import Donation, Donor, Receipt, ReceiptCounter, ReceiptEmail
@@ -83,6 +84,27 @@ def receipts_for_enterprises(actor: scope.Actor, programme: Programme, donations
     if not chosen:
         return []
     return _number(actor, _locked_counter(programme, this_year()), chosen)
+
+
+def receipts_for_enterprise_transfers(
+    actor: scope.Actor, programme: Programme, gifts: list[tuple[int, Donor | None]]
+) -> tuple[str, str] | None:
+    """`receipts_for_enterprises` for a statement import's gifts (donation id, donor), written as plain rows: the
+    import's audit row names the numbers given (first, last), returned here."""
+    chosen = [pk for pk, donor in gifts if donor is not None and donor.kind == Donor.Kind.ENTERPRISE]
+    if not chosen:
+        return None
+    counter = _locked_counter(programme, this_year())
+    first = counter.last_number + 1
+    counter.last_number += len(chosen)
+    counter.save(update_fields=["last_number"])
+    symbol, by, now = programme.receipt_symbol, _label(actor), timezone.now()
+    insert_rows(
+        Receipt,
+        ("programme_id", "year", "number", "symbol", "donation_id", "issued_at", "issued_by"),
+        ([programme.pk, counter.year, first + i, symbol, pk, now, by] for i, pk in enumerate(chosen)),
+    )
+    return f"{first:05d}/{symbol}", f"{counter.last_number:05d}/{symbol}"
 
 
 @service(audits=[Action.RECEIPT_ISSUE])
