@@ -11,6 +11,7 @@ from phocap.allocation.selectors import OFFER_WITHDRAWN as WITHDRAWN
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.errors import Conflict, NotFound, ValidationFailed
+from phocap.core.queries import insert_rows
 from phocap.devices import services as devices
 from phocap.devices.models import Device
 from phocap.programmes.models import ProgrammeCommune
@@ -23,6 +24,32 @@ def reserve(round_: Round, resident_id: int, commune: ProgrammeCommune, device: 
     is refused)."""
     return Reservation.objects.create(
         programme=round_.programme, round=round_, resident_id=resident_id, commune=commune, device=device
+    )
+
+
+RESERVATION_COLUMNS = (
+    "programme_id",
+    "round_id",
+    "resident_id",
+    "commune_id",
+    "device_id",
+    "status",
+    "created_at",
+    "release_reason",
+)
+
+
+def reserve_many(round_: Round, held: list[tuple[int, int, int]]) -> None:
+    """`reserve` for a whole approval at once: (resident id, commune id, device id) each, one insert; the same
+    database guards (a device or a person held twice, a device not ready in the person's commune) refuse it all."""
+    now = timezone.now()
+    insert_rows(
+        Reservation,
+        RESERVATION_COLUMNS,
+        (
+            [round_.programme_id, round_.pk, resident, commune, device, Reservation.Status.ACTIVE, now, ""]
+            for resident, commune, device in held
+        ),
     )
 
 

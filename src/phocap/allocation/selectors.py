@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts import scope
@@ -79,9 +79,12 @@ def eligible_residents(programme: Programme) -> QuerySet[Resident]:
 def received_elsewhere(programme: Programme) -> Q:
     """Residents who received a phone from another programme of this installation: by the keyed hash of their
     number, or as an import found them by name, birth and village (`prior.PriorPhones`)."""
-    by_number = handed_over_elsewhere(programme).filter(resident__id_hash=OuterRef("id_hash"))
+    # NULLIF: a person without a number looks up NULL, which no index entry equals — as `id_hash = ''` the lookup
+    # found everyone else without one, for each of them (a round of 200,000 such people never finished: #18)
+    number = NullIf(OuterRef("id_hash"), Value(""))
+    by_number = handed_over_elsewhere(programme).filter(resident__id_hash=number)
     found = PriorPhoneMatch.objects.filter(resident=OuterRef("pk"))
-    return (Q(Exists(by_number)) & ~Q(id_hash="")) | Q(Exists(found))
+    return Q(Exists(by_number)) | Q(Exists(found))
 
 
 def received_elsewhere_list(*, actor: scope.Actor, programme: Programme) -> QuerySet[Resident]:

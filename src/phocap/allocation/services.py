@@ -9,10 +9,11 @@ import datetime as dt
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from phocap.accounts import scope
-from phocap.allocation import engine
+from phocap.allocation import engine, ranking
 from phocap.allocation.models import (
     Exclusion,
     Placement,
@@ -28,7 +29,7 @@ from phocap.allocation.reservations import reservation_keep as reservation_keep
 from phocap.allocation.reservations import reservation_locked as reservation_locked
 from phocap.allocation.reservations import reservation_release as reservation_release
 from phocap.allocation.reservations import reservation_restore as reservation_restore
-from phocap.allocation.reservations import reserve
+from phocap.allocation.reservations import reserve_many
 from phocap.allocation.selectors import (
     eligible_residents,
     policy_current,
@@ -127,13 +128,7 @@ def _gather(programme: Programme, policy: PriorityPolicy) -> RoundData:
     need: dict[int, int] = {}
     for p in people:
         need[p.commune_id] = need.get(p.commune_id, 0) + 1
-    earmarked: dict[int, int] = {}
-    general = 0
-    for earmark_id in ready_devices(programme).values_list("earmark_id", flat=True):
-        if earmark_id is not None and earmark_id in need:
-            earmarked[earmark_id] = earmarked.get(earmark_id, 0) + 1
-        else:
-            general += 1  # unearmarked, or earmarked for a commune with nobody eligible (kept general)
+    earmarked, general = _supply(programme, need)
     return RoundData(people, ages, flags, need, earmarked, general)
 
 
@@ -146,17 +141,63 @@ def _reason(p: engine.Placed, policy: PriorityPolicy, data: RoundData, commune_n
     return text if p.selected else f"{text}; chưa được chọn: {p.note}"
 
 
+def _supply(programme: Programme, need: dict[int, int]) -> tuple[dict[int, int], int]:
+    """Ready devices earmarked for each commune with someone eligible, and the rest (the general pool)."""
+    earmarked: dict[int, int] = {}
+    general = 0
+    for earmark_id in ready_devices(programme).values_list("earmark_id", flat=True):
+        if earmark_id is not None and earmark_id in need:
+            earmarked[earmark_id] = earmarked.get(earmark_id, 0) + 1
+        else:
+            general += 1  # unearmarked, or earmarked for a commune with nobody eligible (kept general)
+    return earmarked, general
+
+
 def _compute(round_: Round, programme: Programme) -> None:
-    """(Re)compute a proposed round's placements and commune shares from the current registry and stock."""
+    """(Re)compute a proposed round's placements and commune shares from the current registry and stock: in the
+    database (`ranking`), or — when an undecided pair of possible duplicates has both people eligible, whose walk
+    depends on who was chosen first — by the engine."""
+    eligible = eligible_residents(programme)
+    need = dict(eligible.order_by().values_list("commune_id").annotate(n=Count("pk")).values_list("commune_id", "n"))
+    earmarked, general = _supply(programme, need)
+    Placement.objects.filter(round=round_).delete()
+    RoundCommune.objects.filter(round=round_).delete()
+    ids = eligible.values("pk")
+    pairs = list(undecided_pairs(programme).filter(a__in=ids, b__in=ids).values_list("a_id", "b_id"))
+    if pairs:
+        _compute_in_python(round_, programme, pairs)
+    else:
+        ranking.place_in_database(round_, eligible, engine.fair_split(need, earmarked, general))
+    selected = dict(
+        Placement.objects.filter(round=round_, selected=True)
+        .values_list("commune_id")
+        .annotate(n=Count("pk"))
+        .values_list("commune_id", "n")
+    )
+    RoundCommune.objects.bulk_create(
+        [
+            RoundCommune(
+                round=round_,
+                commune_id=c,
+                eligible=need.get(c, 0),
+                earmarked=min(earmarked.get(c, 0), need.get(c, 0)),
+                allocated=selected.get(c, 0),
+            )
+            for c in sorted(set(need) | set(earmarked))
+        ]
+    )
+    round_.devices = general + sum(earmarked.values())
+    round_.save(update_fields=["devices"])
+
+
+def _compute_in_python(round_: Round, programme: Programme, pairs: list[tuple[int, int]]) -> None:
+    """The engine's walk (the reference `ranking` follows), for a round with undecided pairs in play."""
     data = _gather(programme, round_.policy)
     quota = engine.fair_split(data.need, data.earmarked, data.general)
-    pairs = list(undecided_pairs(programme).values_list("a_id", "b_id"))
     placed = engine.rank_and_select(
         data.people, quota, seed=round_.seed, one_per_household=round_.policy.one_per_household, pairs=pairs
     )
     names = {c.pk: c.unit.name for c in programme.communes.select_related("unit")}
-    Placement.objects.filter(round=round_).delete()
-    RoundCommune.objects.filter(round=round_).delete()
     order = round_.policy.groups["order"]
     insert_rows(
         Placement,
@@ -175,24 +216,6 @@ def _compute(round_: Round, programme: Programme) -> None:
             for p in placed
         ),
     )
-    selected: dict[int, int] = {}
-    for p in placed:
-        if p.selected:
-            selected[p.person.commune_id] = selected.get(p.person.commune_id, 0) + 1
-    RoundCommune.objects.bulk_create(
-        [
-            RoundCommune(
-                round=round_,
-                commune_id=c,
-                eligible=data.need.get(c, 0),
-                earmarked=min(data.earmarked.get(c, 0), data.need.get(c, 0)),
-                allocated=selected.get(c, 0),
-            )
-            for c in sorted(set(data.need) | set(data.earmarked))
-        ]
-    )
-    round_.devices = data.general + sum(data.earmarked.values())
-    round_.save(update_fields=["devices"])
 
 
 @service(audits=[Action.ROUND_PROPOSE])
@@ -279,24 +302,33 @@ def prior_phone_exception(*, actor: scope.Actor, programme: Programme, resident_
     return resident
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Ready:
+    """A ready device as an approval takes it: no model instance (a province's round reserves 200,000)."""
+
+    pk: int
+    earmark_id: int | None
+    location_id: int | None
+
+
 class _Stock:
     """The ready devices of an approval, in the order they are taken for a commune: earmarked for it, then
     already in it, then the provincial store, then anywhere — never a device earmarked for another commune."""
 
-    def __init__(self, devices: list[Device], needy: set[int]) -> None:
-        self.buckets: dict[tuple[str, int | None], collections.deque[Device]] = collections.defaultdict(
+    def __init__(self, devices: list[_Ready], needy: set[int]) -> None:
+        self.buckets: dict[tuple[str, int | None], collections.deque[_Ready]] = collections.defaultdict(
             collections.deque
         )
         self.used: set[int] = set()
         for d in devices:  # an earmark for a commune with nobody eligible does not hold a device back
-            earmark = d.earmark_id if d.earmark_id in needy else None  # type: ignore[attr-defined]
+            earmark = d.earmark_id if d.earmark_id in needy else None
             if earmark is not None:
                 self.buckets[("earmark", earmark)].append(d)
             else:  # each device sits in two queues: its place, and "any"
                 self.buckets[("at", d.location_id)].append(d)
                 self.buckets[("any", None)].append(d)
 
-    def take(self, commune_id: int) -> Device | None:
+    def take(self, commune_id: int) -> _Ready | None:
         for key in (("earmark", commune_id), ("at", commune_id), ("at", None), ("any", None)):
             queue = self.buckets.get(key)
             while queue:
@@ -328,22 +360,28 @@ def round_approve(*, actor: scope.Actor, round_: Round) -> Round:
     programme = locked.programme
     chosen = list(
         Placement.objects.filter(round=locked, selected=True)
-        .select_related("commune__unit")
         .order_by("commune_id", "rank")
+        .values_list("resident_id", "commune_id")
     )
+    names = dict(programme.communes.values_list("pk", "unit__name"))
     needy = set(RoundCommune.objects.filter(round=locked, eligible__gt=0).values_list("commune_id", flat=True))
-    stock = _Stock(list(ready_devices(programme).select_for_update(of=("self",)).order_by("pk")), needy)
-    try:
-        for p in chosen:
-            device = stock.take(p.commune_id)
-            if device is None:
-                raise Conflict("Không đủ máy sẵn sàng để giữ cho mọi người được chọn.", code="not_enough_devices")
-            if device.location_id != p.commune_id:
-                devices.move(
-                    device, Device.State.READY, note=f"Phân về {p.commune.unit.name}", actor=actor, location=p.commune
-                )
-            reserve(locked, p.resident_id, p.commune, device)
-            devices.move(device, Device.State.RESERVED, note=f"Giữ cho người nhận (đợt #{locked.pk})", actor=actor)
+    ready = ready_devices(programme).select_for_update(of=("self",)).order_by("pk")
+    stock = _Stock([_Ready(*row) for row in ready.values_list("pk", "earmark_id", "location_id")], needy)
+    sent, held, kept = [], [], []
+    note = f"Giữ cho người nhận (đợt #{locked.pk})"
+    for resident_id, commune_id in chosen:
+        device = stock.take(commune_id)
+        if device is None:
+            raise Conflict("Không đủ máy sẵn sàng để giữ cho mọi người được chọn.", code="not_enough_devices")
+        if device.location_id != commune_id:
+            ready_state = Device.State.READY
+            sent.append(devices.Moved(device.pk, ready_state, ready_state, commune_id, f"Phân về {names[commune_id]}"))
+        held.append((resident_id, commune_id, device.pk))
+        kept.append(devices.Moved(device.pk, Device.State.READY, Device.State.RESERVED, commune_id, note))
+    try:  # each phone first at its person's commune, then kept for them (the database checks it is), then moved
+        devices.move_many(sent, actor=actor)
+        reserve_many(locked, held)
+        devices.move_many(kept, actor=actor)
     except IntegrityError:
         raise Conflict(
             "Máy hoặc người nhận vừa được giữ trong một thao tác khác; hãy tải lại và duyệt lại.",

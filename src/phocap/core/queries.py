@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Model
+from django.db.models.expressions import DatabaseDefault
 
 IN_CHUNK = 5000  # PostgreSQL takes at most 65,535 parameters in one statement; SQLite builds may take fewer
 
@@ -44,7 +45,13 @@ def insert_many(model: type[Model], objects: Sequence[Model], *, batch_size: int
     not set on the objects: read them back by a natural key."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     names = [f.attname for f in fields]
-    insert_rows(model, names, ([getattr(obj, n) for n in names] for obj in objects), batch_size=batch_size)
+    defaults = [f.db_default if f.has_db_default() else None for f in fields]  # a column added with `db_default`
+
+    def values(obj: Model) -> list[object]:
+        row = [getattr(obj, n) for n in names]
+        return [d if isinstance(v, DatabaseDefault) else v for v, d in zip(row, defaults, strict=True)]
+
+    insert_rows(model, names, (values(obj) for obj in objects), batch_size=batch_size)
 
 
 def insert_rows(
@@ -93,7 +100,8 @@ def _copy(connection: Any, sql: str, rows: Iterable[Sequence[object]], converter
     """COPY rows into PostgreSQL through psycopg (text format: psycopg adapts each Python value as it would for a
     query's parameter)."""
     count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # the raw psycopg cursor's errors, as Django's own (IntegrityError for a unique constraint, …)
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         if all(c is None for c in converters):
             for row in rows:
                 copy.write_row(row)

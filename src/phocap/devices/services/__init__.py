@@ -9,6 +9,7 @@ from phocap.devices.services.checks import RESULTS as CHECK_RESULTS
 from phocap.devices.services.checks import devices_check
 from phocap.devices.services.common import KEEP, MAX_AGE_YEARS, MOVES
 from phocap.devices.services.moves import (
+    Moved,
     TransferResult,
     check_outcome,
     device_check,
@@ -16,6 +17,7 @@ from phocap.devices.services.moves import (
     device_sim_set,
     locked,
     move,
+    move_many,
     transfer_confirm,
     transfer_confirm_many,
     transfer_send,
@@ -35,6 +37,7 @@ __all__ = [
     "MAX_AGE_YEARS",
     "MOVES",
     "GiftTerms",
+    "Moved",
     "ReceiveResult",
     "TransferResult",
     "check_outcome",
@@ -46,6 +49,7 @@ __all__ = [
     "imeis_from_file",
     "locked",
     "move",
+    "move_many",
     "phone_model_create",
     "phone_model_price_set",
     "purchase_order_create",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from phocap.accounts import scope
 from phocap.core import audit
 from phocap.core.actions import Action
 from phocap.core.actors import actor_label as _label
 from phocap.core.errors import Conflict, NotFound, PermissionDenied
+from phocap.core.queries import insert_rows
 from phocap.core.services import service
 from phocap.devices.models import Device, DeviceEvent
 from phocap.devices.services.common import KEEP, MAX_AGE_YEARS, MOVES, S, may_handle
@@ -38,6 +40,38 @@ def move(device: Device, to_state: str, *, note: str, actor: scope.Actor, locati
         actor_label=_label(actor),
     )
     return device
+
+
+@dataclasses.dataclass(frozen=True)
+class Moved:
+    """One device's move in a bulk (an approval): from the state it is in, to a state, at a place (a commune's id,
+    or None for the provincial store), with the event's note."""
+
+    device_id: int
+    from_state: str
+    to_state: str
+    location_id: int | None
+    note: str
+
+
+def move_many(moves: Sequence[Moved], *, actor: scope.Actor) -> None:
+    """`move` for many devices at once, inside the caller's transaction with their rows locked: one `executemany`
+    UPDATE and one insert of their events (issue #18: an approval of a province's round moved 200,000 phones
+    one query at a time)."""
+    if not moves:
+        return
+    table = connection.ops.quote_name(Device._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET state = %s, location_id = %s WHERE id = %s",  # noqa: S608 - the model's table
+            [(m.to_state, m.location_id, m.device_id) for m in moves],
+        )
+    label, now = _label(actor), timezone.now()
+    insert_rows(
+        DeviceEvent,
+        ("device_id", "from_state", "to_state", "location_id", "note", "actor_label", "at"),
+        ([m.device_id, m.from_state, m.to_state, m.location_id, m.note[:300], label, now] for m in moves),
+    )
 
 
 def locked(device_id: int) -> Device:
