@@ -135,3 +135,31 @@ def test_a_round_with_an_undecided_pair_in_play_is_walked_by_the_engine(programm
     assert sorted(chosen.values()) == [False, True]  # at most one of two possible duplicates
     note = made.placements.get(selected=False).reason
     assert note.endswith("có thể trùng với người đã được chọn (chờ xã xác minh)")
+
+
+def _steps(work) -> int:
+    from django.db import connection
+
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    connection.connection.set_progress_handler(count, 100)
+    try:
+        work()
+    finally:
+        connection.connection.set_progress_handler(None, 0)
+    return steps[0]
+
+
+@pytest.mark.sqlite
+def test_finding_the_eligible_costs_the_same_per_person_however_many_lack_a_number(programme):
+    """People without an identity number once made the "received a phone elsewhere" check look up everyone else
+    without one, for each of them: 200,000 such people never finished a round."""
+    _registry(programme, [(i % 3, 0, "none", set(), 1950 + i % 40, None) for i in range(50)])
+    few = _steps(lambda: list(eligible_residents(programme).values_list("pk", flat=True))) / 50
+    _registry(programme, [(i % 3, 0, "none", set(), 1950 + i % 40, None) for i in range(350)])
+    many = _steps(lambda: list(eligible_residents(programme).values_list("pk", flat=True))) / 400
+    assert many < few * 1.5, (few, many)
