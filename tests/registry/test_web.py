@@ -95,7 +95,7 @@ def test_the_review_queue_shows_pairs_masked_and_decides_in_one_tap(login, progr
     assert "Nong Thi Hoa" in page
     assert "006*******57" in page
     assert "006175012357" not in page
-    assert "giống: họ tên" in page
+    assert "giống: họ, tên đệm, tên gọi" in page  # the name in its three parts (#18)
     assert "Tìm người trùng trong cả chương trình" not in page  # the manager runs it, not the commune
     pair = DuplicatePair.objects.get(a__full_name="Nông Thị Hoa")
     done = client.post(f"{P}/trung/", {"pair": pair.pk, "decision": "same"}, follow=True).content.decode()

@@ -1,17 +1,29 @@
-"""Probabilistic matching of residents (issue #4, deduplication) with Splink on an in-memory DuckDB.
+"""Probabilistic matching of residents (issue #4, deduplication; trained and sharpened in #18) with Splink on an
+in-memory DuckDB — or Spark for a national run (`engine`).
 
 Pure: records in, scored pairs out; nothing here touches Django, so `bench/dedup.py` runs the very same model
 on generated registries and on the FEBRL sets. The model is Fellegi–Sunter as Splink implements it:
 
-- names compared without diacritics (Vietnamese lists often lose them), whole name by Jaro–Winkler, given name
-  (the last word, the one people are called by) exactly; birth date exact / same year / within 2 years (lists
-  often hold only the year); sex, commune, village, phone, identity-number hash exactly (two *different*
-  numbers weigh strongly against);
-- candidate pairs from blocking on (given name, birth year), (family name, given name), phone and the whole
-  name, so we never compare everyone with everyone;
-- u-probabilities estimated by random sampling of the data; m-probabilities start from priors written below
-  and are refined by expectation–maximisation when the registry is big enough for it (EM on a few hundred
-  rows of one commune is unstable, the priors are not).
+- a name in its three parts, compared without diacritics (lists often lose them): family name, middle name(s)
+  and given name (the last word, the one people are called by), each exact — weighed by how common the name is
+  (term-frequency adjustment: Nguyễn, Trần, Lê … are a third of all people, "Văn" and "Thị" most middle names) —,
+  one typing slip away (Damerau–Levenshtein 1: a letter dropped, two swapped), similar (Jaro–Winkler ≥ 0.88), or
+  different;
+- birth: the same date, one digit apart, both dates written but different (strong evidence against), the same
+  year (a date missing on one side), one year apart, or more;
+- sex, commune, village (without its "thôn/bản/tổ …" word, weighed by frequency), phone, and the identity
+  number's keyed hash — two *different* numbers weigh strongly against;
+- candidate pairs from blocking rules (`BLOCKING`), so nobody is compared with everyone;
+- u-probabilities written from Bắc Kạn-like registries and, from `U_SAMPLING_MINIMUM` people on, estimated by
+  random sampling of the registry; the prior (how likely two random people are one)
+  from the expected share of duplicates; m-probabilities start from written priors and are trained by
+  expectation–maximisation on two blocked samples (given name and birth year; family and middle names and
+  village), each training the comparisons the other holds fixed.
+
+EM needs a registry of a few thousand people: on one commune's few hundred, Splink 5's EM drives an unseen
+level's m-probability to zero and refuses it ("m_probability value 0.0 is below the minimum allowed value") —
+what "refused our training rules" was before #18 — and a half-trained model is worse than its priors. So EM runs
+from `EM_MINIMUM_RECORDS` on, and a session that fails leaves the model as it was before it (`_train`).
 """
 
 from __future__ import annotations
@@ -19,13 +31,31 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from phocap.core.text import ascii_fold
 
+log = logging.getLogger(__name__)
 EM_MINIMUM_RECORDS = 5_000
-COLUMNS = ("unique_id", "name", "given", "family", "birth_date", "birth_year", "sex", "commune", "village", "phone")
+U_SAMPLING_MINIMUM = 500  # below, u-probabilities stay the written priors
+DUPLICATE_SHARE = 0.05  # the prior: about one person in twenty listed twice (as the generated registries plant)
+COLUMNS = (
+    "unique_id",
+    "name",
+    "family",
+    "middle",
+    "given",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "commune",
+    "village",
+    "phone",
+    "id_hash",
+)
+_VILLAGE_WORD = re.compile(r"^(thon|ban|to dan pho|to|xom|lang|khu|khom|ap)\s+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,23 +84,83 @@ def fold(text: str | None) -> str | None:
     return folded or None
 
 
+def fold_village(text: str | None) -> str | None:
+    """A village as lists write it, with or without its kind: "Thôn Nà Pài", "Nà Pài" and "NA PAI" are one."""
+    folded = fold(text)
+    return (_VILLAGE_WORD.sub("", folded) or folded) if folded else None
+
+
 def _table(records: Sequence[MatchRecord]) -> dict[str, list[Any]]:
-    table: dict[str, list[Any]] = {c: [] for c in (*COLUMNS, "id_hash")}
+    table: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     for r in records:
         name = fold(r.full_name) or ""
         words = name.split()
         table["unique_id"].append(r.unique_id)
         table["name"].append(name or None)
-        table["given"].append(words[-1] if words else None)
         table["family"].append(words[0] if len(words) > 1 else None)
+        table["middle"].append(" ".join(words[1:-1]) if len(words) > 2 else None)
+        table["given"].append(words[-1] if words else None)
         table["birth_date"].append(r.birth_date or None)
         table["birth_year"].append(r.birth_year)
         table["sex"].append(r.sex or None)
         table["commune"].append(r.commune or None)
-        table["village"].append(fold(r.village))
+        table["village"].append(fold_village(r.village))
         table["phone"].append(r.phone or None)
         table["id_hash"].append(r.id_hash or None)
     return table
+
+
+def _name_part(column: str, u_exact: float) -> Any:
+    """`u_exact`: how often two different people share this part (a few dozen family names, "Văn"/"Thị" for half
+    the middle names): the prior a small registry keeps; a big one measures it."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(
+                m_probability=0.85, u_probability=u_exact
+            ),
+            cll.DamerauLevenshteinLevel(column, 1).configure(m_probability=0.08, u_probability=0.01),
+            cll.JaroWinklerLevel(column, 0.88).configure(m_probability=0.03, u_probability=0.03),
+            cll.ElseLevel().configure(m_probability=0.04, u_probability=0.96 - u_exact),
+        ],
+    )
+
+
+def _birth() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            cll.NullLevel("birth_year"),
+            cll.ExactMatchLevel("birth_date").configure(m_probability=0.55, u_probability=0.0001),
+            cll.DamerauLevenshteinLevel("birth_date", 1).configure(m_probability=0.02, u_probability=0.0005),
+            cll.CustomLevel(
+                "birth_date_l IS NOT NULL AND birth_date_r IS NOT NULL AND birth_year_l = birth_year_r",
+                "both dates written, the same year, different days",
+            ).configure(m_probability=0.01, u_probability=0.012),
+            cll.ExactMatchLevel("birth_year").configure(m_probability=0.34, u_probability=0.005),
+            cll.AbsoluteDifferenceLevel("birth_year", 1).configure(m_probability=0.06, u_probability=0.03),
+            cll.ElseLevel().configure(m_probability=0.02, u_probability=0.9524),
+        ],
+    )
+
+
+BLOCKING = (
+    ("given", "birth_year"),
+    ("family", "given"),
+    ("family", "birth_date"),
+    ("birth_date", "village"),
+    ("phone",),
+    ("id_hash",),
+    ("commune", "family", "middle", "birth_year"),  # a slip in the given name
+    ("commune", "middle", "given", "village"),  # a slip in the family name, the year changed
+)
 
 
 def _settings(record_count: int) -> Any:
@@ -78,65 +168,97 @@ def _settings(record_count: int) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    birth = cl.CustomComparison(
-        output_column_name="birth",
-        comparison_levels=[
-            cll.NullLevel("birth_year"),
-            cll.ExactMatchLevel("birth_date").configure(m_probability=0.6, u_probability=0.0001),
-            cll.ExactMatchLevel("birth_year").configure(m_probability=0.3, u_probability=0.015),
-            cll.AbsoluteDifferenceLevel("birth_year", 2).configure(m_probability=0.07, u_probability=0.06),
-            cll.ElseLevel().configure(m_probability=0.03, u_probability=0.925),
-        ],
-    )
-    # one expected duplicate per ~100 records, among all n(n-1)/2 pairs
-    prior = min(0.5, max(1e-9, 0.01 * record_count / max(1, record_count * (record_count - 1) / 2)))
+    pairs = max(1, record_count * (record_count - 1) / 2)
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        probability_two_random_records_match=prior,
+        probability_two_random_records_match=min(0.5, max(1e-12, DUPLICATE_SHARE * record_count / pairs)),
         comparisons=[
-            cl.NameComparison("name", jaro_winkler_thresholds=[0.95, 0.88]).configure(
-                m_probabilities=[0.75, 0.17, 0.06, 0.02], u_probabilities=[0.001, 0.005, 0.04, 0.954]
-            ),
-            cl.ExactMatch("given").configure(m_probabilities=[0.95, 0.05], u_probabilities=[0.03, 0.97]),
-            birth,
+            _name_part("family", 0.05),
+            _name_part("middle", 0.2),
+            _name_part("given", 0.01),
+            _birth(),
             cl.ExactMatch("sex").configure(m_probabilities=[0.97, 0.03], u_probabilities=[0.5, 0.5]),
             cl.ExactMatch("commune").configure(m_probabilities=[0.9, 0.1], u_probabilities=[0.2, 0.8]),
-            cl.JaroWinklerAtThresholds("village", [0.9]).configure(
-                m_probabilities=[0.8, 0.1, 0.1], u_probabilities=[0.1, 0.05, 0.85]
+            cl.CustomComparison(
+                output_column_name="village",
+                comparison_levels=[
+                    cll.NullLevel("village"),
+                    cll.ExactMatchLevel("village", term_frequency_adjustments=True).configure(
+                        m_probability=0.85, u_probability=0.05
+                    ),
+                    cll.JaroWinklerLevel("village", 0.88).configure(m_probability=0.05, u_probability=0.05),
+                    cll.ElseLevel().configure(m_probability=0.1, u_probability=0.9),
+                ],
             ),
             cl.ExactMatch("phone").configure(m_probabilities=[0.9, 0.1], u_probabilities=[0.0001, 0.9999]),
             cl.ExactMatch("id_hash").configure(m_probabilities=[0.98, 0.02], u_probabilities=[0.00001, 0.99999]),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given", "birth_year"),
-            block_on("family", "given"),
-            block_on("family", "birth_date"),
-            block_on("birth_date", "village"),
-            block_on("phone"),
-            block_on("id_hash"),
-            block_on("name"),
-        ],
+        blocking_rules_to_generate_predictions=[block_on(*rule) for rule in BLOCKING],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,
     )
 
 
+def _train(linker: Any, record_count: int, seed: int) -> None:
+    """u by random sampling; m by EM on two blocked samples when the registry is big enough (a failing session
+    leaves the m-probabilities as they were before it)."""
+    from splink import block_on
+
+    if record_count < U_SAMPLING_MINIMUM:  # too few pairs to measure: the written priors stay
+        return
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    if record_count < EM_MINIMUM_RECORDS:
+        return
+    for rule in (block_on("given", "birth_year"), block_on("family", "middle", "village")):
+        kept = _m_probabilities(linker)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except ValueError as exc:
+            log.warning("EM session skipped (%s): the priors stay", exc)
+            _restore_m(linker, kept)
+
+
+def _levels(linker: Any) -> Iterable[tuple[tuple[str, int], Any]]:
+    """Each non-null level of the model with its key (Splink keeps them on the linker's settings object)."""
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if not level.is_null_level:
+                yield (comparison.output_column_name, level.comparison_vector_value), level
+
+
+def _m_probabilities(linker: Any) -> dict[tuple[str, int], float | None]:
+    return {key: level.m_probability for key, level in _levels(linker)}
+
+
+def _restore_m(linker: Any, kept: dict[tuple[str, int], float | None]) -> None:
+    for key, level in _levels(linker):
+        if kept.get(key) is not None:
+            level.m_probability = kept[key]
+
+
 def score_pairs(
     records: Sequence[MatchRecord], *, threshold: float, train: bool | None = None, seed: int = 1
 ) -> list[ScoredPair]:
-    """Every pair of records scoring at least `threshold` (a probability, 0–1), best first."""
+    """Every pair of records scoring at least `threshold` (a probability, 0–1), best first. `train`: False uses
+    the written priors only (tests that want a fixed model)."""
     if len(records) < 2:
         return []
     from splink import DuckDBAPI, Linker
 
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     db_api = DuckDBAPI()
     frame = db_api.register(_table(records))
     linker = Linker(frame, _settings(len(records)), log_level=None)
-    for name in ("splink", "splink.internals"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    if train if train is not None else len(records) >= EM_MINIMUM_RECORDS:
-        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    if train is not False:
+        _train(linker, len(records), seed)
+    return _pairs(linker, threshold)
+
+
+def _pairs(linker: Any, threshold: float) -> list[ScoredPair]:
     weight = math.log2(threshold / (1 - threshold)) if threshold < 1 else 60.0
     predictions = linker.inference.predict(threshold_match_weight=weight)
     pairs = []

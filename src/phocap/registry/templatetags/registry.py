@@ -30,7 +30,9 @@ COLUMN_LABELS = {
     "consent": "Đồng ý",
 }
 EVIDENCE_LABELS = {
-    "name": _("họ tên"),
+    "name": _("họ tên"),  # pairs found before #18 compared the whole name
+    "family": _("họ"),
+    "middle": _("tên đệm"),
     "given": _("tên gọi"),
     "birth": _("ngày/năm sinh"),
     "sex": _("giới tính"),
