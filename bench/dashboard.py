@@ -147,6 +147,7 @@ def child(residents: int, communes: int, donations: int, holders: int, runs: int
                         collection_point=point,
                         amount=amount,
                         received_on=on,
+                        receipt_year=on.year,
                         earmark=commune,
                         entry_id=entry.id,
                         reversed_at=now if rng.random() < 0.01 else None,

@@ -43,6 +43,7 @@ COMMANDS = {
     "notify": "phocap.notifications.cli",
     "posting": "phocap.allocation.cli_posting",
     "kpi": "phocap.reports.cli",
+    "kpi-check": "phocap.reports.cli",
     "report": "phocap.reports.cli",
 }
 

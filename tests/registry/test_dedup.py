@@ -159,3 +159,45 @@ def test_cli_dedup_prints_pairs(cli, tmp_path):
     assert len(data["pairs"]) >= 3
     assert set(data["pairs"][0]) == {"a", "b", "score", "status"}
     assert all(p["a"] < p["b"] and 0 <= p["score"] <= 1 for p in data["pairs"])
+
+
+def test_the_quality_view_measures_precision_from_decisions_and_the_models_recall(programme, user, login, capsys):
+    """Per score band: pairs found and what the commune decided — the share found to be one person is the precision
+    the review measured; the last run's expectations give the model's estimate of its recall. The same figures on
+    the duplicates page, through the API with a partner's token and from `phocap registry dedup-quality`."""
+    from phocap.cli import main
+    from phocap.registry.dedup import quality
+    from phocap.registry.models import DedupRun
+    from tests.handover.test_phone_life_api import bearer
+
+    assert quality(actor=SYSTEM, programme=programme).as_dict()["estimated_recall"] is None  # never run
+    _import(programme, PEOPLE, "a.xlsx")
+    _import(programme, AGAIN, "b.xlsx")
+    result = dedup_run(actor=SYSTEM, programme=programme)
+    run = DedupRun.objects.get(programme=programme)
+    assert run.residents == 9
+    assert run.pairs == len(result.pairs)
+    assert run.expected >= run.expected_found > 0
+    first, second = sorted(result.pairs, key=lambda p: -p.score)[:2]
+    pair_decide(actor=SYSTEM, programme=programme, pair_id=first.pk, decision="same")
+    pair_decide(actor=SYSTEM, programme=programme, pair_id=second.pk, decision="different")
+
+    q = quality(actor=SYSTEM, programme=programme).as_dict()
+    assert sum(b["found"] for b in q["bands"]) == len(result.pairs)
+    assert sum(b["same"] for b in q["bands"]) == 1
+    assert sum(b["different"] for b in q["bands"]) == 1
+    assert q["precision_possible"] == 0.5
+    assert q["estimated_recall"] == round(run.expected_found / run.expected, 4)
+    assert [b["low"] for b in q["bands"]] == [0.8, 0.9, 0.99]
+    band = next(b for b in q["bands"] if b["low"] <= first.score and (first.score < b["high"] or b["high"] == 1))
+    assert band["same"] >= 1
+    assert band["model_precision"] is not None
+
+    api = bearer(user("quanly")).get("/api/v1/programmes/bac-kan-2023/duplicates/quality")
+    assert api.status_code == 200
+    assert api.json() == q
+    assert main(["registry", "dedup-quality", "--programme", "bac-kan-2023", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == q
+    page = login("quanly").get("/p/bac-kan-2023/danh-sach/trung/").content.decode()
+    assert "Chất lượng đối soát" in page
+    assert "50%" in page

@@ -130,3 +130,4 @@ class Action(models.TextChoices):
     CONTACT_OPT_OUT = "contact.opt_out", _("Ngừng nhận tin nhắn")
     # reports
     REPORTS_EXPORT = "reports.export", _("Tải báo cáo có thông tin cá nhân")
+    TALLIES_REPAIR = "reports.tallies_repair", _("Đếm lại các số đếm của chỉ số từ dữ liệu gốc")

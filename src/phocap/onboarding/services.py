@@ -161,18 +161,21 @@ def _steps_write(
         for r in StepRecord.objects.select_for_update().filter(resident__in=people, step__in=wanted)
     }
     note = detail.strip()[:200]
+    new: list[StepRecord] = []
     for person in people:
         for step in wanted:
             record = existing.get((person.pk, step))
             if record is None:
-                StepRecord.objects.create(
-                    programme=programme,
-                    resident=person,
-                    commune_id=person.commune_id,
-                    step=step,
-                    done_on=done_on,
-                    detail=note,
-                    recorded_by=_label(actor),
+                new.append(
+                    StepRecord(
+                        programme=programme,
+                        resident=person,
+                        commune_id=person.commune_id,
+                        step=step,
+                        done_on=done_on,
+                        detail=note,
+                        recorded_by=_label(actor),
+                    )
                 )
             elif record.done_on != done_on or (note and record.detail != note):
                 record.done_on, record.recorded_by, record.recorded_at = done_on, _label(actor), timezone.now()
@@ -181,6 +184,8 @@ def _steps_write(
             else:
                 continue
             written += 1
+    # one statement: on PostgreSQL the tallies' trigger runs once for all of them (reports.tallies)
+    StepRecord.objects.bulk_create(new)
     audit.record(
         actor=actor,
         action=Action.ONBOARDING_STEPS,

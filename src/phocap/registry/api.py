@@ -263,6 +263,35 @@ def run_dedup(request: AuthedRequest, code: str) -> Any:
     return {"residents": result.residents, "pairs": result.pairs}
 
 
+class BandOut(Schema):
+    low: float
+    high: float
+    found: int
+    same: int
+    different: int
+    undecided: int
+    precision: float | None
+    model_precision: float | None
+
+
+class QualityOut(Schema):
+    bands: list[BandOut]
+    precision_possible: float | None
+    precision_duplicate: float | None
+    estimated_recall: float | None
+    expected_duplicates: float | None
+    last_run: str | None
+    residents: int | None
+
+
+@router.get(
+    "/programmes/{code}/duplicates/quality", response=QualityOut, summary="How good the matching is (figures only)"
+)
+def dedup_quality(request: AuthedRequest, code: str) -> Any:
+    programme = programmes.programme_get(actor=request.auth, code=code)
+    return dedup.quality(actor=request.auth, programme=programme).as_dict()
+
+
 @router.get("/programmes/{code}/duplicates", response=list[PairOut], summary="Pairs awaiting review (or decided)")
 @paginate
 def list_pairs(request: AuthedRequest, code: str, decided: bool = False) -> Any:

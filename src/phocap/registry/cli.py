@@ -13,6 +13,7 @@ from phocap.core.errors import ValidationFailed
 from phocap.core.models import BackgroundJob
 from phocap.core.text import read_day
 from phocap.programmes import selectors as programmes
+from phocap.registry import dedup
 from phocap.registry.consents import consent_bulk, consent_withdraw_bulk
 from phocap.registry.dedup import dedup_run
 from phocap.registry.exports import export_residents
@@ -127,6 +128,36 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f}%".replace(".", ",")
+
+
+def cmd_dedup_quality(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    quality = dedup.quality(actor=actor, programme=programme)
+    data = quality.as_dict()
+
+    def human() -> str:
+        lines = [
+            f"{'khả năng':<14}{'số cặp':>8}{'cùng người':>12}{'khác người':>12}{'chưa xem':>10}{'độ chính xác':>14}"
+        ]
+        lines += [
+            f"{_pct(b['low'])}–{_pct(b['high']):<7}{b['found']:>8}{b['same']:>12}{b['different']:>12}"
+            f"{b['undecided']:>10}{_pct(b['precision']):>14} (mô hình {_pct(b['model_precision'])})"
+            for b in data["bands"]
+        ]
+        lines.append(f"Độ chính xác theo quyết định của xã, từ ngưỡng nghi trùng: {_pct(data['precision_possible'])}")
+        lines.append(
+            f"Mô hình ước tính tìm được {_pct(data['estimated_recall'])} số người trùng"
+            + (f" (lần chạy {data['last_run'][:10]})." if data["last_run"] else " (chưa chạy lần nào).")
+        )
+        return "\n".join(lines)
+
+    out(args, data, human)
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("registry", help="danh sách người dân").add_subparsers(dest="verb", required=True)
     p = with_json(add_command(group, "import", cmd_import, "nhập danh sách người dân từ tệp Excel/CSV của xã"))
@@ -168,6 +199,10 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument("-o", "--output", help="tệp ra (mặc định: stdout)")
     p = with_json(add_command(group, "dedup", cmd_dedup, "tìm người trùng (theo họ tên, ngày sinh, thôn, SĐT …)"))
+    p.add_argument("--programme", required=True)
+    p = with_json(
+        add_command(group, "dedup-quality", cmd_dedup_quality, "chất lượng đối soát trùng: độ chính xác, ước tính")
+    )
     p.add_argument("--programme", required=True)
     with_json(
         add_command(

@@ -28,7 +28,7 @@ from phocap.core.models import BackgroundJob
 from phocap.core.services import service
 from phocap.programmes.models import Programme
 from phocap.registry import matching
-from phocap.registry.models import DuplicatePair, ListedElsewhere, Resident
+from phocap.registry.models import DedupRun, DuplicatePair, ListedElsewhere, Resident
 
 # the fields a merge may fill in the survivor (attribute names: the household by its key)
 MERGE_FILLS = ("birth_date", "sex", "village", "household_id", "ethnicity_code", "phone", "phone_carrier", "notes")
@@ -73,7 +73,8 @@ def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = 
     ]
     possible = float(programme.dedup_possible_percent) / 100
     duplicate = float(programme.dedup_duplicate_percent) / 100
-    scored = matching.score_pairs(records, threshold=possible, train=train)
+    scoring = matching.score(records, threshold=possible, train=train)
+    scored = scoring.pairs
     now = timezone.now()
     with transaction.atomic(durable=True):  # matching ran outside; the queue is refreshed in one transaction
         stored = {(p.a_id, p.b_id): p for p in DuplicatePair.objects.select_for_update().filter(programme=programme)}
@@ -94,6 +95,15 @@ def dedup_run(*, actor: scope.Actor, programme: Programme, train: bool | None = 
         DuplicatePair.objects.bulk_create(created, batch_size=1000)
         gone = [p.pk for p in stored.values() if not p.decision]
         DuplicatePair.objects.filter(pk__in=gone).delete()
+        DedupRun.objects.create(
+            programme=programme,
+            at=now,
+            residents=len(records),
+            pairs=len(found),
+            expected=scoring.expected,
+            expected_found=scoring.expected_found,
+            possible_threshold=possible,
+        )
         audit.record(
             actor=actor,
             action=Action.REGISTRY_DEDUP,
@@ -119,6 +129,99 @@ def dedup_start(*, actor: scope.Actor, programme: Programme) -> BackgroundJob:
         programme_code=programme.code,
         code=programme.code,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    found: int
+    same: int
+    different: int
+    mean_score: float | None
+
+    @property
+    def undecided(self) -> int:
+        return self.found - self.same - self.different
+
+    @property
+    def precision(self) -> float | None:
+        """Of the pairs people decided, the share that were one person (None: none decided yet)."""
+        decided = self.same + self.different
+        return self.same / decided if decided else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "low": self.low,
+            "high": self.high,
+            "found": self.found,
+            "same": self.same,
+            "different": self.different,
+            "undecided": self.undecided,
+            "precision": None if self.precision is None else round(self.precision, 4),
+            "model_precision": None if self.mean_score is None else round(self.mean_score, 4),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Quality:
+    bands: list[Band]
+    run: DedupRun | None
+
+    def _precision(self, low: float) -> float | None:
+        same = sum(b.same for b in self.bands if b.low >= low)
+        decided = same + sum(b.different for b in self.bands if b.low >= low)
+        return same / decided if decided else None
+
+    @property
+    def estimated_recall(self) -> float | None:
+        return self.run.expected_found / self.run.expected if self.run and self.run.expected else None
+
+    def as_dict(self) -> dict[str, Any]:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        low = self.bands[0].low if self.bands else None
+        return {
+            "bands": [b.as_dict() for b in self.bands],
+            "precision_possible": r(self._precision(low)) if low is not None else None,
+            "precision_duplicate": r(self._precision(self.bands[-1].low)) if self.bands else None,
+            "estimated_recall": r(self.estimated_recall),
+            "expected_duplicates": r(self.run.expected) if self.run else None,
+            "last_run": self.run.at.isoformat() if self.run else None,
+            "residents": self.run.residents if self.run else None,
+        }
+
+
+def quality(*, actor: scope.Actor, programme: Programme) -> Quality:
+    """How good the matching is for this programme (issue #18), figures only: per score band, the pairs found and
+    what people decided — their share of "same person" is the precision measured by the clerical review, beside
+    the model's own (its mean probability); and from the last run, the model's estimate of its recall at the
+    "possible" threshold (the probability mass it kept over all it saw among blocked pairs — pairs no blocking rule
+    compares are outside any estimate)."""
+    if not Programme.objects.filter(scope.programmes_q(actor), pk=programme.pk).exists():
+        raise NotFound("Không tìm thấy chương trình.")
+    possible = float(programme.dedup_possible_percent) / 100
+    duplicate = float(programme.dedup_duplicate_percent) / 100
+    edges = sorted({possible, duplicate, 1.0} | ({0.9} if possible < 0.9 < duplicate else set()))
+    pairs = list(DuplicatePair.objects.filter(programme=programme).values_list("score", "decision"))
+    bands = []
+    for i, low in enumerate(edges[:-1]):
+        high = edges[i + 1]
+        last = i == len(edges) - 2
+        inside = [(s, d) for s, d in pairs if low <= s and (s < high or (last and s <= high))]
+        bands.append(
+            Band(
+                low,
+                high,
+                len(inside),
+                sum(1 for _, d in inside if d == DuplicatePair.Decision.SAME),
+                sum(1 for _, d in inside if d == DuplicatePair.Decision.DIFFERENT),
+                sum(s for s, _ in inside) / len(inside) if inside else None,
+            )
+        )
+    run = DedupRun.objects.filter(programme=programme).order_by("-at", "-pk").first()
+    return Quality(bands, run)
 
 
 def pair_queue(*, actor: scope.Actor, programme: Programme, decided: bool = False) -> QuerySet[DuplicatePair]:

@@ -239,13 +239,30 @@ def _restore_m(linker: Any, kept: dict[tuple[str, int], float | None]) -> None:
             level.m_probability = kept[key]
 
 
-def score_pairs(
-    records: Sequence[MatchRecord], *, threshold: float, train: bool | None = None, seed: int = 1
-) -> list[ScoredPair]:
-    """Every pair of records scoring at least `threshold` (a probability, 0–1), best first. `train`: False uses
-    the written priors only (tests that want a fixed model)."""
+# pairs below this probability are not worth counting even as expected duplicates (Splink still scores them)
+EXPECTED_FLOOR = 0.01
+
+
+@dataclasses.dataclass
+class Scoring:
+    """The pairs at or above the threshold, and what the model expects: `expected` duplicates among all blocked
+    pairs (the sum of their probabilities from `EXPECTED_FLOOR` up), `expected_found` among the pairs kept — so
+    `expected_found / expected` is the model's own estimate of its recall at the threshold."""
+
+    pairs: list[ScoredPair]
+    expected: float
+    expected_found: float
+
+    @property
+    def estimated_recall(self) -> float | None:
+        return self.expected_found / self.expected if self.expected else None
+
+
+def score(records: Sequence[MatchRecord], *, threshold: float, train: bool | None = None, seed: int = 1) -> Scoring:
+    """Every pair of records scoring at least `threshold` (a probability, 0–1), best first, with the model's
+    expectations (`Scoring`). `train`: False uses the written priors only (tests that want a fixed model)."""
     if len(records) < 2:
-        return []
+        return Scoring([], 0.0, 0.0)
     from splink import DuckDBAPI, Linker
 
     for name in ("splink", "splink.internals"):
@@ -255,14 +272,29 @@ def score_pairs(
     linker = Linker(frame, _settings(len(records)), log_level=None)
     if train is not False:
         _train(linker, len(records), seed)
-    return _pairs(linker, threshold)
+    return _scoring(linker, threshold)
 
 
-def _pairs(linker: Any, threshold: float) -> list[ScoredPair]:
-    weight = math.log2(threshold / (1 - threshold)) if threshold < 1 else 60.0
-    predictions = linker.inference.predict(threshold_match_weight=weight)
+def score_pairs(
+    records: Sequence[MatchRecord], *, threshold: float, train: bool | None = None, seed: int = 1
+) -> list[ScoredPair]:
+    """`score(...).pairs`."""
+    return score(records, threshold=threshold, train=train, seed=seed).pairs
+
+
+def _weight(probability: float) -> float:
+    return math.log2(probability / (1 - probability)) if probability < 1 else 60.0
+
+
+def _scoring(linker: Any, threshold: float) -> Scoring:
+    floor = min(threshold, EXPECTED_FLOOR)
+    predictions = linker.inference.predict(threshold_match_weight=_weight(floor))
+    at_least = f"match_weight >= {_weight(threshold)!r}"  # a float the code computed: no input in the SQL
+    sums = f"SUM(match_probability) AS e, SUM(match_probability) FILTER (WHERE {at_least}) AS f"
+    expected, expected_found = predictions.query_sql(f"SELECT {sums} FROM {{this}}").as_record_list()[0].values()  # noqa: S608
+    kept = predictions.query_sql(f"SELECT * FROM {{this}} WHERE {at_least}")  # noqa: S608
     pairs = []
-    for row in predictions.as_record_list():
+    for row in kept.as_record_list():
         left, right = int(row["unique_id_l"]), int(row["unique_id_r"])
         evidence = {
             k.removeprefix("mw_"): round(float(v), 1)
@@ -271,7 +303,7 @@ def _pairs(linker: Any, threshold: float) -> list[ScoredPair]:
         }
         pairs.append(ScoredPair(min(left, right), max(left, right), float(row["match_probability"]), evidence))
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
-    return pairs
+    return Scoring(pairs, float(expected or 0), float(expected_found or 0))
 
 
 def records_of(rows: Iterable[dict[str, Any]]) -> list[MatchRecord]:

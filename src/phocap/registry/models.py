@@ -242,6 +242,26 @@ class Consent(models.Model):
         return str(dict(self.Method.choices).get(self.method, self.method))
 
 
+class DedupRun(models.Model):
+    """One run of the matching over a programme (issue #18): how many people and pairs, and what the model itself
+    expected — `expected` duplicates among all the pairs its blocking compared (the sum of their probabilities),
+    `expected_found` among the pairs it kept — for the quality view's estimate of recall."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    residents = models.PositiveIntegerField()
+    pairs = models.PositiveIntegerField()
+    expected = models.FloatField()
+    expected_found = models.FloatField()
+    possible_threshold = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "at"], name="dedup_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.at:%Y-%m-%d %H:%M}"
+
+
 class DuplicatePair(models.Model):
     """Two residents the matching found alike (issue #4). `a` is the lower id. The status comes from the score and
     the programme's thresholds; the officer's decision — same person (merged: `b` points at `a`, both rows kept)

@@ -305,6 +305,7 @@ def duplicates(request: HttpRequest, code: str) -> HttpResponse:
         "decided": dedup.pair_queue(actor=request.user, programme=programme, decided=True)[:50],
         "elsewhere": dedup.listed_elsewhere(actor=request.user, programme=programme)[:100],
         "can_run": scope.can_manage_programme(request.user, programme),
+        "quality": dedup.quality(actor=request.user, programme=programme),
     }
     return render(request, "registry/duplicates.html", context)
 

@@ -10,7 +10,7 @@ from typing import Any
 from phocap.core.cli import actor_of, add_command, note, out, with_json
 from phocap.core.text import read_date
 from phocap.programmes import selectors as programmes
-from phocap.reports import documents, indicators, selectors
+from phocap.reports import documents, indicators, selectors, services
 
 
 def _pct(value: float | None) -> str:
@@ -64,10 +64,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kpi_check(args: argparse.Namespace) -> int:
+    actor = actor_of(args)
+    programme = programmes.programme_get(actor=actor, code=args.programme)
+    result = services.tallies_check(actor=actor, programme=programme, on=read_date(args.date), repair=args.repair)
+
+    def human() -> str:
+        t = result.tallies
+        lines = [
+            f"{programme.name}: {t.checked_totals:,} số đếm, {t.checked_days:,} số theo ngày đếm lại từ dữ liệu gốc."
+        ]
+        lines += [
+            f"  khác: {d['key']} (phạm vi {d['scope']}, ngày {d['day'] or 'tổng'}): "
+            f"lưu {d['kept']}, đếm lại {d['facts']}"
+            for d in t.differences[:20]
+        ]
+        if len(t.differences) > 20:
+            lines.append(f"  … và {len(t.differences) - 20:,} chỗ khác nữa")
+        lines.append(
+            f"Chỉ số ngày {result.date:%d/%m/%Y}: "
+            + ("khớp với dữ liệu gốc." if result.indicators_agree else "KHÔNG khớp với dữ liệu gốc.")
+        )
+        if result.repaired:
+            lines.append("Đã ghi lại các số đếm từ dữ liệu gốc.")
+        elif t.differences:
+            lines.append("Chạy lại với --repair (quản trị hệ thống) để ghi lại từ dữ liệu gốc.")
+        return "\n".join(lines).replace(",", ".")
+
+    out(args, result.as_dict(), human)
+    return 0 if result.agree or result.repaired else 1
+
+
 def register(sub: Any) -> None:
     p = with_json(add_command(sub, "kpi", cmd_kpi, "các chỉ số của chương trình theo xã/phường"))
     p.add_argument("--programme", required=True)
     p.add_argument("--date", help="tại ngày YYYY-MM-DD (mặc định: hôm nay, hoặc ngày kết thúc chương trình)")
+    p = with_json(add_command(sub, "kpi-check", cmd_kpi_check, "đếm lại số liệu của chỉ số từ dữ liệu gốc và so sánh"))
+    p.add_argument("--programme", required=True)
+    p.add_argument("--date", help="so sánh các chỉ số tại ngày YYYY-MM-DD")
+    p.add_argument("--repair", action="store_true", help="ghi lại các số đếm từ dữ liệu gốc nếu khác")
     p = with_json(add_command(sub, "report", cmd_report, "báo cáo theo thể thức hành chính, PDF hoặc XLSX"))
     p.add_argument("kind", choices=["tien-do", "thu-chi", "nguoi-nhan"], help="tiến độ, thu chi, người nhận")
     p.add_argument("--programme", required=True)

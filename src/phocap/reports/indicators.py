@@ -36,6 +36,7 @@ from phocap.fundraising import selectors as fundraising
 from phocap.handover.models import Handover, HandoverEvent, not_ended_by
 from phocap.onboarding.models import FollowUpVisit, Step, StepRecord
 from phocap.programmes.models import DEFAULT_TARGETS, Assignment, Programme, ProgrammeCommune
+from phocap.reports import tallies
 
 KEYS = tuple(DEFAULT_TARGETS)
 STEP_INDICATORS = {
@@ -118,10 +119,25 @@ class Report:
         }
 
 
-def handovers_per_event(programme: Programme, on: dt.date) -> dict[int, tuple[int, int]]:
+def handovers_per_event(
+    programme: Programme, on: dt.date, kept: tallies.Tallies | None = None
+) -> dict[int, tuple[int, int]]:
     """{event id: (people handed a phone there, people still holding it on the date)} for the events held by the
-    date, in one pass over the index on (event, end date) — then corrected for the few swaps: a replacement shares
-    the event of the phone it replaces (the person counts once), and until the swap both stand."""
+    date, from the tallies (`kept`: `tallies.on`, read when not given) — then corrected for the few swaps: a
+    replacement shares the event of the phone it replaces (the person counts once), and until the swap both stand."""
+    dated = HandoverEvent.objects.filter(programme=programme, held_on__lte=on).values("id")
+    if kept is None:
+        kept = tallies.on(programme.pk, on)
+    counts = {
+        pk: [kept[pk, "handed"], kept[pk, "handed"] - kept.get((pk, "ended"), 0)]
+        for pk in dated.values_list("id", flat=True)
+        if kept.get((pk, "handed"))
+    }
+    return _swaps_counted_once(programme, on, dated, counts)
+
+
+def _handovers_from_facts(programme: Programme, on: dt.date) -> dict[int, tuple[int, int]]:
+    """The same counts as `handovers_per_event`, read from the handovers (the check's reference)."""
     dated = HandoverEvent.objects.filter(programme=programme, held_on__lte=on).values("id")
     still = not_ended_by(on)
     counts = {
@@ -130,6 +146,12 @@ def handovers_per_event(programme: Programme, on: dt.date) -> dict[int, tuple[in
         .values("event_id")
         .annotate(given=Count("id"), standing=Count("id", filter=still))
     }
+    return _swaps_counted_once(programme, on, dated, counts)
+
+
+def _swaps_counted_once(
+    programme: Programme, on: dt.date, dated: Any, counts: dict[int, list[int]]
+) -> dict[int, tuple[int, int]]:
     overlap = Q(ended_on__gt=on) & (Q(replaced_by__ended_on__isnull=True) | Q(replaced_by__ended_on__gt=on))
     for r in (
         Handover.objects.filter(  # a swapped phone has an end date: the few are found through `handover_ended`
@@ -181,15 +203,24 @@ def _outside(programme: Programme, on: dt.date) -> Any:  # a subquery of residen
     return Handover.objects.filter(programme=programme, ended_on__lte=on).filter(~Exists(holds)).values("resident_id")
 
 
-def _steps(programme: Programme, on: dt.date, outside: Any, out: Counts) -> None:
-    def step_counts(qs: QuerySet[StepRecord]) -> dict[Any, dict[str, int]]:
-        return _grouped(qs.values("commune_id", "step").annotate(n=Count("id")), "commune_id", "step")
+def _step_counts(qs: QuerySet[StepRecord]) -> dict[Any, dict[str, int]]:
+    return _grouped(qs.values("commune_id", "step").annotate(n=Count("id")), "commune_id", "step")
 
+
+def _kept_steps(kept: tallies.Tallies) -> dict[Any, dict[str, int]]:
+    return {(scope, key[5:]): {"n": n} for (scope, key), n in kept.items() if key.startswith("step:")}
+
+
+def _steps(programme: Programme, on: dt.date, outside: Any, out: Counts, kept: tallies.Tallies | None) -> None:
     by_step: dict[str, dict[int, int]] = defaultdict(dict)
-    every = StepRecord.objects.filter(programme=programme, done_on__lte=on)
+    every = (
+        _kept_steps(kept)
+        if kept is not None
+        else _step_counts(StepRecord.objects.filter(programme=programme, done_on__lte=on))
+    )
     # the people taken off are looked up by their index alone (no programme filter: the person implies it)
     taken_off = StepRecord.objects.filter(resident_id__in=outside, done_on__lte=on)
-    for (commune_id, step), v in _minus(step_counts(every), step_counts(taken_off)).items():
+    for (commune_id, step), v in _minus(every, _step_counts(taken_off)).items():
         by_step[step][commune_id] = v["n"]
     for key, step in STEP_INDICATORS.items():
         out[key] = dict(by_step[step])
@@ -214,9 +245,29 @@ def _visit_counts(qs: QuerySet[FollowUpVisit], on: dt.date) -> dict[Any, dict[st
     )
 
 
-def _visits(programme: Programme, on: dt.date, outside: Any, out: Counts) -> None:
+def _kept_visits(kept: tallies.Tallies) -> dict[Any, dict[str, int]]:
+    """`_visit_counts` from the tallies: visits made by the date; within their window; within a window still open
+    (in time, less those whose window shut by the date); the person's last (made, less those superseded)."""
+    out: dict[Any, dict[str, int]] = {}
+    for (scope, key), n in kept.items():
+        if key.startswith("visit:"):
+            _, days, outcome = key.split(":")
+            rest = f"{days}:{outcome}"
+            in_time = kept.get((scope, f"in_time:{rest}"), 0)
+            out[scope, int(days), outcome] = {
+                "n": n,
+                "in_time": in_time,
+                "window_open": in_time - kept.get((scope, f"shut:{rest}"), 0),
+                "latest": n - kept.get((scope, f"superseded:{rest}"), 0),
+            }
+    return out
+
+
+def _visits(programme: Programme, on: dt.date, outside: Any, out: Counts, kept: tallies.Tallies | None) -> None:
     made = _minus(
-        _visit_counts(FollowUpVisit.objects.filter(programme=programme), on),
+        _kept_visits(kept)
+        if kept is not None
+        else _visit_counts(FollowUpVisit.objects.filter(programme=programme), on),
         _visit_counts(FollowUpVisit.objects.filter(resident_id__in=outside), on),
     )
     days = list(programme.followup_days)
@@ -253,18 +304,21 @@ def _money(programme: Programme, on: dt.date, out: Counts) -> None:
     out["spent_all"] = {0: sum(spent.values())}
 
 
-def _counts(programme: Programme, on: dt.date, per_event: dict[int, tuple[int, int]]) -> Counts:
-    """All numerators and denominators per commune id, in eleven queries (grouped, or over a few rows).
+def _counts(
+    programme: Programme, on: dt.date, per_event: dict[int, tuple[int, int]], kept: tallies.Tallies | None
+) -> Counts:
+    """All numerators and denominators per commune id, from the tallies (`kept`) or, with `kept=None`, from the
+    facts (the check's reference): a few grouped queries either way.
 
     Steps and visits count only for people holding a phone on the date. Rather than join a million rows to the
-    handovers, each count is taken over the whole programme (from an index alone) and the counts of the few people
-    who held a phone but gave it back by the date are taken off. Nobody handed a phone after the date has a step or
-    a visit dated by then: `steps_record` and `followup_record` refuse a date before the person's first handover."""
+    handovers, each count is taken over the whole programme (a tally, or an index alone) and the counts of the few
+    people who held a phone but gave it back by the date are taken off. Nobody handed a phone after the date has a
+    step or a visit dated by then: `steps_record` and `followup_record` refuse a date before the first handover."""
     out: Counts = {}
     _holders(programme, on, per_event, out)
     outside = _outside(programme, on)
-    _steps(programme, on, outside, out)
-    _visits(programme, on, outside, out)
+    _steps(programme, on, outside, out, kept)
+    _visits(programme, on, outside, out, kept)
     _money(programme, on, out)
     return out
 
@@ -331,15 +385,22 @@ def _indicators(f: _Figures, programme: Programme, coverage_target: float) -> di
 
 
 def compute(
-    programme: Programme, on: dt.date | None = None, communes: Iterable[ProgrammeCommune] | None = None
+    programme: Programme,
+    on: dt.date | None = None,
+    communes: Iterable[ProgrammeCommune] | None = None,
+    *,
+    from_facts: bool = False,
 ) -> Report:
     """The indicators of the given communes (default: all the programme's) on a date (default: `Programme.as_of()`).
-    The programme totals are over all its communes, with the programme-wide money (general and earmarked)."""
+    The programme totals are over all its communes, with the programme-wide money (general and earmarked).
+    Counts over people come from the tallies the database keeps (`reports.tallies`); `from_facts`: recounted from
+    the handovers, steps and visits themselves (`phocap tallies check` compares the two)."""
     on = on or programme.as_of()
     every = list(programme.communes.select_related("unit").order_by("unit__code"))
     shown = {c.pk for c in communes} if communes is not None else {c.pk for c in every}
-    per_event = handovers_per_event(programme, on)
-    counts = _counts(programme, on, per_event)
+    kept = None if from_facts else tallies.on(programme.pk, on)
+    per_event = _handovers_from_facts(programme, on) if kept is None else handovers_per_event(programme, on, kept)
+    counts = _counts(programme, on, per_event, kept)
     figures = {c.pk: _figures(c, counts) for c in every}
     units = [
         Unit(
