@@ -8,6 +8,12 @@ python-calamine plus one raw `executemany` insert of the same rows into a plain 
 parse, validate every cell, encrypt and hash the numbers, deduplicate by number, bulk-write with audit rows;
 (3) django-import-export importing the same rows (name, year, sex, village) into the same model, on at most
 10,000 of them. Prints rows/s and the ratios measured in the same run.
+
+    .venv/bin/python bench/registry_import.py --memory [--rows 1000000]
+
+Peak memory instead: the list is written as XLSX and as CSV by one process, then each is imported by a fresh
+process of its own, which reports its resident set before the import (Django, the migrated database, the file's
+bytes) and its peak during it (sampled every 5 ms): what the import itself holds.
 """
 
 from __future__ import annotations
@@ -118,14 +124,116 @@ def child(rows: int) -> None:
     print(json.dumps(out))
 
 
+def write_lists(rows: int, folder: str) -> None:
+    """The same generated list as XLSX and as CSV (title row, header, people), in `folder`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phocap.config.settings")
+    import django
+
+    django.setup()
+    import csv
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from phocap.core.actors import SYSTEM
+    from phocap.programmes.services import programme_init
+    from phocap.registry.demo import _rows, _xlsx
+
+    call_command("migrate", verbosity=0)
+    programme = programme_init(actor=SYSTEM, name_or_path="bac-kan-2023")
+    table = _rows(programme, "01870", rows, random.Random(7))
+    Path(folder, "list.xlsx").write_bytes(_xlsx(table))
+    with Path(folder, "list.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(["" if c is None else c for c in r] for r in table)
+    print(
+        json.dumps({"xlsx": Path(folder, "list.xlsx").stat().st_size, "csv": Path(folder, "list.csv").stat().st_size})
+    )
+
+
+def import_for_memory(path: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phocap.config.settings")
+    import django
+
+    django.setup()
+    import gc
+    import resource
+    import threading
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from phocap.core.actors import SYSTEM
+    from phocap.programmes.services import programme_init
+    from phocap.registry.importing import import_residents
+
+    call_command("migrate", verbosity=0)
+    programme = programme_init(actor=SYSTEM, name_or_path="bac-kan-2023")
+    data = Path(path).read_bytes()
+    gc.collect()
+
+    def rss_mb() -> float:  # the resident set now (ru_maxrss is a high-water mark: migrate's own would hide ours)
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+
+    before, peak = rss_mb(), [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.005):
+            peak[0] = max(peak[0], rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t = time.perf_counter()
+    report = import_residents(
+        actor=SYSTEM,
+        programme=programme,
+        data=data,
+        filename=Path(path).name,
+        commune_code="01870",
+        smartphone_status="lacks",
+    )
+    seconds = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    out = {"rows": report.rows, "created": report.created, "before_mb": before, "peak_mb": max(peak[0], rss_mb())}
+    print(json.dumps(out | {"s": seconds}))
+
+
+def memory(rows: int, database_url: str | None) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        sizes = run_child(__file__, ["--rows", str(rows), "--write", folder], database_url)
+        for fmt in ("csv", "xlsx"):
+            r = run_child(__file__, ["--import", os.path.join(folder, f"list.{fmt}")], database_url)
+            print(
+                f"{fmt.upper():<4} {r['rows']:>10,} rows ({sizes[fmt] / 1e6:6.1f} MB): import {r['s']:6.1f} s, "
+                f"resident set {r['before_mb']:6.0f} MB before, peak {r['peak_mb']:6.0f} MB "
+                f"(+{r['peak_mb'] - r['before_mb']:.0f} MB)",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", help="an empty database (default: a fresh SQLite file)")
+    parser.add_argument("--memory", action="store_true", help="peak memory of the import, XLSX and CSV")
     parser.add_argument("--child", action="store_true")
+    parser.add_argument("--write", help=argparse.SUPPRESS)
+    parser.add_argument("--import", dest="import_path", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child and args.write:
+        write_lists(args.rows, args.write)
+        return
+    if args.child and args.import_path:
+        import_for_memory(args.import_path)
+        return
     if args.child:
         child(args.rows)
+        return
+    if args.memory:
+        memory(args.rows, args.database_url)
         return
     r = run_child(__file__, ["--rows", str(args.rows)], args.database_url)
     n = r["rows"]
