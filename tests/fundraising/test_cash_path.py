@@ -171,3 +171,28 @@ def test_the_api_and_the_page_record_a_deposit_slip(programme, point, user, logi
     ).content.decode()
     assert "đang giữ" in refused
     assert login("kiemtoan").post("/p/bac-kan-2023/quyen-gop/tien-mat/", {"point": "na-ri"}).status_code == 404
+
+
+def test_one_bulk_posting_over_many_points_is_refused_when_any_point_goes_below_zero(programme):
+    """The guard checks every point a statement touches (on PostgreSQL once per statement, in one grouped join):
+    gifts into several points pass together; the same batch with one point's cash taken out beyond what it holds
+    is refused whole."""
+    from phocap.programmes.models import CollectionPoint
+
+    points = list(CollectionPoint.objects.filter(programme=programme).order_by("key"))[:3]
+    assert len(points) == 3
+    bank = ledger.account(programme, LedgerAccount.Code.BANK)
+    fund = ledger.account(programme, LedgerAccount.Code.UNRESTRICTED)
+
+    def entry(lines):
+        return ledger.build(
+            programme=programme, kind=JournalEntry.Kind.TRANSFER, occurred_on=DAY, memo="", lines=lines, actor_label="x"
+        )
+
+    cash = [ledger.account(programme, LedgerAccount.Code.CASH, point=p) for p in points]
+    ledger.post_many([entry([(c, 100), (fund, -100)]) for c in cash])
+    overdrawn = [entry([(c, -50), (bank, 50)]) for c in cash[:2]] + [entry([(cash[2], -101), (bank, 101)])]
+    with pytest.raises(DatabaseError, match="below zero"), transaction.atomic():
+        ledger.post_many(overdrawn)
+    ledger.post_many([entry([(c, -100), (bank, 100)]) for c in cash])  # exactly what each holds: allowed
+    assert [held(programme, p)["held"] for p in points] == [0, 0, 0]
