@@ -176,7 +176,8 @@ def on(programme_id: int, day: dt.date) -> Tallies:
         .annotate(after=Sum("n"))
         .order_by()
     ):
-        out[row["scope_id"], row["key"]] -= row["after"]
+        key = (row["scope_id"], row["key"])
+        out[key] = out.get(key, 0) - row["after"]
     return out
 
 
