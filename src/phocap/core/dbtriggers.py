@@ -31,6 +31,17 @@ NON_NEGATIVE = ("cash", "cash_in_transit")
 NEGATIVE = "phocap: cash at a collection point cannot go below zero"
 
 
+def _refuse_if(condition: str, message: str) -> str:
+    """A PL/pgSQL statement-trigger body raising `message` when `condition` (an SQL boolean over the transition
+    tables) holds. The check runs through EXECUTE, planned anew each time: a static query's plan is cached for the
+    session, and one made while the tables were small (a worker started on a young database, a long load inside one
+    transaction) kept scanning every line however large the ledger grew (issue #18)."""
+    return (
+        f"DECLARE bad boolean; BEGIN EXECUTE $check$SELECT {condition}$check$ INTO bad; "
+        f"IF bad THEN RAISE EXCEPTION '{message}'; END IF; RETURN NULL; END;"
+    )
+
+
 def _non_negative_sql(vendor: str, *, replace: bool = False) -> list[str]:
     """The guard's statements. The sum over an account's lines is taken only for a cash account (CASE evaluates its
     branch only when the code matches): written as one more AND, SQLite summed the bank account's every line for
@@ -61,7 +72,7 @@ def _non_negative_sql(vendor: str, *, replace: bool = False) -> list[str]:
     )
     return [
         'CREATE OR REPLACE FUNCTION "fundraising_cash_never_negative"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-        f"BEGIN IF {below_after} THEN RAISE EXCEPTION '{NEGATIVE}'; END IF; RETURN NULL; END; $$;",
+        f"{_refuse_if(below_after, NEGATIVE)} $$;",
         'DROP TRIGGER IF EXISTS "fundraising_cash_never_negative" ON "fundraising_journalentry"',
         'CREATE TRIGGER "fundraising_cash_never_negative" AFTER INSERT ON "fundraising_journalentry" '
         'REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION "fundraising_cash_never_negative"();',
@@ -161,9 +172,12 @@ def _balanced_forward(entry_table: str, line_table: str) -> Any:
             # while the tables were empty scanned every line for every entry of a bulk insert (issue #18)
             schema_editor.execute(
                 f'CREATE OR REPLACE FUNCTION "{entry_table}_balanced"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f'BEGIN IF EXISTS (SELECT 1 FROM new_entries e LEFT JOIN "{line_table}" l ON l.entry_id = e.id '
-                "GROUP BY e.id HAVING COUNT(l.id) < 2 OR COALESCE(SUM(l.amount), 0) <> 0) "
-                f"THEN RAISE EXCEPTION '{unbalanced}'; END IF; RETURN NULL; END; $$;"
+                + _refuse_if(
+                    f'EXISTS (SELECT 1 FROM new_entries e LEFT JOIN "{line_table}" l ON l.entry_id = e.id '
+                    "GROUP BY e.id HAVING COUNT(l.id) < 2 OR COALESCE(SUM(l.amount), 0) <> 0)",
+                    unbalanced,
+                )
+                + " $$;"
             )
             schema_editor.execute(f'DROP TRIGGER IF EXISTS "{entry_table}_balanced" ON "{entry_table}"')
             schema_editor.execute(
@@ -172,8 +186,8 @@ def _balanced_forward(entry_table: str, line_table: str) -> Any:
             )
             schema_editor.execute(
                 f'CREATE OR REPLACE FUNCTION "{line_table}_before_entry"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f'BEGIN IF EXISTS (SELECT 1 FROM new_lines l JOIN "{entry_table}" e ON e.id = l.entry_id) '
-                f"THEN RAISE EXCEPTION '{posted}'; END IF; RETURN NULL; END; $$;"
+                + _refuse_if(f'EXISTS (SELECT 1 FROM new_lines l JOIN "{entry_table}" e ON e.id = l.entry_id)', posted)
+                + " $$;"
             )
             schema_editor.execute(f'DROP TRIGGER IF EXISTS "{line_table}_before_entry" ON "{line_table}"')
             schema_editor.execute(
