@@ -29,6 +29,7 @@ from `EM_MINIMUM_RECORDS` on, and a session that fails leaves the model as it wa
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import math
 import re
@@ -279,11 +280,11 @@ def score(
         logging.getLogger(name).setLevel(logging.ERROR)
     table = _table(records)
     if engine == "spark":
-        from splink.backends.spark import SparkAPI
-
+        # looked up at run time: pyspark is an optional group (`uv sync --group spark`), absent where types are checked
+        spark_api: Any = importlib.import_module("splink.backends.spark").SparkAPI
         spark = spark_session()
         rows = spark.createDataFrame(list(zip(*table.values(), strict=True)), schema=_SPARK_SCHEMA)
-        linker = Linker(SparkAPI(spark_session=spark).register(rows), _settings(len(records)), log_level=None)
+        linker = Linker(spark_api(spark_session=spark).register(rows), _settings(len(records)), log_level=None)
     else:
         from splink import DuckDBAPI
 

@@ -434,22 +434,23 @@ def _organisations(
     together; money per organisation is what was earmarked for those communes."""
     by_org: dict[int, dict[str, Any]] = {}
     codes = {c.pk: c.code for c in every}
-    for a in (
+    for organisation_id, key, name, role, commune_id in (
         Assignment.objects.filter(commune__programme=programme)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gt=on))
-        .select_related("organisation")
         .order_by("role", "organisation__name")
+        .values_list("organisation_id", "organisation__key", "organisation__name", "role", "commune_id")
     ):
         entry = by_org.setdefault(
-            a.organisation_id,
-            {"key": a.organisation.key, "name": a.organisation.name, "role": a.role, "communes": [], "_f": _Figures()},
+            organisation_id, {"key": key, "name": name, "role": role, "communes": [], "_f": _Figures(), "_seen": set()}
         )
-        if codes[a.commune_id] not in entry["communes"]:
-            entry["communes"].append(codes[a.commune_id])
-            entry["_f"].add(figures[a.commune_id])
+        if commune_id not in entry["_seen"]:
+            entry["_seen"].add(commune_id)
+            entry["communes"].append(codes[commune_id])
+            entry["_f"].add(figures[commune_id])
     out = []
     for entry in by_org.values():
         f = entry.pop("_f")
+        del entry["_seen"]
         entry["indicators"] = {
             k: v.as_dict() for k, v in _indicators(f, programme, float(programme.target_percent)).items()
         }

@@ -25,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Sum
 
 from phocap.reports.models import TallyDay, TallyTotal
 
@@ -163,22 +162,46 @@ def drop_sql(vendor: str) -> list[str]:
 Tallies = dict[tuple[int, str], int]  # {(scope id, key): count on the date}
 
 
+TOTAL_ONLY = "handed"  # the one key counted without a day (`parts`)
+
+
 def on(programme_id: int, day: dt.date) -> Tallies:
-    """Every tally of the programme as it stood at the end of `day`: the totals less the changes after it (for
-    today, none — the totals alone). Two queries over a few rows per event and commune."""
-    out: Tallies = {
-        (s, k): n
-        for s, k, n in TallyTotal.objects.filter(programme_id=programme_id).values_list("scope_id", "key", "n")
-    }
-    for row in (
-        TallyDay.objects.filter(programme_id=programme_id, day__gt=day)
-        .values("scope_id", "key")
-        .annotate(after=Sum("n"))
-        .order_by()
-    ):
-        key = (row["scope_id"], row["key"])
-        out[key] = out.get(key, 0) - row["after"]
-    return out
+    """Every tally of the programme as it stood at the end of `day`, from whichever side has fewer days to add: the
+    totals less the changes after it (for today: the totals alone), or the changes up to it (a date early in the
+    programme) plus the totals of the keys kept without a day. Plain cursor reads: at 10,000 communes there are a
+    few hundred thousand rows, and a model row each cost more than the database's work."""
+    t, d = connection.ops.quote_name(TallyTotal._meta.db_table), connection.ops.quote_name(TallyDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(day), MAX(day) FROM {d} WHERE programme_id = %s", [programme_id])
+        first, last = (_date(x) for x in cursor.fetchone())
+        if last is None or day >= last:
+            cursor.execute(f"SELECT scope_id, key, n FROM {t} WHERE programme_id = %s", [programme_id])
+            return {(s, k): n for s, k, n in cursor.fetchall()}
+        if first is not None and day - first < last - day:  # fewer days before than after
+            cursor.execute(
+                f"SELECT scope_id, key, SUM(n) FROM {d} WHERE programme_id = %s AND day <= %s GROUP BY scope_id, key",
+                [programme_id, day],
+            )
+            out: Tallies = {(s, k): int(n) for s, k, n in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT scope_id, key, n FROM {t} WHERE programme_id = %s AND key = %s",
+                [programme_id, TOTAL_ONLY],
+            )
+            out.update({(s, k): n for s, k, n in cursor.fetchall()})
+            return out
+        cursor.execute(f"SELECT scope_id, key, n FROM {t} WHERE programme_id = %s", [programme_id])
+        out = {(s, k): n for s, k, n in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT scope_id, key, SUM(n) FROM {d} WHERE programme_id = %s AND day > %s GROUP BY scope_id, key",
+            [programme_id, day],
+        )
+        for s, k, after in cursor.fetchall():
+            out[s, k] = out.get((s, k), 0) - int(after)
+        return out
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 # --- the check --------------------------------------------------------------------------------------------------
@@ -195,8 +218,7 @@ def recount(programme_id: int) -> tuple[dict[tuple[int, str, dt.date], int], dic
             for s, k, d, n in cursor.fetchall():
                 totals[s, k] += int(n)
                 if d is not None:
-                    day = d if isinstance(d, dt.date) else dt.date.fromisoformat(d)
-                    days[s, k, day] += int(n)
+                    days[s, k, _date(d)] += int(n)
     return {k: n for k, n in days.items() if n}, {k: n for k, n in totals.items() if n}
 
 
