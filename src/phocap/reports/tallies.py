@@ -217,8 +217,9 @@ def recount(programme_id: int) -> tuple[dict[tuple[int, str, dt.date], int], dic
             cursor.execute(f"SELECT s, k, d, SUM(n) FROM ({rows}) c WHERE p = %s GROUP BY s, k, d", [programme_id])
             for s, k, d, n in cursor.fetchall():
                 totals[s, k] += int(n)
-                if d is not None:
-                    days[s, k, _date(d)] += int(n)
+                day = _date(d)
+                if day is not None:
+                    days[s, k, day] += int(n)
     return {k: n for k, n in days.items() if n}, {k: n for k, n in totals.items() if n}
 
 
