@@ -4,8 +4,9 @@ Every count the dashboard needs over people — phones handed over and given bac
 per commune, follow-up visits per commune, round and outcome — is kept as a running total (`TallyTotal`) and as its
 changes per day (`TallyDay`), both written by triggers on the fact tables (`reports.tallies`) in the very statement
 that writes the fact, so no path (a service, a bulk import, the admin, raw SQL) can leave them behind. The count on a
-date is the total less the changes after it: for today, the totals alone — a few rows per commune however many people
-the programme serves. `phocap tallies check` recomputes them from the facts and must agree."""
+date is the total less the changes after it (for today, the totals alone — a few rows per commune however many people
+the programme serves) or, early in a programme, the changes up to it. `phocap kpi-check` recomputes them from the facts
+and must agree."""
 
 from __future__ import annotations
 
