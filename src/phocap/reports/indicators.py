@@ -394,7 +394,7 @@ def compute(
     """The indicators of the given communes (default: all the programme's) on a date (default: `Programme.as_of()`).
     The programme totals are over all its communes, with the programme-wide money (general and earmarked).
     Counts over people come from the tallies the database keeps (`reports.tallies`); `from_facts`: recounted from
-    the handovers, steps and visits themselves (`phocap tallies check` compares the two)."""
+    the handovers, steps and visits themselves (`phocap kpi-check` compares the two)."""
     on = on or programme.as_of()
     every = list(programme.communes.select_related("unit").order_by("unit__code"))
     shown = {c.pk for c in communes} if communes is not None else {c.pk for c in every}
